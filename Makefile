@@ -1,0 +1,29 @@
+# tenantfuzz: the two commands are `make run` (the isolation gate against the
+# reference schema) and `make test` (all tests). Both start their own
+# PostgreSQL from the local binaries.
+GO      ?= go
+BIN     := bin/tenantfuzz
+PROFILE ?= quick
+
+.PHONY: all run test lint build nightly clean
+
+all: lint test
+
+build:
+	$(GO) build -o $(BIN) ./cmd/tenantfuzz
+
+run: build
+	./$(BIN) run --profile $(PROFILE)
+
+test:
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+lint:
+	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
+	$(GO) vet ./...
+
+nightly: build
+	./$(BIN) run --profile nightly
+
+clean:
+	rm -rf bin tenantfuzz-report

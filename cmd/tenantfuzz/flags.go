@@ -1,0 +1,107 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// options are the flags of run and replay.
+type options struct {
+	profile      string
+	profilesFile string
+	seed         uint64
+	seedSet      bool
+	checks       int
+	overlays     stringList
+	schema       string
+	appRole      string
+	contextSQL   string
+	dsn          string
+	tenantColumn string
+	reportDir    string
+	showValues   bool
+	property     string
+	relation     string
+	verbose      bool
+}
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+type seedFlag struct{ o *options }
+
+func (s seedFlag) String() string { return "" }
+func (s seedFlag) Set(v string) error {
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		return fmt.Errorf("seed must be a positive integer, got %q", v)
+	}
+	s.o.seed, s.o.seedSet = n, true
+	return nil
+}
+
+func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.profile, "profile", "quick", "gate profile from ginkgo.yml (quick, pr, nightly)")
+	fs.StringVar(&o.profilesFile, "profiles", "", "profile file (default ./ginkgo.yml if present, else the built-in copy)")
+	fs.Var(seedFlag{o}, "seed", "seed of the run (default: random, printed); the same seed replays the same run")
+	fs.IntVar(&o.checks, "checks", 0, "checks per property and relation (default from the profile)")
+	fs.Var(&o.overlays, "overlay", "SQL file applied by the superuser after the schema, before any data (repeatable)")
+	fs.StringVar(&o.schema, "schema", "", "schema to test: a .sql file or a directory of .sql files applied in lexical order (default: the reference schema)")
+	fs.StringVar(&o.appRole, "app-role", "app_user", "the application role the statements run as")
+	fs.StringVar(&o.contextSQL, "context-sql", "", "SQL that sets a tenant's context in a transaction; $1 is the tenant id (default: select set_config('app.tenant_id', $1, true))")
+	fs.StringVar(&o.dsn, "dsn", "", "use an existing server (libpq URL or key=value; default $TENANTFUZZ_DSN); tenantfuzz creates and drops its own database there")
+	fs.StringVar(&o.tenantColumn, "tenant-column", "tenant_id", "the column that holds the tenant id")
+	fs.StringVar(&o.reportDir, "report-dir", "./tenantfuzz-report", "where report.json, junit.xml and repro scripts go")
+	fs.BoolVar(&o.showValues, "show-values", false, "print database values in findings (default: redacted to ids and canaries)")
+	fs.BoolVar(&o.verbose, "v", false, "verbose Ginkgo output")
+	fs.StringVar(&o.property, "property", "", "run only this property (read-isolation, fail-closed)")
+	fs.StringVar(&o.relation, "relation", "", "run only on this relation")
+	fs.Usage = func() {
+		if replay {
+			fmt.Fprint(stderr, "Usage: tenantfuzz replay --property P --relation R --seed S [target flags]\n\nRe-runs one finding from the replay line a run printed. Exits 1 while it still reproduces, 0 once it does not.\n\nFlags:\n")
+		} else {
+			fmt.Fprint(stderr, "Usage: tenantfuzz run [flags]\n\nRuns the isolation gate. Exit codes: 0 no findings, 1 findings, 2 usage or setup error.\n\nFlags:\n")
+		}
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// replayBase is the command line that stands up the same target: printed
+// in every finding. The DSN itself is never printed.
+func (o *options) replayBase() string {
+	parts := []string{"tenantfuzz replay", "--profile " + shellQuote(o.profile)}
+	if o.schema != "" {
+		parts = append(parts, "--schema "+shellQuote(o.schema))
+	}
+	for _, ov := range o.overlays {
+		parts = append(parts, "--overlay "+shellQuote(ov))
+	}
+	if o.appRole != "app_user" {
+		parts = append(parts, "--app-role "+shellQuote(o.appRole))
+	}
+	if o.contextSQL != "" {
+		parts = append(parts, "--context-sql "+shellQuote(o.contextSQL))
+	}
+	if o.tenantColumn != "tenant_id" {
+		parts = append(parts, "--tenant-column "+shellQuote(o.tenantColumn))
+	}
+	if o.dsn != "" {
+		parts = append(parts, `--dsn "$TENANTFUZZ_DSN"`)
+	}
+	return strings.Join(parts, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/tenantfuzz/tenantfuzz"
+	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/harness/profile"
+	"github.com/tenantfuzz/tenantfuzz/reports"
+	"github.com/tenantfuzz/tenantfuzz/scenarios"
+)
+
+// gate runs the isolation gate (run) or one finding again (replay).
+func gate(args []string, replay bool, stdout, stderr io.Writer) int {
+	var o options
+	name := "run"
+	if replay {
+		name = "replay"
+	}
+	fs := newFlagSet(name, replay, &o, stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "tenantfuzz %s: unexpected argument %q (flags start with --)\n", name, fs.Arg(0))
+		return exitUsage
+	}
+	if replay && (o.property == "" || o.relation == "" || !o.seedSet) {
+		fmt.Fprintln(stderr, "tenantfuzz replay: --property, --relation and --seed are required: copy them from the finding's replay line")
+		return exitUsage
+	}
+	if o.property != "" && harness.PropertyByName(o.property) == nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: unknown property %q\n", name, o.property)
+		return exitUsage
+	}
+	prof, err := loadProfile(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
+	if !o.seedSet {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		o.seed = binary.LittleEndian.Uint64(b[:])>>1 | 1
+	}
+	checks := prof.Checks
+	if o.checks > 0 {
+		checks = o.checks
+	}
+	if replay {
+		checks = 1 // the seed is the failing check's own
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started := time.Now()
+
+	cfg, err := targetConfig(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
+	db, provider, err := openDatabase(ctx, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
+	defer db.Close(context.Background())
+	tg, err := harness.Open(ctx, db, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
+	defer tg.Close()
+
+	if err := os.MkdirAll(o.reportDir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: create report dir: %v\n", name, err)
+		return exitUsage
+	}
+	suite := &scenarios.Suite{
+		Target: tg,
+		Options: harness.RunOptions{
+			Checks: checks, Seed: o.seed, ExactSeed: replay, Statements: prof.Statements, ShrinkTime: prof.Shrink,
+			World:      generators.WorldOptions{MinTenants: prof.Tenants[0], MaxTenants: prof.Tenants[1], MaxRows: prof.Rows},
+			ReplayBase: o.replayBase(),
+		},
+		Deadline: started.Add(prof.Budget),
+		Property: o.property,
+		Relation: o.relation,
+	}
+	if hasReport(prof, "junit") {
+		suite.JUnitPath = filepath.Join(o.reportDir, "junit.xml")
+	}
+	sc, rc := ginkgo.GinkgoConfiguration()
+	sc.LabelFilter = prof.Labels
+	sc.RandomSeed = int64(o.seed >> 1)
+	sc.Timeout = prof.Budget + 10*time.Minute // our own budget ends checks first; this only catches a hung spec
+	rc.Succinct = !o.verbose
+	rc.Verbose = o.verbose
+	rc.NoColor = !isTerminal(stdout)
+	fmt.Fprintf(stdout, "tenantfuzz %s: profile %s, seed %d, %d checks per property and relation, PostgreSQL %s (%s)\n",
+		name, prof.Name, o.seed, checks, db.Version, provider)
+	scenarios.Run(suite, sc, rc)
+
+	results := suite.Results()
+	rep := reports.New(tenantfuzz.Version, reports.Run{
+		Started: started, Finished: time.Now(), Seconds: time.Since(started).Seconds(), Seed: o.seed,
+		Profile: prof.Name, PostgresVersion: db.Version, Provider: provider,
+	}, targetSummary(o, tg), tg, results)
+	code := exitOK
+	switch {
+	case rep.Totals.Findings > 0:
+		code = exitFindings
+	case rep.Totals.Errors > 0 || rep.Totals.Scenarios == 0:
+		code = exitUsage
+	}
+	if replay && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 {
+		fmt.Fprintln(stdout, "replay: the finding no longer reproduces")
+	}
+	rep.Run.ExitCode = code
+	scripts, err := rep.WriteScripts(o.reportDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+	}
+	rep.WriteSummary(stdout, scripts)
+	if hasReport(prof, "json") {
+		path, err := rep.WriteJSON(o.reportDir)
+		if err != nil {
+			fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+			return exitUsage
+		}
+		fmt.Fprintf(stdout, "report: %s\n", path)
+	}
+	if suite.JUnitPath != "" {
+		fmt.Fprintf(stdout, "junit:  %s\n", suite.JUnitPath)
+	}
+	return code
+}
+
+func loadProfile(o options) (*profile.Profile, error) {
+	var set profile.Set
+	var err error
+	switch {
+	case o.profilesFile != "":
+		set, err = profile.Load(o.profilesFile)
+	default:
+		if _, statErr := os.Stat("ginkgo.yml"); statErr == nil {
+			set, err = profile.Load("ginkgo.yml")
+		} else {
+			set, err = profile.Parse(tenantfuzz.GinkgoYML, "built-in ginkgo.yml")
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return set.Get(o.profile)
+}
+
+func hasReport(p *profile.Profile, kind string) bool {
+	for _, r := range p.Reports {
+		if r == kind {
+			return true
+		}
+	}
+	return false
+}
+
+func targetConfig(o options) (harness.Config, error) {
+	cfg := harness.Config{AppRole: o.appRole, TenantColumn: o.tenantColumn, ContextSQL: o.contextSQL, ShowValues: o.showValues}
+	if o.schema != "" {
+		s, err := harness.LoadSchema(o.schema)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Schema = s
+	}
+	ov, err := harness.LoadFiles(o.overlays)
+	if err != nil {
+		return cfg, fmt.Errorf("%w (check the --overlay path)", err)
+	}
+	cfg.Overlays = ov
+	return cfg, nil
+}
+
+// openDatabase picks the provider: --dsn or $TENANTFUZZ_DSN, else an
+// embedded server from the local PostgreSQL binaries.
+func openDatabase(ctx context.Context, o options) (*pg.Database, string, error) {
+	if o.dsn != "" || os.Getenv("TENANTFUZZ_DSN") != "" {
+		db, err := pg.OpenDSN(ctx, o.dsn)
+		return db, "dsn", err
+	}
+	db, err := pg.StartEmbedded(ctx, pg.EmbeddedOptions{})
+	return db, "embedded", err
+}
+
+func targetSummary(o options, tg *harness.Target) reports.Target {
+	t := reports.Target{Schema: "reference", SHA256: tg.Digest, Overlays: append([]string{}, o.overlays...),
+		AppRole: tg.Config.AppRole, TenantColumn: tg.Config.TenantColumn, ContextSQL: tg.Config.ContextSQL}
+	if o.schema != "" {
+		t.Schema = o.schema
+	}
+	return t
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

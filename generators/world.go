@@ -1,0 +1,277 @@
+// Package generators holds the rapid generators of tenantfuzz: tenants, the
+// rows of a small world built from the catalog, and the statements run
+// against it. All randomness flows through rapid, so a seed replays a run and
+// rapid can shrink a failing world to a minimal one.
+package generators
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"pgregory.net/rapid"
+)
+
+// Tenant is one generated tenant.
+type Tenant struct {
+	Index int    // 0-based position in World.Tenants
+	ID    string // uuid text
+	Label string // T1, T2, ... as reports print it
+}
+
+// Row is one generated row. Values holds SQL literals by column name;
+// columns absent from Values take their defaults.
+type Row struct {
+	Table  *catalog.Relation
+	Tenant int // index into World.Tenants
+	Cols   []string
+	Values map[string]string
+	Key    string // the row's primary key literal(s), for evidence
+}
+
+// World is a small generated world: the ground truth of one check.
+type World struct {
+	Tenants []Tenant
+	Rows    []Row
+	// owner maps every generated uuid to the tenant whose row carries it.
+	owner map[string]int
+	// values collects, per column name, the literals generated for it across
+	// all tenants: the statement generator draws predicates from it.
+	values map[string][]string
+}
+
+// Canary returns the marker embedded in tenant i's text values.
+func Canary(i int) string { return "[tf:" + strconv.Itoa(i+1) + "]" }
+
+var (
+	canaryRE = regexp.MustCompile(`\[tf:(\d+)\]`)
+	uuidRE   = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+)
+
+// Owners returns the tenants a returned value can be traced to: generated
+// uuids (tenant ids, primary and foreign keys) and canary markers in text,
+// also inside JSON, arrays and concatenations.
+func (w *World) Owners(value string) []int {
+	var out []int
+	for _, u := range uuidRE.FindAllString(value, -1) {
+		if t, ok := w.owner[strings.ToLower(u)]; ok {
+			out = append(out, t)
+		}
+	}
+	for _, m := range canaryRE.FindAllStringSubmatch(value, -1) {
+		if n, err := strconv.Atoi(m[1]); err == nil && n >= 1 && n <= len(w.Tenants) {
+			out = append(out, n-1)
+		}
+	}
+	return out
+}
+
+// ValuesOf returns the literals generated for a column name, all tenants.
+func (w *World) ValuesOf(col string) []string { return w.values[col] }
+
+// RowsOf returns the rows generated for a relation.
+func (w *World) RowsOf(rel *catalog.Relation) []Row {
+	var out []Row
+	for _, r := range w.Rows {
+		if r.Table == rel {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// TenantID returns the id of a tenant for use in SQL literals.
+func (w *World) TenantID(i int) string { return w.Tenants[i].ID }
+
+// tenantID is the deterministic id of the i-th tenant: readable in repros and
+// never shrunk into a collision.
+func tenantID(i int) string { return fmt.Sprintf("7e4a0000-0000-4000-8000-%012d", i+1) }
+
+// rowUUID is the deterministic uuid of column col of the serial-th row.
+func rowUUID(table, tenant, col, serial int) string {
+	return fmt.Sprintf("%08x-%04x-4%03x-8000-%012x", table+1, tenant+1, col, serial)
+}
+
+// WorldOptions bound the size of generated worlds.
+type WorldOptions struct {
+	MinTenants, MaxTenants int // default 2..6
+	MaxRows                int // rows per tenant and table, default 3 (at least 1)
+}
+
+// WorldGen generates worlds for the catalog's tenant tables: every tenant
+// gets a row in the tenants table and 1..MaxRows rows in every other tenant
+// table, in foreign-key order, each row referencing parents of its own
+// tenant.
+func WorldGen(cat *catalog.Catalog, opts WorldOptions) *rapid.Generator[*World] {
+	if opts.MinTenants < 2 {
+		opts.MinTenants = 2
+	}
+	if opts.MaxTenants < opts.MinTenants {
+		opts.MaxTenants = max(opts.MinTenants, 6)
+	}
+	if opts.MaxRows < 1 {
+		opts.MaxRows = 3
+	}
+	tables := cat.TenantTables()
+	return rapid.Custom(func(t *rapid.T) *World {
+		n := rapid.IntRange(opts.MinTenants, opts.MaxTenants).Draw(t, "tenants")
+		w := &World{owner: map[string]int{}, values: map[string][]string{}}
+		for i := 0; i < n; i++ {
+			w.Tenants = append(w.Tenants, Tenant{Index: i, ID: tenantID(i), Label: "T" + strconv.Itoa(i+1)})
+			w.owner[tenantID(i)] = i
+		}
+		b := &builder{t: t, cat: cat, w: w}
+		for ti, rel := range tables {
+			if isPartition(cat, rel) {
+				continue // rows inserted into the partitioned parent land here
+			}
+			for k := range w.Tenants {
+				rows := 1
+				if rel != cat.TenantsTable {
+					rows = rapid.IntRange(1, opts.MaxRows).Draw(t, rel.Name+" rows of "+w.Tenants[k].Label)
+				}
+				for j := 0; j < rows; j++ {
+					b.row(ti, rel, k)
+				}
+			}
+		}
+		return w
+	})
+}
+
+// isPartition reports whether rel is a partition of a partitioned table.
+func isPartition(cat *catalog.Catalog, rel *catalog.Relation) bool {
+	for _, p := range rel.Parents {
+		if pr := cat.Relation(p); pr != nil && pr.Kind == catalog.KindPartitioned {
+			return true
+		}
+	}
+	return false
+}
+
+// builder generates the rows of one world.
+type builder struct {
+	t      *rapid.T
+	cat    *catalog.Catalog
+	w      *World
+	serial int
+}
+
+// row generates one row of rel for tenant k, or none when a required parent
+// is missing.
+func (b *builder) row(ti int, rel *catalog.Relation, k int) {
+	b.serial++
+	vals := map[string]string{}
+	tid := quote(b.w.Tenants[k].ID)
+	if rel == b.cat.TenantsTable && len(rel.PrimaryKey) == 1 {
+		vals[rel.PrimaryKey[0]] = tid
+	}
+	if rel.TenantColumn != "" {
+		vals[rel.TenantColumn] = tid
+	}
+	for _, fk := range rel.ForeignKeys {
+		if !b.foreignKey(rel, fk, k, vals) {
+			return
+		}
+	}
+	for ci, col := range rel.Columns {
+		if _, done := vals[col.Name]; done || col.Generated || col.Identity || strings.HasPrefix(col.Default, "nextval(") {
+			continue
+		}
+		vals[col.Name] = b.value(ti, ci, rel, &col, k)
+	}
+	row := Row{Table: rel, Tenant: k, Values: vals}
+	for _, col := range rel.Columns {
+		if v, ok := vals[col.Name]; ok {
+			row.Cols = append(row.Cols, col.Name)
+			b.w.values[col.Name] = append(b.w.values[col.Name], v)
+			for _, u := range uuidRE.FindAllString(v, -1) {
+				if _, known := b.w.owner[u]; !known {
+					b.w.owner[u] = k
+				}
+			}
+		}
+	}
+	var key []string
+	for _, pk := range rel.PrimaryKey {
+		key = append(key, pk+"="+strings.Trim(vals[pk], "'"))
+	}
+	row.Key = strings.Join(key, ",")
+	b.w.Rows = append(b.w.Rows, row)
+}
+
+// foreignKey fills the columns of fk from a parent row of tenant k; it
+// returns false when the row cannot be generated.
+func (b *builder) foreignKey(rel *catalog.Relation, fk catalog.ForeignKey, k int, vals map[string]string) bool {
+	ref := b.cat.Relation(fk.RefTable)
+	if ref == nil {
+		return b.nullable(rel, fk.Columns)
+	}
+	if ref == b.cat.TenantsTable && len(fk.Columns) == 1 {
+		vals[fk.Columns[0]] = quote(b.w.Tenants[k].ID)
+		return true
+	}
+	var parents []Row
+	for _, r := range b.w.Rows {
+		if r.Table == ref && r.Tenant == k {
+			parents = append(parents, r)
+		}
+	}
+	nullable := b.nullable(rel, fk.Columns)
+	if len(parents) == 0 || (nullable && rapid.IntRange(0, 3).Draw(b.t, rel.Name+"."+fk.Name+" null") == 0) {
+		if !nullable {
+			return false
+		}
+		for _, c := range fk.Columns {
+			if c != rel.TenantColumn {
+				vals[c] = "NULL"
+			}
+		}
+		return true
+	}
+	p := parents[rapid.IntRange(0, len(parents)-1).Draw(b.t, rel.Name+"."+fk.Name+" parent")]
+	for i, c := range fk.Columns {
+		if v, ok := p.Values[fk.RefColumns[i]]; ok {
+			vals[c] = v
+		}
+	}
+	return true
+}
+
+// nullable reports whether every non-tenant column of cols may be NULL.
+func (b *builder) nullable(rel *catalog.Relation, cols []string) bool {
+	for _, c := range cols {
+		col := rel.Column(c)
+		if c != rel.TenantColumn && (col == nil || col.NotNull) {
+			return false
+		}
+	}
+	return true
+}
+
+// isUnique reports whether a column takes part in a key, so its values must
+// not repeat.
+func isUnique(rel *catalog.Relation, col string) bool {
+	for _, c := range rel.PrimaryKey {
+		if c == col {
+			return true
+		}
+	}
+	for _, u := range rel.Uniques {
+		for _, c := range u {
+			if c == col {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// quote renders a string as a SQL literal (standard_conforming_strings on).
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// IdentifierPattern matches what the harness may print from a returned
+// value without revealing content: generated uuids and canary markers.
+var IdentifierPattern = regexp.MustCompile(uuidRE.String() + `|` + canaryRE.String())

@@ -1,0 +1,71 @@
+// Package harness is the engine of tenantfuzz: it stands up a target
+// database, generates small worlds of tenants, runs statements as the
+// application role with one tenant's context, and checks every response
+// against the ground truth the generator knows.
+package harness
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind names what a finding shows.
+type Kind string
+
+// Finding kinds.
+const (
+	// KindCrossTenantRead: a tenant's statement returned another tenant's row.
+	KindCrossTenantRead Kind = "cross-tenant-read"
+	// KindFailOpenRead: a statement without tenant context returned tenant rows.
+	KindFailOpenRead Kind = "fail-open-read"
+)
+
+// Severity of a finding.
+type Severity string
+
+// Severities, most severe first.
+const (
+	SeverityCritical Severity = "critical"
+	SeverityHigh     Severity = "high"
+	SeverityMedium   Severity = "medium"
+	SeverityLow      Severity = "low"
+)
+
+// Finding is one observed isolation failure with what it takes to replay it.
+type Finding struct {
+	Kind        Kind     `json:"kind"`
+	Severity    Severity `json:"severity"`
+	Property    string   `json:"property"`
+	Relation    string   `json:"relation"`
+	Tenant      string   `json:"tenant"`       // the tenant whose context ran the statement ("" when none)
+	TenantLabel string   `json:"tenant_label"` // T1, or "no context"/"empty context"
+	OtherTenant string   `json:"other_tenant"` // the tenant that owns the returned row
+	OtherLabel  string   `json:"other_label"`
+	Context     string   `json:"context"` // how the context was set: tenant, unset, empty
+	Statement   string   `json:"statement"`
+	Evidence    []string `json:"evidence"` // returned rows, values redacted unless asked
+	Seed        uint64   `json:"seed"`     // the rapid seed of the failing check
+	Replay      string   `json:"replay"`   // a command that reproduces the finding
+	Script      string   `json:"script"`   // a psql-runnable reproduction
+}
+
+// Summary is the one-line form printed in summaries and test failures.
+func (f *Finding) Summary() string {
+	who := f.TenantLabel
+	if f.Tenant != "" {
+		who = fmt.Sprintf("%s (%s)", f.TenantLabel, f.Tenant)
+	}
+	return fmt.Sprintf("%s [%s] on %s: %s saw a row of %s (%s)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
+}
+
+// String is the multi-line form: summary, statement, evidence, replay.
+func (f *Finding) String() string {
+	var b strings.Builder
+	b.WriteString(f.Summary())
+	b.WriteString("\n  statement: " + f.Statement)
+	for _, e := range f.Evidence {
+		b.WriteString("\n  returned:  " + e)
+	}
+	b.WriteString("\n  replay:    " + f.Replay)
+	return b.String()
+}

@@ -1,0 +1,94 @@
+package harness_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pg.CleanupAll()
+	os.Exit(code)
+}
+
+// openTarget starts a private server with the reference schema and the
+// given overlays.
+func openTarget(t *testing.T, overlays ...string) *harness.Target {
+	t.Helper()
+	ctx := context.Background()
+	db, err := pg.StartEmbedded(ctx, pg.EmbeddedOptions{})
+	if err != nil {
+		t.Fatalf("start embedded postgres: %v", err)
+	}
+	t.Cleanup(func() { db.Close(context.Background()) })
+	files, err := harness.LoadFiles(overlays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := harness.Open(ctx, db, harness.Config{Overlays: files})
+	if err != nil {
+		t.Fatalf("open target: %v", err)
+	}
+	t.Cleanup(tg.Close)
+	return tg
+}
+
+func runAll(t *testing.T, tg *harness.Target, p *harness.Property, checks int) []*harness.Result {
+	t.Helper()
+	var out []*harness.Result
+	for _, rel := range p.Relations(tg.Catalog) {
+		res := p.Run(context.Background(), tg, rel, harness.RunOptions{Checks: checks, Seed: 42, ShrinkTime: time.Second, ReplayBase: "tenantfuzz replay"})
+		if res.Err != nil {
+			t.Fatalf("%s on %s: %v", p.Name, rel, res.Err)
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+func TestReferenceSchemaIsClean(t *testing.T) {
+	tg := openTarget(t)
+	for _, p := range harness.Properties {
+		for _, res := range runAll(t, tg, p, 40) {
+			t.Logf("%s %s: checks=%d stmts=%d rows=%d reached=%d discarded=%d rejected=%d unattributed=%d", res.Property, res.Relation,
+				res.Checks, res.Statements, res.Rows, res.Reached, res.Discarded, res.Rejected, res.Unattributed)
+			for _, f := range res.Findings {
+				t.Errorf("unexpected finding: %s\n%s", f, f.Script)
+			}
+			if res.Checks < 40 || res.Statements == 0 || !res.Conclusive() {
+				t.Errorf("%s on %s: inconclusive: %+v", res.Property, res.Relation, res.Stats)
+			}
+			if res.Discarded*10 > res.Statements {
+				t.Errorf("%s on %s: discard rate too high: %d of %d", res.Property, res.Relation, res.Discarded, res.Statements+res.Discarded)
+			}
+		}
+	}
+}
+
+func TestRLSOffOnDocumentsIsCaught(t *testing.T) {
+	tg := openTarget(t, "../fixtures/overlays/documents_rls_off.sql")
+	var found *harness.Finding
+	for _, res := range runAll(t, tg, harness.ReadIsolation, 40) {
+		for _, f := range res.Findings {
+			if f.Relation == "documents" && found == nil {
+				found = f
+			}
+		}
+	}
+	if found == nil {
+		t.Fatal("read isolation missed RLS disabled on documents")
+	}
+	t.Logf("finding: %s\n%s", found, found.Script)
+	if found.Kind != harness.KindCrossTenantRead || found.Tenant == "" || found.OtherTenant == "" || found.Tenant == found.OtherTenant {
+		t.Errorf("finding lacks its tenants: %+v", found)
+	}
+	if !strings.Contains(found.Replay, "--seed") || !strings.Contains(found.Script, "SET LOCAL ROLE app_user") {
+		t.Errorf("finding lacks replay or script: %q", found.Replay)
+	}
+}

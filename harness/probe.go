@@ -1,0 +1,173 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/generators"
+)
+
+// contextState is how the tenant context is set for a batch of statements.
+type contextState string
+
+const (
+	ctxTenant contextState = "tenant" // the context SQL with the viewer's id
+	ctxUnset  contextState = "unset"  // never set on this connection
+	ctxEmpty  contextState = "empty"  // set to '' (what a transaction-local set leaves behind)
+)
+
+// probe is one check: a world, a viewer (or none), the context states to
+// try in order, and statements run in each.
+type probe struct {
+	world    *generators.World
+	viewer   int // -1: no tenant
+	states   []contextState
+	stmts    []generators.Statement
+	fresh    bool   // use a new connection (needed for ctxUnset)
+	property string // for findings
+	relation string
+	kind     Kind
+}
+
+// run executes the probe in one transaction that is rolled back and
+// returns the first finding, if any. Every statement runs twice: as the
+// admin role (bypassing RLS: did it reach other tenants' rows?) and as the
+// application role with the context (did any of them come back?).
+func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error) {
+	var tx pgx.Tx
+	if p.fresh {
+		conn, err := pgx.Connect(ctx, tg.DB.DSN)
+		if err != nil {
+			return nil, fmt.Errorf("connect to target: %w", err)
+		}
+		defer conn.Close(context.WithoutCancel(ctx))
+		if tx, err = conn.Begin(ctx); err != nil {
+			return nil, fmt.Errorf("begin: %w", err)
+		}
+	} else {
+		var err error
+		if tx, err = tg.Pool.Begin(ctx); err != nil {
+			return nil, fmt.Errorf("begin: %w", err)
+		}
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = '5s'"); err != nil {
+		return nil, fmt.Errorf("set statement_timeout: %w", err)
+	}
+	if _, err := loadWorld(ctx, tx, p.world); err != nil {
+		return nil, err
+	}
+	st.Checks++
+	asApp := "SET LOCAL ROLE " + quoteIdent(tg.Config.AppRole) + ";"
+	for _, state := range p.states {
+		if ok, err := tg.setContext(ctx, tx, state, p.viewer, p.world); err != nil {
+			return nil, err
+		} else if !ok {
+			st.Rejected += len(p.stmts) // the context could not even be set: fails closed
+			continue
+		}
+		for _, s := range p.stmts {
+			admin := query(ctx, tx, "", s.SQL)
+			if admin.err != nil {
+				st.Discarded++
+				continue
+			}
+			st.Statements++
+			count(&st.ByKind, s.Kind)
+			for _, r := range s.Relations {
+				count(&st.ByRelation, r)
+			}
+			for _, row := range admin.rows {
+				if foreignOwner(owners(p.world, row), p.viewer) >= 0 {
+					st.Reached++
+					break
+				}
+			}
+			app := query(ctx, tx, asApp, s.SQL)
+			if app.err != nil {
+				st.Rejected++ // ran as admin, refused as the tenant: the system's answer
+				continue
+			}
+			st.Rows += len(app.rows)
+			var evidence []string
+			other := -1
+			for _, row := range app.rows {
+				own := owners(p.world, row)
+				if len(own) == 0 {
+					st.Unattributed++
+					continue
+				}
+				if o := foreignOwner(own, p.viewer); o >= 0 {
+					if other < 0 {
+						other = o
+					}
+					if len(evidence) < 3 {
+						evidence = append(evidence, describeRow(app.cols, row, tg.Config.ShowValues))
+					}
+				}
+			}
+			if other >= 0 {
+				return tg.finding(p, state, s, other, evidence, tg.culprit(ctx, tx, asApp, p, s)), nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+func count(m *map[string]int, k string) {
+	if *m == nil {
+		*m = map[string]int{}
+	}
+	(*m)[k]++
+}
+
+// setContext puts the transaction into a context state. It returns false
+// when the application refuses to set that state (an empty id that does
+// not parse, say): that is failing closed.
+func (tg *Target) setContext(ctx context.Context, tx pgx.Tx, state contextState, viewer int, w *generators.World) (bool, error) {
+	if state == ctxUnset {
+		return true, nil
+	}
+	if _, err := tx.Exec(ctx, "SAVEPOINT tf_ctx; SET LOCAL ROLE "+quoteIdent(tg.Config.AppRole)); err != nil {
+		return false, fmt.Errorf("switch to application role %s: %w", tg.Config.AppRole, err)
+	}
+	var err error
+	if state == ctxTenant {
+		_, err = tx.Exec(ctx, tg.Config.ContextSQL, w.TenantID(viewer))
+	} else {
+		_, err = tx.Exec(ctx, "SELECT set_config($1, '', true)", tg.Config.ContextSetting)
+	}
+	if err != nil {
+		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_ctx"); rerr != nil {
+			return false, fmt.Errorf("context sql: %w", rerr)
+		}
+		if state == ctxTenant {
+			return false, fmt.Errorf("set tenant context with %q as %s: %w (check --context-sql and that the application role may run it)", tg.Config.ContextSQL, tg.Config.AppRole, err)
+		}
+		return false, nil
+	}
+	// RESET ROLE keeps the setting: it is transaction-local, not role-local.
+	if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT tf_ctx; RESET ROLE"); err != nil {
+		return false, fmt.Errorf("reset role: %w", err)
+	}
+	return true, nil
+}
+
+// culprit names the relation a leaking statement leaked from: the first of
+// its relations that, read whole as the tenant, returns foreign rows.
+func (tg *Target) culprit(ctx context.Context, tx pgx.Tx, asApp string, p probe, s generators.Statement) string {
+	for _, name := range s.Relations {
+		rel := tg.Catalog.Relation(name)
+		if rel == nil {
+			continue
+		}
+		rs := query(ctx, tx, asApp, "SELECT * FROM "+rel.QualifiedName())
+		for _, row := range rs.rows {
+			if foreignOwner(owners(p.world, row), p.viewer) >= 0 {
+				return name
+			}
+		}
+	}
+	return p.relation
+}

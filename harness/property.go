@@ -1,0 +1,128 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"pgregory.net/rapid"
+)
+
+// Property is one isolation property, checked relation by relation.
+type Property struct {
+	Name   string   // stable id, e.g. "read-isolation"
+	Title  string   // one line for humans
+	Labels []string // Ginkgo labels
+	// Relations lists what the property is checked on.
+	Relations func(*catalog.Catalog) []*catalog.Relation
+	// check returns the rapid property for one relation.
+	check func(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions, st *runState) func(*rapid.T)
+}
+
+// RunOptions size a property run.
+type RunOptions struct {
+	Checks     int    // rapid checks per relation (default 50)
+	Seed       uint64 // run seed; per-property seeds derive from it
+	ExactSeed  bool   // use Seed as the rapid seed as is (replay)
+	World      generators.WorldOptions
+	Statements int // statements per check, default 4
+	// Deadline, when set, ends the search early (a time budget): later
+	// checks are skipped and not counted.
+	Deadline time.Time
+	// ShrinkTime bounds how long rapid minimises a failing case (default 5s).
+	ShrinkTime time.Duration
+	// ReplayBase is the command line that stands up the same target, e.g.
+	// "tenantfuzz replay --overlay x.sql"; the harness appends what picks
+	// the property, relation and seed.
+	ReplayBase string
+}
+
+func (o *RunOptions) defaults() {
+	if o.Checks <= 0 {
+		o.Checks = 50
+	}
+	if o.Statements <= 0 {
+		o.Statements = 4
+	}
+	if o.ShrinkTime <= 0 {
+		o.ShrinkTime = 5 * time.Second
+	}
+}
+
+// runState carries counts and the last finding out of rapid's runs.
+type runState struct {
+	stats     Stats
+	shrinking bool // a failure was seen: later runs are rapid's shrinking
+	last      *Finding
+	setupErr  error
+}
+
+// expired reports whether the time budget is spent; a failure being
+// shrunk always runs to its end.
+func (s *runState) expired(deadline time.Time) bool {
+	return !s.shrinking && !deadline.IsZero() && time.Now().After(deadline)
+}
+
+// count adds a check's stats unless rapid is shrinking.
+func (s *runState) count(st Stats) {
+	if !s.shrinking {
+		s.stats.add(st)
+	}
+}
+
+// fail records a finding or setup error and fails the rapid check.
+func (s *runState) fail(rt *rapid.T, f *Finding, err error) {
+	s.shrinking = true
+	if err != nil {
+		s.setupErr = err
+		rt.Fatalf("setup: %v", err)
+	}
+	s.last = f
+	rt.Fatalf("%s", f.Summary())
+}
+
+// PropertySeed derives the rapid seed of a property on a relation from the
+// run seed, so each spec is independent of the order specs run in.
+func PropertySeed(seed uint64, property, relation string) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%s/%s", seed, property, relation)
+	s := h.Sum64()
+	if s == 0 {
+		s = 1 // rapid reads 0 as "pick a random seed"
+	}
+	return s
+}
+
+// Run checks the property on one relation and returns its result: counts,
+// at most one finding (the minimal one rapid shrank to), or a setup error.
+func (p *Property) Run(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions) *Result {
+	opts.defaults()
+	seed := opts.Seed
+	if !opts.ExactSeed {
+		seed = PropertySeed(opts.Seed, p.Name, rel.String())
+	}
+	start := time.Now()
+	st := &runState{}
+	failed, failSeed, log := runRapid(p.Name+"/"+rel.String(), seed, opts.Checks, opts.ShrinkTime, p.check(ctx, tg, rel, opts, st))
+	res := &Result{Property: p.Name, Relation: rel.String(), Seed: seed, Stats: st.stats, Duration: time.Since(start)}
+	res.Seconds = res.Duration.Seconds()
+	switch {
+	case st.setupErr != nil:
+		res.Err = st.setupErr
+	case st.last != nil:
+		f := st.last
+		if failSeed == 0 {
+			failSeed = seed
+		}
+		f.Seed = failSeed
+		f.Replay = fmt.Sprintf("%s --property %s --relation %s --seed %d", opts.ReplayBase, p.Name, rel.String(), failSeed)
+		res.Findings = append(res.Findings, f)
+		res.Log = log
+	case failed:
+		res.Err = fmt.Errorf("property %s on %s failed without a finding (a harness bug): %s", p.Name, rel, log)
+	}
+	return res
+}

@@ -1,0 +1,100 @@
+package harness
+
+import (
+	"flag"
+	"fmt"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+)
+
+// recorder is the rapid.TB the harness hands to rapid.Check: it keeps what
+// rapid reports instead of failing a Go test, so the same property runs in
+// go test, a Ginkgo spec and the CLI.
+type recorder struct {
+	mu     sync.Mutex
+	name   string
+	logs   []string
+	failed bool
+}
+
+func (r *recorder) Helper()      {}
+func (r *recorder) Name() string { return r.name }
+func (r *recorder) Logf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.logs = append(r.logs, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Log(args ...any)                   { r.Logf("%s", fmt.Sprint(args...)) }
+func (r *recorder) Skipf(format string, args ...any)  { r.Logf(format, args...); runtime.Goexit() }
+func (r *recorder) Skip(args ...any)                  { r.Log(args...); runtime.Goexit() }
+func (r *recorder) SkipNow()                          { runtime.Goexit() }
+func (r *recorder) Errorf(format string, args ...any) { r.Logf(format, args...); r.Fail() }
+func (r *recorder) Error(args ...any)                 { r.Log(args...); r.Fail() }
+func (r *recorder) Fatalf(format string, args ...any) { r.Errorf(format, args...); r.FailNow() }
+func (r *recorder) Fatal(args ...any)                 { r.Error(args...); r.FailNow() }
+func (r *recorder) FailNow()                          { r.Fail(); runtime.Goexit() }
+func (r *recorder) Fail()                             { r.mu.Lock(); r.failed = true; r.mu.Unlock() }
+func (r *recorder) Failed() bool                      { r.mu.Lock(); defer r.mu.Unlock(); return r.failed }
+func (r *recorder) output() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.logs, "\n")
+}
+
+// rapidMu serialises rapid runs: rapid reads its settings from global flags.
+var rapidMu sync.Mutex
+
+var seedRE = regexp.MustCompile(`-rapid\.seed=(\d+)`)
+
+// runRapid runs prop for the given number of checks from seed and reports
+// whether it failed, the seed of the failing check (which replays it with
+// one check), and rapid's log.
+func runRapid(name string, seed uint64, checks int, shrink time.Duration, prop func(*rapid.T)) (failed bool, failSeed uint64, log string) {
+	rapidMu.Lock()
+	defer rapidMu.Unlock()
+	initTesting()
+	for k, v := range map[string]string{
+		"rapid.checks":     strconv.Itoa(checks),
+		"rapid.seed":       strconv.FormatUint(seed, 10),
+		"rapid.nofailfile": "true",
+		"rapid.shrinktime": shrink.String(),
+	} {
+		if err := flag.Set(k, v); err != nil {
+			panic("set rapid flag: " + err.Error()) // rapid renamed its flags: a build problem
+		}
+	}
+	rec := &recorder{name: name}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rapid.Check(rec, prop)
+	}()
+	<-done
+	out := rec.output()
+	if m := seedRE.FindStringSubmatch(out); m != nil {
+		failSeed, _ = strconv.ParseUint(m[1], 10, 64)
+	}
+	return rec.Failed(), failSeed, out
+}
+
+var initOnce sync.Once
+
+// initTesting lets rapid run outside go test: it reads testing.Short, which
+// needs the testing flags registered and parsed.
+func initTesting() {
+	initOnce.Do(func() {
+		if flag.Lookup("test.short") == nil {
+			testing.Init()
+		}
+		if !flag.Parsed() {
+			_ = flag.CommandLine.Parse(nil)
+		}
+	})
+}

@@ -1,0 +1,69 @@
+package harness
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/generators"
+)
+
+// finding builds the finding for a leak seen in probe p.
+func (tg *Target) finding(p probe, state contextState, s generators.Statement, other int, evidence []string, relation string) *Finding {
+	f := &Finding{
+		Kind:        p.kind,
+		Severity:    SeverityCritical,
+		Property:    p.property,
+		Relation:    relation,
+		Context:     string(state),
+		Statement:   s.SQL,
+		Evidence:    evidence,
+		OtherTenant: p.world.TenantID(other),
+		OtherLabel:  p.world.Tenants[other].Label,
+	}
+	switch state {
+	case ctxTenant:
+		f.Tenant = p.world.TenantID(p.viewer)
+		f.TenantLabel = p.world.Tenants[p.viewer].Label
+	case ctxUnset:
+		f.TenantLabel = "no context"
+	case ctxEmpty:
+		f.TenantLabel = "empty context"
+	}
+	f.Script = tg.script(p, state, s, f)
+	return f
+}
+
+// script renders a self-contained psql reproduction: the world inserted as
+// the admin role, the switch to the application role, the context, and the
+// statement, in a transaction that is rolled back.
+func (tg *Target) script(p probe, state contextState, s generators.Statement, f *Finding) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "-- tenantfuzz reproduction: %s\n", f.Summary())
+	b.WriteString("-- Run as a superuser against a database holding the same schema and overlays:\n")
+	b.WriteString("--   psql -v ON_ERROR_STOP=1 -f repro.sql <database>\n")
+	b.WriteString("-- Nothing is kept: the transaction is rolled back.\n")
+	b.WriteString("BEGIN;\n")
+	for _, ins := range insertSQL(p.world) {
+		b.WriteString(ins + "\n")
+	}
+	fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", quoteIdent(tg.Config.AppRole))
+	switch state {
+	case ctxTenant:
+		fmt.Fprintf(&b, "%s; -- context of %s\n", strings.ReplaceAll(tg.Config.ContextSQL, "$1", quoteLiteral(f.Tenant)), f.TenantLabel)
+	case ctxEmpty:
+		fmt.Fprintf(&b, "SELECT set_config(%s, '', true); -- an empty context\n", quoteLiteral(tg.Config.ContextSetting))
+	case ctxUnset:
+		b.WriteString("-- no context is set (run this script in a new session)\n")
+	}
+	who := "this session"
+	if f.Tenant != "" {
+		who = f.TenantLabel
+	}
+	fmt.Fprintf(&b, "-- expected: no row of %s (%s) is visible to %s\n", f.OtherLabel, f.OtherTenant, who)
+	for _, e := range f.Evidence {
+		fmt.Fprintf(&b, "-- tenantfuzz saw: %s\n", e)
+	}
+	b.WriteString(s.SQL + ";\n")
+	b.WriteString("ROLLBACK;\n")
+	return b.String()
+}

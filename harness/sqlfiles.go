@@ -1,0 +1,102 @@
+package harness
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/fixtures"
+)
+
+// SQLFile is one SQL script the harness applies, with the name errors and
+// reports use for it.
+type SQLFile struct {
+	Name string
+	SQL  string
+}
+
+// ReferenceSchema returns the embedded reference schema's files.
+func ReferenceSchema() ([]SQLFile, error) {
+	return readFS(fixtures.Schema(), "fixtures/schema")
+}
+
+// LoadSchema reads a schema: path "" means the reference schema; a file is
+// one script; a directory contributes its .sql files in lexical order.
+func LoadSchema(path string) ([]SQLFile, error) {
+	if path == "" {
+		return ReferenceSchema()
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read schema: %w (pass a .sql file or a directory of .sql files)", err)
+	}
+	if !st.IsDir() {
+		return LoadFiles([]string{path})
+	}
+	files, err := readFS(os.DirFS(path), path)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("read schema: directory %s holds no .sql files", path)
+	}
+	return files, nil
+}
+
+// LoadFiles reads SQL files given by path (overlays).
+func LoadFiles(paths []string) ([]SQLFile, error) {
+	var out []SQLFile
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("read sql file: %w", err)
+		}
+		out = append(out, SQLFile{Name: p, SQL: string(b)})
+	}
+	return out, nil
+}
+
+func readFS(fsys fs.FS, prefix string) ([]SQLFile, error) {
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []SQLFile
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, fmt.Errorf("read schema file %s: %w", n, err)
+		}
+		out = append(out, SQLFile{Name: filepath.Join(prefix, n), SQL: string(b)})
+	}
+	return out, nil
+}
+
+// Digest is the sha256 over the files' names and contents, in order: the
+// identity of what was tested.
+func Digest(files []SQLFile) string {
+	h := sha256.New()
+	for _, f := range files {
+		fmt.Fprintf(h, "%s\x00%d\x00%s", filepath.Base(f.Name), len(f.SQL), f.SQL)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// lineOf converts a 1-based character position of a PostgreSQL error into a
+// line number of sql.
+func lineOf(sql string, pos int32) int {
+	if pos <= 0 {
+		return 0
+	}
+	r := []rune(sql)
+	if int(pos) > len(r) {
+		pos = int32(len(r))
+	}
+	return strings.Count(string(r[:pos-1]), "\n") + 1
+}

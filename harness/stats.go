@@ -1,0 +1,63 @@
+package harness
+
+import "time"
+
+// Stats count what a property did. Only the search for a failure counts:
+// the re-runs rapid makes while shrinking a failure do not.
+type Stats struct {
+	Checks     int `json:"checks"`     // generated worlds checked
+	Statements int `json:"statements"` // statements that ran as the tenant (valid ones)
+	Rows       int `json:"rows"`       // rows returned to tenants and attributed
+	Rejected   int `json:"rejected"`   // statements the system refused (privilege, RLS): passes
+	Discarded  int `json:"discarded"`  // statements the generator got wrong: not counted as checks
+	// Reached counts statements whose unrestricted result (run by the admin
+	// role, bypassing RLS) held rows of other tenants: the probes that could
+	// have seen a leak.
+	Reached int `json:"reached_foreign"`
+	// Unattributed counts returned rows the harness could not trace to a
+	// tenant (no tenant id, key or canary in them): a coverage gap.
+	Unattributed int            `json:"unattributed"`
+	ByKind       map[string]int `json:"statements_by_kind"`
+	ByRelation   map[string]int `json:"statements_by_relation"`
+}
+
+func (s *Stats) add(o Stats) {
+	s.Checks += o.Checks
+	s.Statements += o.Statements
+	s.Rows += o.Rows
+	s.Rejected += o.Rejected
+	s.Discarded += o.Discarded
+	s.Reached += o.Reached
+	s.Unattributed += o.Unattributed
+	for k, v := range o.ByKind {
+		if s.ByKind == nil {
+			s.ByKind = map[string]int{}
+		}
+		s.ByKind[k] += v
+	}
+	for k, v := range o.ByRelation {
+		if s.ByRelation == nil {
+			s.ByRelation = map[string]int{}
+		}
+		s.ByRelation[k] += v
+	}
+}
+
+// Result is the outcome of one property on one relation.
+type Result struct {
+	Property string        `json:"property"`
+	Relation string        `json:"relation"`
+	Seed     uint64        `json:"seed"`
+	Stats                  // embedded counts
+	Findings []*Finding    `json:"findings"`
+	Duration time.Duration `json:"-"`
+	Seconds  float64       `json:"seconds"`
+	// Err is a setup or harness error: the property could not be checked.
+	Err error `json:"-"`
+	// Log is rapid's output for a failure (the minimal case's draws).
+	Log string `json:"-"`
+}
+
+// Conclusive reports whether the probes reached other tenants' rows at
+// all; a clean result that never did proves nothing.
+func (r *Result) Conclusive() bool { return r.Reached > 0 }

@@ -1,0 +1,80 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/generators"
+)
+
+// insertSQL renders the world as INSERT statements, one per table in
+// generation (foreign-key) order. The same text goes into repro scripts.
+func insertSQL(w *generators.World) []string {
+	var out []string
+	for i := 0; i < len(w.Rows); {
+		j := i
+		for j < len(w.Rows) && w.Rows[j].Table == w.Rows[i].Table && sameCols(w.Rows[j].Cols, w.Rows[i].Cols) {
+			j++
+		}
+		out = append(out, insertRows(w.Rows[i:j]))
+		i = j
+	}
+	return out
+}
+
+func sameCols(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }
+
+func insertRows(rows []generators.Row) string {
+	var b strings.Builder
+	rel := rows[0].Table
+	b.WriteString("INSERT INTO " + rel.QualifiedName() + " (")
+	for i, c := range rows[0].Cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quoteIdent(c))
+	}
+	b.WriteString(") VALUES")
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n  (")
+		for j, c := range r.Cols {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(r.Values[c])
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(";")
+	return b.String()
+}
+
+// loadWorld inserts the world as the admin role inside tx. When the fast
+// path (all tables at once) fails, it falls back to one row at a time under
+// savepoints and drops the rows the schema refuses; it returns how many.
+func loadWorld(ctx context.Context, tx pgx.Tx, w *generators.World) (dropped int, err error) {
+	stmts := insertSQL(w)
+	if _, err := tx.Exec(ctx, "SAVEPOINT tf_world;\n"+strings.Join(stmts, "\n")+"\nRELEASE SAVEPOINT tf_world"); err == nil {
+		return 0, nil
+	}
+	if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_world"); err != nil {
+		return 0, fmt.Errorf("insert world: %w", err)
+	}
+	for _, r := range w.Rows {
+		if _, err := tx.Exec(ctx, "SAVEPOINT tf_row;\n"+insertRows([]generators.Row{r})+"\nRELEASE SAVEPOINT tf_row"); err != nil {
+			dropped++
+			if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_row"); err != nil {
+				return dropped, fmt.Errorf("insert world: %w", err)
+			}
+		}
+	}
+	if dropped == len(w.Rows) {
+		return dropped, fmt.Errorf("insert world: the schema refused every generated row (constraints the generator does not know?)")
+	}
+	return dropped, nil
+}

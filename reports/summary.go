@@ -1,0 +1,57 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteSummary prints the human summary: a table of scenarios, totals, and
+// every finding with its replay command.
+func (r *Report) WriteSummary(w io.Writer, scripts []string) {
+	fmt.Fprintf(w, "\ntenantfuzz %s  profile %s  seed %d\n", r.Tool.Version, r.Run.Profile, r.Run.Seed)
+	overlays := "none"
+	if len(r.Target.Overlays) > 0 {
+		overlays = strings.Join(r.Target.Overlays, ", ")
+	}
+	fmt.Fprintf(w, "target: %s schema (sha256 %.12s), overlays: %s, PostgreSQL %s (%s), app role %s\n\n",
+		r.Target.Schema, r.Target.SHA256, overlays, r.Run.PostgresVersion, r.Run.Provider, r.Target.AppRole)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "property\trelation\tchecks\tstatements\trows\treached foreign\tdiscarded\tfindings\tresult\t")
+	for _, s := range r.Scenarios {
+		verdict := "ok"
+		switch {
+		case s.Error != "":
+			verdict = "ERROR"
+		case len(s.Findings) > 0:
+			verdict = "LEAK"
+		case s.Reached == 0:
+			verdict = "inconclusive"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", s.Property, s.Relation, s.Checks, s.Statements, s.Rows, s.Reached, s.Discarded, len(s.Findings), verdict)
+	}
+	tw.Flush()
+	t := r.Totals
+	fmt.Fprintf(w, "\n%d scenarios, %d checks, %d statements, %d rows examined: %d findings, %d errors in %.1fs\n",
+		t.Scenarios, t.Checks, t.Statements, t.Rows, t.Findings, t.Errors, r.Run.Seconds)
+	for i, s := range r.Scenarios {
+		if s.Error != "" {
+			fmt.Fprintf(w, "\nERROR %s: %s\n", r.Scenarios[i].Name, s.Error)
+		}
+	}
+	for i, f := range r.Findings {
+		fmt.Fprintf(w, "\nFINDING %d: %s\n", i+1, f.String())
+		if i < len(scripts) {
+			fmt.Fprintf(w, "\n  psql script: %s\n", scripts[i])
+		}
+	}
+	switch {
+	case t.Errors > 0:
+		fmt.Fprintln(w, "\nRESULT: ERROR (some properties could not be checked)")
+	case t.Findings > 0:
+		fmt.Fprintln(w, "\nRESULT: LEAK")
+	default:
+		fmt.Fprintln(w, "\nRESULT: PASS (no tenant saw or wrote another tenant's rows)")
+	}
+}

@@ -1,0 +1,72 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+)
+
+// The tree: one Describe per property, one It per relation it applies to.
+// Spec names are "<property> <relation>": stable across runs, no seeds.
+var _ = Describe("isolation", func() {
+	s := current
+	if s == nil {
+		return // imported without a suite: nothing to build
+	}
+	for _, p := range harness.Properties {
+		if s.Property != "" && s.Property != p.Name {
+			continue
+		}
+		Describe(p.Name, Label(p.Labels...), func() {
+			for _, rel := range p.Relations(s.Target.Catalog) {
+				if s.Relation != "" && s.Relation != rel.String() {
+					continue
+				}
+				s.pending++
+				It(rel.String(), func(ctx SpecContext) {
+					checkProperty(ctx, s, p, rel)
+				})
+			}
+		})
+	}
+})
+
+// checkProperty runs one property on one relation and turns its result
+// into the spec's verdict: a finding, a setup error, or a clean result
+// that never reached another tenant's rows all fail the spec.
+func checkProperty(ctx SpecContext, s *Suite, p *harness.Property, rel *catalog.Relation) {
+	opts := s.Options
+	opts.Deadline = s.specDeadline()
+	res := p.Run(ctx, s.Target, rel, opts)
+	s.record(res)
+	AddReportEntry("result", fmt.Sprintf("checks=%d statements=%d rows=%d reached_foreign=%d", res.Checks, res.Statements, res.Rows, res.Reached), ReportEntryVisibilityFailureOrVerbose)
+	Expect(res.Err).NotTo(HaveOccurred(), "the property could not be checked")
+	if len(res.Findings) > 0 {
+		var msgs []string
+		for _, f := range res.Findings {
+			msgs = append(msgs, f.String())
+		}
+		Fail(strings.Join(msgs, "\n"))
+	}
+	Expect(res.Checks).To(BeNumerically(">", 0), "no check ran (time budget spent before this spec?)")
+	if rel.TenantColumn != "" || rel == s.Target.Catalog.TenantsTable {
+		Expect(res.Conclusive()).To(BeTrue(), "coverage: %d statements never reached another tenant's rows: a clean result proves nothing", res.Statements)
+	}
+}
+
+// The JUnit report: names are "<property> <relation>" without labels or
+// node types, so CI systems track them across runs.
+var _ = ReportAfterSuite("junit", func(r Report) {
+	if current == nil || current.JUnitPath == "" {
+		return
+	}
+	err := reporters.GenerateJUnitReportWithConfig(r, current.JUnitPath, reporters.JunitReportConfig{
+		OmitLeafNodeType: true, OmitSpecLabels: true, OmitTimelinesForSpecState: 0, OmitSuiteSetupNodes: true,
+	})
+	Expect(err).NotTo(HaveOccurred())
+})

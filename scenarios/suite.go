@@ -1,0 +1,80 @@
+// Package scenarios holds the Ginkgo specs of tenantfuzz: one spec per
+// isolation property and relation, labelled (rls, read, context,
+// soc2:CC6.1 ...), each a thin wrapper around a harness property that runs
+// rapid inside. The CLI runs them in-process; go test runs them too.
+package scenarios
+
+import (
+	"sync"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
+	"github.com/tenantfuzz/tenantfuzz/harness"
+)
+
+// Suite is what the specs run against and where their results go.
+type Suite struct {
+	Target  *harness.Target
+	Options harness.RunOptions
+	// Deadline is the end of the time budget; specs share what is left.
+	Deadline time.Time
+	// Property and Relation, when set, restrict the specs (replay).
+	Property, Relation string
+	// JUnitPath, when set, receives a JUnit report with stable names.
+	JUnitPath string
+
+	mu      sync.Mutex
+	results []*harness.Result
+	pending int // specs not yet run, to share the budget
+}
+
+// Results returns the results recorded so far, in run order.
+func (s *Suite) Results() []*harness.Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*harness.Result(nil), s.results...)
+}
+
+func (s *Suite) record(r *harness.Result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.results = append(s.results, r)
+	s.pending--
+}
+
+// specDeadline gives the next spec an equal share of the remaining budget.
+func (s *Suite) specDeadline() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Deadline.IsZero() || s.pending <= 0 {
+		return s.Deadline
+	}
+	left := time.Until(s.Deadline)
+	return time.Now().Add(left / time.Duration(s.pending))
+}
+
+// current is the suite the specs read when Ginkgo builds its tree; Run sets
+// it. Ginkgo runs one suite per process.
+var current *Suite
+
+// failer adapts Ginkgo's RunSpecs to a plain binary.
+type failer struct{ failed bool }
+
+func (f *failer) Fail() { f.failed = true }
+
+// Run runs the specs against s and reports whether all passed. It may be
+// called once per process (a Ginkgo rule).
+func Run(s *Suite, sc types.SuiteConfig, rc types.ReporterConfig) bool {
+	current = s
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	return ginkgo.RunSpecs(&failer{}, "tenantfuzz isolation", sc, rc)
+}
+
+// RunT runs the specs from a go test (or any Ginkgo testing T).
+func RunT(t ginkgo.GinkgoTestingT, s *Suite, sc types.SuiteConfig, rc types.ReporterConfig) bool {
+	current = s
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	return ginkgo.RunSpecs(t, "tenantfuzz isolation", sc, rc)
+}
