@@ -9,6 +9,7 @@ import (
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -17,27 +18,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// openTarget starts a private server with the reference schema and the
-// given overlays.
-func openTarget(t *testing.T, overlays ...string) *harness.Target {
-	t.Helper()
-	ctx := context.Background()
-	db, err := pg.StartEmbedded(ctx, pg.EmbeddedOptions{})
-	if err != nil {
-		t.Fatalf("start embedded postgres: %v", err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
-	files, err := harness.LoadFiles(overlays)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tg, err := harness.Open(ctx, db, harness.Config{Overlays: files})
-	if err != nil {
-		t.Fatalf("open target: %v", err)
-	}
-	t.Cleanup(tg.Close)
-	return tg
-}
 
 func runAll(t *testing.T, tg *harness.Target, p *harness.Property, checks int) []*harness.Result {
 	t.Helper()
@@ -53,7 +33,7 @@ func runAll(t *testing.T, tg *harness.Target, p *harness.Property, checks int) [
 }
 
 func TestReferenceSchemaIsClean(t *testing.T) {
-	tg := openTarget(t)
+	tg := testenv.Target(t)
 	for _, p := range harness.Properties {
 		for _, res := range runAll(t, tg, p, 40) {
 			t.Logf("%s %s: checks=%d stmts=%d rows=%d reached=%d discarded=%d rejected=%d unattributed=%d", res.Property, res.Relation,
@@ -72,7 +52,7 @@ func TestReferenceSchemaIsClean(t *testing.T) {
 }
 
 func TestRLSOffOnDocumentsIsCaught(t *testing.T) {
-	tg := openTarget(t, "../fixtures/overlays/documents_rls_off.sql")
+	tg := testenv.Target(t, "overlays/documents_rls_off.sql")
 	var found *harness.Finding
 	for _, res := range runAll(t, tg, harness.ReadIsolation, 40) {
 		for _, f := range res.Findings {

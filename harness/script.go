@@ -43,7 +43,7 @@ func (tg *Target) script(p probe, state contextState, s generators.Statement, f 
 	b.WriteString("--   psql -v ON_ERROR_STOP=1 -f repro.sql <database>\n")
 	b.WriteString("-- Nothing is kept: the transaction is rolled back.\n")
 	b.WriteString("BEGIN;\n")
-	for _, ins := range insertSQL(p.world) {
+	for _, ins := range InsertSQL(p.world) {
 		b.WriteString(ins + "\n")
 	}
 	fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", quoteIdent(tg.Config.AppRole))

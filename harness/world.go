@@ -9,9 +9,9 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/generators"
 )
 
-// insertSQL renders the world as INSERT statements, one per table in
+// InsertSQL renders the world as INSERT statements, one per table in
 // generation (foreign-key) order. The same text goes into repro scripts.
-func insertSQL(w *generators.World) []string {
+func InsertSQL(w *generators.World) []string {
 	var out []string
 	for i := 0; i < len(w.Rows); {
 		j := i
@@ -58,7 +58,7 @@ func insertRows(rows []generators.Row) string {
 // path (all tables at once) fails, it falls back to one row at a time under
 // savepoints and drops the rows the schema refuses; it returns how many.
 func loadWorld(ctx context.Context, tx pgx.Tx, w *generators.World) (dropped int, err error) {
-	stmts := insertSQL(w)
+	stmts := InsertSQL(w)
 	if _, err := tx.Exec(ctx, "SAVEPOINT tf_world;\n"+strings.Join(stmts, "\n")+"\nRELEASE SAVEPOINT tf_world"); err == nil {
 		return 0, nil
 	}

@@ -1,0 +1,39 @@
+package scenarios_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
+	"github.com/tenantfuzz/tenantfuzz/scenarios"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pg.CleanupAll()
+	os.Exit(code)
+}
+
+// TestScenarios runs the Ginkgo specs against the reference schema: every
+// property passes on every readable relation, with checks that reached
+// other tenants' rows.
+func TestScenarios(t *testing.T) {
+	tg := testenv.Target(t)
+	s := &scenarios.Suite{Target: tg, Options: harness.RunOptions{Checks: 100, Seed: 20261126, ReplayBase: "tenantfuzz replay"}}
+	sc, rc := ginkgo.GinkgoConfiguration()
+	rc.Succinct = true
+	scenarios.RunT(t, s, sc, rc)
+	results := s.Results()
+	want := len(harness.Properties) * len(tg.Catalog.Readable())
+	if len(results) != want {
+		t.Fatalf("%d results, want %d (every property on every readable relation)", len(results), want)
+	}
+	for _, r := range results {
+		if r.Checks != 100 || r.Reached == 0 || len(r.Findings) > 0 || r.Err != nil {
+			t.Errorf("%s %s: checks=%d reached=%d findings=%d err=%v", r.Property, r.Relation, r.Checks, r.Reached, len(r.Findings), r.Err)
+		}
+	}
+}
