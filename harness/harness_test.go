@@ -18,7 +18,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-
 func runAll(t *testing.T, tg *harness.Target, p *harness.Property, checks int) []*harness.Result {
 	t.Helper()
 	var out []*harness.Result

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"time"
@@ -84,6 +85,9 @@ func (s *runState) fail(rt *rapid.T, f *Finding, err error) {
 	rt.Fatalf("%s", f.Summary())
 }
 
+// ErrInconclusive marks a property that ran but could not have seen a leak.
+var ErrInconclusive = errors.New("inconclusive")
+
 // PropertySeed derives the rapid seed of a property on a relation from the
 // run seed, so each spec is independent of the order specs run in.
 func PropertySeed(seed uint64, property, relation string) uint64 {
@@ -123,6 +127,10 @@ func (p *Property) Run(ctx context.Context, tg *Target, rel *catalog.Relation, o
 		res.Log = log
 	case failed:
 		res.Err = fmt.Errorf("property %s on %s failed without a finding (a harness bug): %s", p.Name, rel, log)
+	case res.Checks == 0:
+		res.Err = fmt.Errorf("%w: no check ran on %s: the time budget was spent before this property; raise the profile's budget or lower its checks", ErrInconclusive, rel)
+	case !res.Conclusive() && (rel.TenantColumn != "" || rel == tg.Catalog.TenantsTable):
+		res.Err = fmt.Errorf("%w: %d statements on %s never reached another tenant's rows, even without RLS: a clean result would prove nothing", ErrInconclusive, res.Statements, rel)
 	}
 	return res
 }

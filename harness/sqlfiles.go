@@ -7,9 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/tenantfuzz/tenantfuzz/fixtures"
 )
 
@@ -86,6 +88,25 @@ func Digest(files []SQLFile) string {
 		fmt.Fprintf(h, "%s\x00%d\x00%s", filepath.Base(f.Name), len(f.SQL), f.SQL)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+var quotedNameRE = regexp.MustCompile(`"([^"]+)"`)
+
+// errorLine names the line of sql an error points at: its position when
+// the server gives one, else the first line mentioning a name quoted in the
+// message (marked "near").
+func errorLine(sql string, pe *pgconn.PgError) string {
+	if n := lineOf(sql, pe.Position); n > 0 {
+		return fmt.Sprintf("line %d", n)
+	}
+	for _, m := range quotedNameRE.FindAllStringSubmatch(pe.Message, -1) {
+		for i, line := range strings.Split(sql, "\n") {
+			if strings.Contains(line, m[1]) {
+				return fmt.Sprintf("near line %d", i+1)
+			}
+		}
+	}
+	return "(line unknown)"
 }
 
 // lineOf converts a 1-based character position of a PostgreSQL error into a

@@ -101,7 +101,7 @@ func Open(ctx context.Context, db *pg.Database, cfg Config) (*Target, error) {
 			pool.Close()
 			var pe *pgconn.PgError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%w: apply %s line %d: %s (SQLSTATE %s): fix the SQL and run again", ErrSchema, f.Name, lineOf(f.SQL, pe.Position), pe.Message, pe.Code)
+				return nil, fmt.Errorf("%w: apply %s %s: %s (SQLSTATE %s): fix the SQL and run again", ErrSchema, f.Name, errorLine(f.SQL, pe), pe.Message, pe.Code)
 			}
 			return nil, fmt.Errorf("apply %s: %w", f.Name, err)
 		}
@@ -111,12 +111,21 @@ func Open(ctx context.Context, db *pg.Database, cfg Config) (*Target, error) {
 		pool.Close()
 		return nil, err
 	}
-	if len(cat.TenantTables()) == 0 {
+	if !hasTenantColumn(cat) {
 		pool.Close()
 		return nil, fmt.Errorf("%w: no table has the tenant column %q: pass --tenant-column with the column that holds the tenant id", ErrSchema, cfg.TenantColumn)
 	}
 	t.Catalog = cat
 	return t, nil
+}
+
+func hasTenantColumn(c *catalog.Catalog) bool {
+	for _, r := range c.Relations {
+		if r.IsTable() && r.TenantColumn != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Close releases the target's connections (the database itself belongs to

@@ -46,9 +46,18 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 			fmt.Fprintf(w, "\n  psql script: %s\n", scripts[i])
 		}
 	}
+	gaps := 0
+	for _, s := range r.Scenarios {
+		if s.Error == "" && s.Reached == 0 {
+			gaps++
+			fmt.Fprintf(w, "\nINCONCLUSIVE %s: no statement reached another tenant's rows (%d unattributed rows): nothing was proven here\n", s.Name, s.Unattributed)
+		}
+	}
 	switch {
 	case t.Errors > 0:
 		fmt.Fprintln(w, "\nRESULT: ERROR (some properties could not be checked)")
+	case t.Findings == 0 && gaps > 0:
+		fmt.Fprintf(w, "\nRESULT: PASS with %d inconclusive scenarios (relations without attributable tenant rows)\n", gaps)
 	case t.Findings > 0:
 		fmt.Fprintln(w, "\nRESULT: LEAK")
 	default:

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 	"github.com/onsi/ginkgo/v2/reporters"
+	. "github.com/onsi/gomega"
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
@@ -37,8 +37,9 @@ var _ = Describe("isolation", func() {
 })
 
 // checkProperty runs one property on one relation and turns its result
-// into the spec's verdict: a finding, a setup error, or a clean result
-// that never reached another tenant's rows all fail the spec.
+// into the spec's verdict: a finding fails it, and so does an error, which
+// includes a tenant table whose probes never reached another tenant's rows
+// (harness.ErrInconclusive).
 func checkProperty(ctx SpecContext, s *Suite, p *harness.Property, rel *catalog.Relation) {
 	opts := s.Options
 	opts.Deadline = s.specDeadline()
@@ -52,10 +53,6 @@ func checkProperty(ctx SpecContext, s *Suite, p *harness.Property, rel *catalog.
 			msgs = append(msgs, f.String())
 		}
 		Fail(strings.Join(msgs, "\n"))
-	}
-	Expect(res.Checks).To(BeNumerically(">", 0), "no check ran (time budget spent before this spec?)")
-	if rel.TenantColumn != "" || rel == s.Target.Catalog.TenantsTable {
-		Expect(res.Conclusive()).To(BeTrue(), "coverage: %d statements never reached another tenant's rows: a clean result proves nothing", res.Statements)
 	}
 }
 

@@ -1,0 +1,310 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
+	"github.com/tenantfuzz/tenantfuzz/reports"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tenantfuzz-cli-test-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "tenantfuzz")
+	build := exec.Command("go", "build", "-race", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("build tenantfuzz: " + err.Error())
+	}
+	code := m.Run()
+	pg.CleanupAll()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+	dir            string // the report dir
+}
+
+// cli runs the binary with args (a --report-dir in a temp dir is added).
+func cli(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command(binary, append(args, "--report-dir", dir)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String(), dir}
+}
+
+func readReport(t *testing.T, dir string) *reports.Report {
+	t.Helper()
+	r, err := reports.Load(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestCleanRunPasses: the reference schema gives exit 0, zero findings and
+// non-zero, conclusive checks for both properties on every relation; the
+// JUnit file parses with one testcase per spec.
+func TestCleanRunPasses(t *testing.T) {
+	t.Parallel()
+	r := cli(t, nil, "run", "--seed", "11", "--checks", "20")
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	rep := readReport(t, r.dir)
+	if rep.SchemaVersion != reports.SchemaVersion || rep.Run.Seed != 11 || rep.Target.SHA256 == "" || len(rep.Findings) != 0 {
+		t.Errorf("report header: %+v %+v", rep.Run, rep.Target)
+	}
+	seen := map[string]bool{}
+	for _, s := range rep.Scenarios {
+		seen[s.Name] = true
+		if s.Checks != 20 || s.Reached == 0 || !s.Passed {
+			t.Errorf("%s: checks=%d reached=%d passed=%v", s.Name, s.Checks, s.Reached, s.Passed)
+		}
+	}
+	for _, p := range []string{"read-isolation", "fail-closed"} {
+		for _, rel := range []string{"tenants", "users", "documents", "document_chunks"} {
+			if !seen[p+" "+rel] {
+				t.Errorf("no scenario %s %s", p, rel)
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(r.dir, "junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites struct {
+		Suites []struct {
+			Cases []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(b, &suites); err != nil {
+		t.Fatalf("junit.xml: %v", err)
+	}
+	n := 0
+	for _, s := range suites.Suites {
+		for _, c := range s.Cases {
+			n++
+			if strings.Contains(c.Name, "[") || strings.Contains(c.Name, "11") {
+				t.Errorf("junit name %q carries labels or the seed", c.Name)
+			}
+		}
+	}
+	if n != len(rep.Scenarios) {
+		t.Errorf("junit has %d testcases, report %d scenarios", n, len(rep.Scenarios))
+	}
+	if !strings.Contains(r.stdout, "RESULT: PASS") {
+		t.Errorf("summary lacks RESULT: PASS:\n%s", r.stdout)
+	}
+}
+
+// TestBrokenSchemaIsCaughtAndReplays: each overlay makes the gate exit 1
+// with a finding naming documents and two different tenants; the printed
+// replay command reproduces it (exit 1 again).
+func TestBrokenSchemaIsCaughtAndReplays(t *testing.T) {
+	for _, overlay := range []string{"overlays/documents_rls_off.sql", "overlays/documents_owner_no_force.sql"} {
+		t.Run(filepath.Base(overlay), func(t *testing.T) {
+			t.Parallel()
+			r := cli(t, nil, "run", "--seed", "5", "--checks", "20", "--overlay", testenv.Fixture(overlay))
+			if r.code != 1 {
+				t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			rep := readReport(t, r.dir)
+			var f *struct{ replay string }
+			for _, x := range rep.Findings {
+				if x.Relation == "documents" && x.Tenant != "" && x.OtherTenant != "" && x.Tenant != x.OtherTenant && x.Kind == "cross-tenant-read" {
+					f = &struct{ replay string }{x.Replay}
+					break
+				}
+			}
+			if f == nil {
+				t.Fatalf("no cross-tenant finding on documents naming two tenants: %+v", rep.Findings)
+			}
+			args := strings.Fields(strings.TrimPrefix(f.replay, "tenantfuzz "))
+			again := cli(t, nil, args...)
+			if again.code != 1 || !strings.Contains(again.stdout, "documents") {
+				t.Fatalf("replay %q: exit %d, want 1\n%s\n%s", f.replay, again.code, again.stdout, again.stderr)
+			}
+			if rep := readReport(t, again.dir); rep.Totals.Checks != 1 {
+				t.Errorf("replay ran %d checks, want 1", rep.Totals.Checks)
+			}
+		})
+	}
+}
+
+// TestBadInput: usage and setup errors exit 2 with a message that names
+// the problem and the next step.
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	badSQL := filepath.Join(t.TempDir(), "bad.sql")
+	os.WriteFile(badSQL, []byte("ALTER TABLE documents ENABLE ROW LEVEL SECURITY;\nALTER TABLE nosuch DISABLE ROW LEVEL SECURITY;\n"), 0o644)
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+		want []string
+	}{
+		{"no command", nil, nil, []string{"Usage"}},
+		{"unknown command", nil, []string{"frobnicate"}, []string{`unknown command "frobnicate"`}},
+		{"unknown flag", nil, []string{"run", "--nope"}, []string{"flag provided but not defined: -nope"}},
+		{"missing overlay", nil, []string{"run", "--overlay", "/nonexistent.sql"}, []string{"/nonexistent.sql", "--overlay"}},
+		{"bad overlay sql", nil, []string{"run", "--overlay", badSQL}, []string{"bad.sql near line 2", "nosuch", "42P01"}},
+		{"unknown profile", nil, []string{"run", "--profile", "weekly"}, []string{`unknown profile "weekly"`, "nightly, pr, quick"}},
+		{"bad seed", nil, []string{"run", "--seed", "x"}, []string{"seed must be a positive integer"}},
+		{"replay without seed", nil, []string{"replay", "--property", "fail-closed"}, []string{"--seed are required"}},
+		{"unknown property", nil, []string{"run", "--property", "nope"}, []string{`unknown property "nope"`}},
+		{"no binaries", []string{"TENANTFUZZ_PG_BIN=/nonexistent/bin", "PATH=/usr/bin:/bin"}, []string{"run"}, []string{"install", "--dsn"}},
+		{"no tenant column", nil, []string{"run", "--tenant-column", "org_id"}, []string{`tenant column "org_id"`, "--tenant-column"}},
+		{"context sql without $1", nil, []string{"run", "--context-sql", "select 1"}, []string{"$1"}},
+		{"unreachable dsn", nil, []string{"run", "--dsn", "postgres://u:hunter2@127.0.0.1:1/db"}, []string{"127.0.0.1"}},
+	}
+	for _, c := range cases {
+		r := cli(t, c.env, c.args...)
+		if r.code != 2 {
+			t.Errorf("%s: exit %d, want 2\n%s\n%s", c.name, r.code, r.stdout, r.stderr)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s: stderr lacks %q:\n%s", c.name, w, r.stderr)
+			}
+		}
+		if strings.Contains(r.stdout+r.stderr, "hunter2") {
+			t.Errorf("%s: a password was printed", c.name)
+		}
+	}
+}
+
+// TestInterruptCleansUp: Ctrl-C in the middle of a long run leaves no
+// server process and no instance directory behind.
+func TestInterruptCleansUp(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cmd := exec.Command(binary, "run", "--profile", "nightly", "--report-dir", dir)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(out.String(), "tenantfuzz run:") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the run never started:\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // inside the specs
+	dirs := instanceDirs(cmd.Process.Pid)
+	if len(dirs) == 0 {
+		t.Fatalf("no instance directory owned by pid %d", cmd.Process.Pid)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the run did not stop within 30s of SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code == 0 {
+		t.Errorf("interrupted run exited 0")
+	}
+	for _, d := range dirs {
+		if _, err := os.Stat(d); err == nil {
+			t.Errorf("instance directory %s remains", d)
+		}
+		if pids := serversIn(d); len(pids) > 0 {
+			t.Errorf("postgres processes %v still run in %s", pids, d)
+		}
+	}
+}
+
+// instanceDirs lists the embedded instance directories owned by pid.
+func instanceDirs(pid int) []string {
+	var out []string
+	for _, base := range []string{"/dev/shm", os.TempDir()} {
+		matches, _ := filepath.Glob(filepath.Join(base, "tenantfuzz-pg-*", "owner.pid"))
+		for _, m := range matches {
+			b, _ := os.ReadFile(m)
+			if strings.TrimSpace(string(b)) == fmt.Sprint(pid) {
+				out = append(out, filepath.Dir(m))
+			}
+		}
+	}
+	return out
+}
+
+// serversIn lists processes whose command line mentions dir.
+func serversIn(dir string) []string {
+	var out []string
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		b, _ := os.ReadFile(p)
+		if strings.Contains(string(b), dir) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TestDSNProvider: against an existing server the gate creates its own
+// database and suffixed roles, passes, and drops them all afterwards.
+func TestDSNProvider(t *testing.T) {
+	t.Parallel()
+	db := testenv.Database(t)
+	r := cli(t, nil, "run", "--seed", "3", "--checks", "10", "--dsn", db.AdminDSN("postgres"))
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if rep := readReport(t, r.dir); !strings.HasPrefix(rep.Target.AppRole, "app_user_") {
+		t.Errorf("app role on a shared server = %q, want a suffixed app_user_<hex>", rep.Target.AppRole)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, db.AdminDSN("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var dbs, roles int
+	conn.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname LIKE 'tenantfuzz\\_%'").Scan(&dbs)
+	conn.QueryRow(ctx, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'app\\_user%' OR rolname LIKE 'tenantfuzz\\_owner%'").Scan(&roles)
+	if dbs != 0 || roles != 0 {
+		t.Errorf("left behind: %d databases, %d roles", dbs, roles)
+	}
+}
