@@ -71,3 +71,24 @@ func TestRLSOffOnDocumentsIsCaught(t *testing.T) {
 		t.Errorf("finding lacks replay or script: %q", found.Replay)
 	}
 }
+
+func TestFailOpenPolicyIsCaught(t *testing.T) {
+	tg := testenv.Target(t, "overlays/documents_fail_open.sql")
+	rel := tg.Catalog.Relation("documents")
+	res := harness.FailClosed.Run(context.Background(), tg, rel, harness.RunOptions{Checks: 40, Seed: 9, ShrinkTime: time.Second, ReplayBase: "tenantfuzz replay"})
+	if res.Err != nil || len(res.Findings) != 1 {
+		t.Fatalf("fail-closed on a fail-open policy: err=%v findings=%d", res.Err, len(res.Findings))
+	}
+	f := res.Findings[0]
+	if f.Kind != harness.KindFailOpenRead || f.Relation != "documents" || f.Tenant != "" || f.OtherTenant == "" {
+		t.Errorf("finding = %+v", f)
+	}
+	if !strings.Contains(f.Script, "no context is set") && !strings.Contains(f.Script, "set_config('app.tenant_id', '', true)") {
+		t.Errorf("script does not set up the missing context:\n%s", f.Script)
+	}
+	// With a tenant's context the policy is correct: read isolation passes.
+	clean := harness.ReadIsolation.Run(context.Background(), tg, rel, harness.RunOptions{Checks: 40, Seed: 9})
+	if clean.Err != nil || len(clean.Findings) != 0 {
+		t.Errorf("read isolation on the fail-open policy: err=%v findings=%v", clean.Err, clean.Findings)
+	}
+}
