@@ -20,7 +20,7 @@ type Property struct {
 	// Relations lists what the property is checked on.
 	Relations func(*catalog.Catalog) []*catalog.Relation
 	// check returns the rapid property for one relation.
-	check func(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions, st *runState) func(*rapid.T)
+	check func(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions, st *CheckState) func(*rapid.T)
 }
 
 // RunOptions size a property run.
@@ -53,29 +53,30 @@ func (o *RunOptions) defaults() {
 	}
 }
 
-// runState carries counts and the last finding out of rapid's runs.
-type runState struct {
+// CheckState carries counts and the last finding out of rapid's runs; a
+// property body reports through it.
+type CheckState struct {
 	stats     Stats
 	shrinking bool // a failure was seen: later runs are rapid's shrinking
 	last      *Finding
 	setupErr  error
 }
 
-// expired reports whether the time budget is spent; a failure being
+// Expired reports whether the time budget is spent; a failure being
 // shrunk always runs to its end.
-func (s *runState) expired(deadline time.Time) bool {
+func (s *CheckState) Expired(deadline time.Time) bool {
 	return !s.shrinking && !deadline.IsZero() && time.Now().After(deadline)
 }
 
-// count adds a check's stats unless rapid is shrinking.
-func (s *runState) count(st Stats) {
+// Count adds a check's stats unless rapid is shrinking.
+func (s *CheckState) Count(st Stats) {
 	if !s.shrinking {
 		s.stats.add(st)
 	}
 }
 
-// fail records a finding or setup error and fails the rapid check.
-func (s *runState) fail(rt *rapid.T, f *Finding, err error) {
+// Fail records a finding or setup error and fails the rapid check.
+func (s *CheckState) Fail(rt *rapid.T, f *Finding, err error) {
 	s.shrinking = true
 	if err != nil {
 		s.setupErr = err
@@ -104,14 +105,28 @@ func PropertySeed(seed uint64, property, relation string) uint64 {
 // at most one finding (the minimal one rapid shrank to), or a setup error.
 func (p *Property) Run(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions) *Result {
 	opts.defaults()
+	res := RunCheck(p.Name, rel.String(), opts, func(st *CheckState) func(*rapid.T) { return p.check(ctx, tg, rel, opts, st) })
+	if res.Err == nil && len(res.Findings) == 0 && res.Checks > 0 && !res.Conclusive() && (rel.TenantColumn != "" || rel == tg.Catalog.TenantsTable) {
+		res.Err = fmt.Errorf("%w: %d statements on %s never reached another tenant's rows, even without RLS: a clean result would prove nothing", ErrInconclusive, res.Statements, rel)
+	}
+	return res
+}
+
+// RunCheck runs a rapid property body for one subject (a relation, a
+// vector mode ...) with the run's seed, checks, shrink time and deadline,
+// and turns what the body reported through its CheckState into a Result.
+// Every property, SQL or not, runs through here, so seeds, replay lines and
+// counts mean the same everywhere.
+func RunCheck(property, subject string, opts RunOptions, body func(*CheckState) func(*rapid.T)) *Result {
+	opts.defaults()
 	seed := opts.Seed
 	if !opts.ExactSeed {
-		seed = PropertySeed(opts.Seed, p.Name, rel.String())
+		seed = PropertySeed(opts.Seed, property, subject)
 	}
 	start := time.Now()
-	st := &runState{}
-	failed, failSeed, log := runRapid(p.Name+"/"+rel.String(), seed, opts.Checks, opts.ShrinkTime, p.check(ctx, tg, rel, opts, st))
-	res := &Result{Property: p.Name, Relation: rel.String(), Seed: seed, Stats: st.stats, Duration: time.Since(start)}
+	st := &CheckState{}
+	failed, failSeed, log := runRapid(property+"/"+subject, seed, opts.Checks, opts.ShrinkTime, body(st))
+	res := &Result{Property: property, Relation: subject, Seed: seed, Stats: st.stats, Duration: time.Since(start)}
 	res.Seconds = res.Duration.Seconds()
 	switch {
 	case st.setupErr != nil:
@@ -122,15 +137,13 @@ func (p *Property) Run(ctx context.Context, tg *Target, rel *catalog.Relation, o
 			failSeed = seed
 		}
 		f.Seed = failSeed
-		f.Replay = fmt.Sprintf("%s --property %s --relation %s --seed %d", opts.ReplayBase, p.Name, rel.String(), failSeed)
+		f.Replay = fmt.Sprintf("%s --property %s --relation %s --seed %d", opts.ReplayBase, property, subject, failSeed)
 		res.Findings = append(res.Findings, f)
 		res.Log = log
 	case failed:
-		res.Err = fmt.Errorf("property %s on %s failed without a finding (a harness bug): %s", p.Name, rel, log)
+		res.Err = fmt.Errorf("property %s on %s failed without a finding (a harness bug): %s", property, subject, log)
 	case res.Checks == 0:
-		res.Err = fmt.Errorf("%w: no check ran on %s: the time budget was spent before this property; raise the profile's budget or lower its checks", ErrInconclusive, rel)
-	case !res.Conclusive() && (rel.TenantColumn != "" || rel == tg.Catalog.TenantsTable):
-		res.Err = fmt.Errorf("%w: %d statements on %s never reached another tenant's rows, even without RLS: a clean result would prove nothing", ErrInconclusive, res.Statements, rel)
+		res.Err = fmt.Errorf("%w: no check ran on %s: the time budget was spent before this property; raise the profile's budget or lower its checks", ErrInconclusive, subject)
 	}
 	return res
 }

@@ -23,9 +23,9 @@ var ReadIsolation = &Property{
 	Title:     "a tenant's SELECTs return only its own rows",
 	Labels:    []string{"rls", "read", "soc2:CC6.1"},
 	Relations: func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
-	check: func(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions, st *runState) func(*rapid.T) {
+	check: func(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions, st *CheckState) func(*rapid.T) {
 		return func(rt *rapid.T) {
-			if st.expired(opts.Deadline) {
+			if st.Expired(opts.Deadline) {
 				return
 			}
 			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
@@ -34,9 +34,9 @@ var ReadIsolation = &Property{
 			var stats Stats
 			f, err := tg.run(ctx, probe{world: w, viewer: viewer, states: []contextState{ctxTenant}, stmts: stmts,
 				property: "read-isolation", relation: rel.String(), kind: KindCrossTenantRead}, &stats)
-			st.count(stats)
+			st.Count(stats)
 			if err != nil || f != nil {
-				st.fail(rt, f, err)
+				st.Fail(rt, f, err)
 			}
 		}
 	},
@@ -56,9 +56,9 @@ var FailClosed = &Property{
 	Title:     "without a tenant context no tenant rows are visible",
 	Labels:    []string{"rls", "context", "soc2:CC6.1"},
 	Relations: func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
-	check: func(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions, st *runState) func(*rapid.T) {
+	check: func(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions, st *CheckState) func(*rapid.T) {
 		return func(rt *rapid.T) {
-			if st.expired(opts.Deadline) {
+			if st.Expired(opts.Deadline) {
 				return
 			}
 			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
@@ -66,9 +66,9 @@ var FailClosed = &Property{
 			var stats Stats
 			f, err := tg.run(ctx, probe{world: w, viewer: -1, states: []contextState{ctxUnset, ctxEmpty}, stmts: stmts, fresh: true,
 				property: "fail-closed", relation: rel.String(), kind: KindFailOpenRead}, &stats)
-			st.count(stats)
+			st.Count(stats)
 			if err != nil || f != nil {
-				st.fail(rt, f, err)
+				st.Fail(rt, f, err)
 			}
 		}
 	},
