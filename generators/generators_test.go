@@ -122,7 +122,7 @@ func TestSelectsAreValid(t *testing.T) {
 		}
 	})
 	rate := float64(valid) / float64(total)
-	t.Logf("valid SELECTs: %d of %d (%.1f%%); kinds %v", valid, total, 100*rate, kinds)
+	t.Logf("valid SELECTs: %d of %d (%.1f%%); kinds %v\n%s", valid, total, 100*rate, kinds, strings.Join(bad, "\n"))
 	if rate < 0.9 {
 		t.Errorf("valid-SQL rate %.1f%% < 90%%; examples:\n%s", 100*rate, strings.Join(bad, "\n"))
 	}
@@ -131,7 +131,7 @@ func TestSelectsAreValid(t *testing.T) {
 			t.Errorf("relation %s never appeared in %d statements", r, total)
 		}
 	}
-	for _, k := range []string{"select", "select-join"} {
+	for _, k := range []string{"select", "select-join", "select-aggregate", "select-subquery", "select-cte", "select-setop", "select-window", "select-distinct"} {
 		if kinds[k] == 0 {
 			t.Errorf("statement kind %s never generated", k)
 		}

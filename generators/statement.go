@@ -1,11 +1,88 @@
 package generators
 
+import (
+	"regexp"
+	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+)
+
 // Statement is one generated SQL statement and what it touches.
 type Statement struct {
-	SQL       string
-	Kind      string   // e.g. "select", "select-join"
-	Relations []string // relations it reads, as catalog.Relation.String()
+	SQL string // ready to run
+	// Template is SQL with every relation reference written as ⟦name⟧, so
+	// the differential oracle can substitute a tenant-restricted subquery.
+	Template  string
+	Kind      string   // e.g. "select", "select-join", "update", "insert-foreign"
+	Relations []string // relations it touches, as catalog.Relation.String()
+	// Deterministic statements return the same multiset every time (no
+	// LIMIT/OFFSET over a partial order): the differential oracle compares
+	// only these.
+	Deterministic bool
+	// Write statements change data: the write oracle checks them.
+	Write bool
+	// Target is the relation a write changes.
+	Target string
+	// Copy, for COPY FROM STDIN, holds the data lines sent after SQL.
+	Copy []string
+	// Tenant is the tenant a write aims at (the viewer, another tenant, or
+	// -1 when the tenant column is omitted); Collides marks a write aimed at
+	// another tenant's key (side-channel probes).
+	Tenant   int
+	Collides bool
 }
 
 // String is the SQL text.
 func (s Statement) String() string { return s.SQL }
+
+var refRE = regexp.MustCompile(`⟦([^⟧]+)⟧`)
+
+// ref writes a relation reference into a template.
+func ref(r *catalog.Relation) string { return "⟦" + r.String() + "⟧" }
+
+// render replaces relation references with what sub returns for each.
+func render(template string, sub func(name string) string) string {
+	return refRE.ReplaceAllStringFunc(template, func(m string) string {
+		return sub(strings.TrimSuffix(strings.TrimPrefix(m, "⟦"), "⟧"))
+	})
+}
+
+// finish renders SQL from Template with plain relation names.
+func (s *Statement) finish(cat *catalog.Catalog) {
+	s.SQL = render(s.Template, func(name string) string {
+		if r := cat.Relation(name); r != nil {
+			return r.QualifiedName()
+		}
+		return name
+	})
+}
+
+// Restricted renders the statement for the owner with every tenant
+// relation replaced by its rows of one tenant: what the tenant should see
+// if isolation is exact. An empty tenantID restricts every relation to no
+// rows (what a session without tenant context should see). ok is false
+// when some relation cannot be restricted (no tenant column: views without
+// one, functions).
+func (s Statement) Restricted(cat *catalog.Catalog, tenantID string) (sql string, ok bool) {
+	ok = true
+	sql = render(s.Template, func(name string) string {
+		r := cat.Relation(name)
+		if r == nil {
+			ok = false
+			return name
+		}
+		col := r.TenantColumn
+		if r == cat.TenantsTable && len(r.PrimaryKey) == 1 {
+			col = r.PrimaryKey[0]
+		}
+		if col == "" {
+			ok = false
+			return r.QualifiedName()
+		}
+		if tenantID == "" {
+			return "(SELECT * FROM " + r.QualifiedName() + " WHERE false)"
+		}
+		return "(SELECT * FROM " + r.QualifiedName() + " WHERE " + catalog.QuoteIdent(col) + " = " + quote(tenantID) + ")"
+	})
+	return sql, ok
+}

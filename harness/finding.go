@@ -18,7 +18,23 @@ const (
 	KindCrossTenantRead Kind = "cross-tenant-read"
 	// KindFailOpenRead: a statement without tenant context returned tenant rows.
 	KindFailOpenRead Kind = "fail-open-read"
+	// KindDifferentialRead: a tenant's result held rows (counts, aggregates,
+	// unattributable values) that the same statement over only its own rows
+	// does not produce.
+	KindDifferentialRead Kind = "differential-read"
+	// KindOverFiltering: a tenant's result lacked rows its own data
+	// produces: not a leak, but isolation that breaks the application.
+	KindOverFiltering Kind = "over-filtering"
 )
+
+// Severity is the default severity of a kind.
+func (k Kind) Severity() Severity {
+	switch k {
+	case KindOverFiltering:
+		return SeverityLow
+	}
+	return SeverityCritical
+}
 
 // Severity of a finding.
 type Severity string
@@ -43,10 +59,11 @@ type Finding struct {
 	OtherLabel  string   `json:"other_label"`
 	Context     string   `json:"context"` // how the context was set: tenant, unset, empty
 	Statement   string   `json:"statement"`
-	Evidence    []string `json:"evidence"` // returned rows, values redacted unless asked
-	Seed        uint64   `json:"seed"`     // the rapid seed of the failing check
-	Replay      string   `json:"replay"`   // a command that reproduces the finding
-	Script      string   `json:"script"`   // a psql-runnable reproduction
+	Evidence    []string `json:"evidence"`           // returned rows, values redacted unless asked
+	Expected    string   `json:"expected,omitempty"` // differential: what the owner's restricted query returned
+	Seed        uint64   `json:"seed"`               // the rapid seed of the failing check
+	Replay      string   `json:"replay"`             // a command that reproduces the finding
+	Script      string   `json:"script"`             // a psql-runnable reproduction
 }
 
 // Summary is the one-line form printed in summaries and test failures.
@@ -55,7 +72,15 @@ func (f *Finding) Summary() string {
 	if f.Tenant != "" {
 		who = fmt.Sprintf("%s (%s)", f.TenantLabel, f.Tenant)
 	}
-	return fmt.Sprintf("%s [%s] on %s: %s saw a row of %s (%s)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
+	switch {
+	case f.OtherTenant != "" && f.Kind == KindDifferentialRead:
+		return fmt.Sprintf("%s [%s] on %s: %s got a result its own rows do not produce (rows of %s, %s, reach it)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
+	case f.OtherTenant != "":
+		return fmt.Sprintf("%s [%s] on %s: %s saw a row of %s (%s)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
+	case f.Kind == KindOverFiltering:
+		return fmt.Sprintf("%s [%s] on %s: %s did not see rows of its own", f.Kind, f.Severity, f.Relation, who)
+	}
+	return fmt.Sprintf("%s [%s] on %s: %s got a result its own rows do not produce", f.Kind, f.Severity, f.Relation, who)
 }
 
 // String is the multi-line form: summary, statement, evidence, replay.

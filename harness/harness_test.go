@@ -64,7 +64,7 @@ func TestRLSOffOnDocumentsIsCaught(t *testing.T) {
 		t.Fatal("read isolation missed RLS disabled on documents")
 	}
 	t.Logf("finding: %s\n%s", found, found.Script)
-	if found.Kind != harness.KindCrossTenantRead || found.Tenant == "" || found.OtherTenant == "" || found.Tenant == found.OtherTenant {
+	if (found.Kind != harness.KindCrossTenantRead && found.Kind != harness.KindDifferentialRead) || found.Tenant == "" || found.OtherTenant == "" || found.Tenant == found.OtherTenant {
 		t.Errorf("finding lacks its tenants: %+v", found)
 	}
 	if !strings.Contains(found.Replay, "--seed") || !strings.Contains(found.Script, "SET LOCAL ROLE app_user") {

@@ -68,51 +68,108 @@ func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error)
 			continue
 		}
 		for _, s := range p.stmts {
-			admin := query(ctx, tx, "", s.SQL)
-			if admin.err != nil {
-				st.Discarded++
-				continue
-			}
-			st.Statements++
-			count(&st.ByKind, s.Kind)
-			for _, r := range s.Relations {
-				count(&st.ByRelation, r)
-			}
-			for _, row := range admin.rows {
-				if foreignOwner(owners(p.world, row), p.viewer) >= 0 {
-					st.Reached++
-					break
-				}
-			}
-			app := query(ctx, tx, asApp, s.SQL)
-			if app.err != nil {
-				st.Rejected++ // ran as admin, refused as the tenant: the system's answer
-				continue
-			}
-			st.Rows += len(app.rows)
-			var evidence []string
-			other := -1
-			for _, row := range app.rows {
-				own := owners(p.world, row)
-				if len(own) == 0 {
-					st.Unattributed++
-					continue
-				}
-				if o := foreignOwner(own, p.viewer); o >= 0 {
-					if other < 0 {
-						other = o
-					}
-					if len(evidence) < 3 {
-						evidence = append(evidence, describeRow(app.cols, row, tg.Config.ShowValues))
-					}
-				}
-			}
-			if other >= 0 {
-				return tg.finding(p, state, s, other, evidence, tg.culprit(ctx, tx, asApp, p, s)), nil
+			f := tg.readStatement(ctx, tx, asApp, p, state, s, st)
+			if f != nil {
+				return f, nil
 			}
 		}
 	}
 	return nil, nil
+}
+
+// readStatement runs one read statement three ways: unrestricted as the
+// admin (did it reach other tenants' rows?), restricted to the viewer's
+// rows as the admin (what isolation should return, for deterministic
+// statements), and as the application role with the context. It applies
+// the ownership oracle, then the differential one.
+func (tg *Target) readStatement(ctx context.Context, tx pgx.Tx, asApp string, p probe, state contextState, s generators.Statement, st *Stats) *Finding {
+	admin := query(ctx, tx, "", s.SQL)
+	if admin.err != nil {
+		st.Discarded++
+		count(&st.DiscardedByKind, s.Kind)
+		return nil
+	}
+	st.Statements++
+	count(&st.ByKind, s.Kind)
+	for _, r := range s.Relations {
+		count(&st.ByRelation, r)
+	}
+	var expected *resultSet
+	if s.Deterministic {
+		viewerID := ""
+		if p.viewer >= 0 {
+			viewerID = p.world.TenantID(p.viewer)
+		}
+		if rsql, ok := s.Restricted(tg.Catalog, viewerID); ok {
+			if rs := query(ctx, tx, "", rsql); rs.err == nil {
+				expected = &rs
+			}
+		}
+	}
+	reached := expected != nil && !sameRows(admin.rows, expected.rows)
+	for _, row := range admin.rows {
+		if reached {
+			break
+		}
+		reached = foreignOwner(owners(p.world, row), p.viewer) >= 0
+	}
+	if reached {
+		st.Reached++
+	}
+	app := query(ctx, tx, asApp, s.SQL)
+	if app.err != nil {
+		st.Rejected++ // ran as admin, refused as the tenant: the system's answer
+		return nil
+	}
+	st.Rows += len(app.rows)
+	var evidence []string
+	other := -1
+	for _, row := range app.rows {
+		own := owners(p.world, row)
+		if len(own) == 0 {
+			st.Unattributed++
+			continue
+		}
+		if o := foreignOwner(own, p.viewer); o >= 0 {
+			if other < 0 {
+				other = o
+			}
+			if len(evidence) < 3 {
+				evidence = append(evidence, describeRow(app.cols, row, tg.Config.ShowValues))
+			}
+		}
+	}
+	if other >= 0 {
+		rel, _ := tg.culprit(ctx, tx, asApp, p, s)
+		return tg.finding(p, p.kind, state, s, other, evidence, rel)
+	}
+	if expected == nil {
+		return nil
+	}
+	st.Compared++
+	extra, missing := diffRows(app.rows, expected.rows)
+	if len(extra) == 0 && len(missing) == 0 {
+		return nil
+	}
+	kind := KindDifferentialRead
+	rows := extra
+	what := "returned, but the query restricted to the tenant's own rows does not"
+	if len(extra) == 0 {
+		kind, rows, what = KindOverFiltering, missing, "expected from the tenant's own rows, but not returned"
+	}
+	for i, row := range rows {
+		if i == 3 {
+			break
+		}
+		evidence = append(evidence, what+": "+describeRow(app.cols, row, tg.Config.ShowValues))
+	}
+	rel, other := tg.culprit(ctx, tx, asApp, p, s)
+	if kind == KindOverFiltering {
+		other = -1
+	}
+	f := tg.finding(p, kind, state, s, other, evidence, rel)
+	f.Expected = describeRows(expected)
+	return f
 }
 
 func count(m *map[string]int, k string) {
@@ -154,9 +211,10 @@ func (tg *Target) setContext(ctx context.Context, tx pgx.Tx, state contextState,
 	return true, nil
 }
 
-// culprit names the relation a leaking statement leaked from: the first of
-// its relations that, read whole as the tenant, returns foreign rows.
-func (tg *Target) culprit(ctx context.Context, tx pgx.Tx, asApp string, p probe, s generators.Statement) string {
+// culprit names the relation a leaking statement leaked from, and a tenant
+// it leaked: the first of its relations that, read whole as the tenant,
+// returns foreign rows (-1 when none does on its own).
+func (tg *Target) culprit(ctx context.Context, tx pgx.Tx, asApp string, p probe, s generators.Statement) (string, int) {
 	for _, name := range s.Relations {
 		rel := tg.Catalog.Relation(name)
 		if rel == nil {
@@ -164,10 +222,15 @@ func (tg *Target) culprit(ctx context.Context, tx pgx.Tx, asApp string, p probe,
 		}
 		rs := query(ctx, tx, asApp, "SELECT * FROM "+rel.QualifiedName())
 		for _, row := range rs.rows {
-			if foreignOwner(owners(p.world, row), p.viewer) >= 0 {
-				return name
+			if o := foreignOwner(owners(p.world, row), p.viewer); o >= 0 {
+				return name, o
 			}
 		}
 	}
-	return p.relation
+	return p.relation, -1
+}
+
+// describeRows summarises a result for a finding's script.
+func describeRows(rs *resultSet) string {
+	return fmt.Sprintf("%d rows", len(rs.rows))
 }

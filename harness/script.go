@@ -8,17 +8,19 @@ import (
 )
 
 // finding builds the finding for a leak seen in probe p.
-func (tg *Target) finding(p probe, state contextState, s generators.Statement, other int, evidence []string, relation string) *Finding {
+func (tg *Target) finding(p probe, kind Kind, state contextState, s generators.Statement, other int, evidence []string, relation string) *Finding {
 	f := &Finding{
-		Kind:        p.kind,
-		Severity:    SeverityCritical,
-		Property:    p.property,
-		Relation:    relation,
-		Context:     string(state),
-		Statement:   s.SQL,
-		Evidence:    evidence,
-		OtherTenant: p.world.TenantID(other),
-		OtherLabel:  p.world.Tenants[other].Label,
+		Kind:      kind,
+		Severity:  kind.Severity(),
+		Property:  p.property,
+		Relation:  relation,
+		Context:   string(state),
+		Statement: s.SQL,
+		Evidence:  evidence,
+	}
+	if other >= 0 {
+		f.OtherTenant = p.world.TenantID(other)
+		f.OtherLabel = p.world.Tenants[other].Label
 	}
 	switch state {
 	case ctxTenant:
@@ -59,7 +61,13 @@ func (tg *Target) script(p probe, state contextState, s generators.Statement, f 
 	if f.Tenant != "" {
 		who = f.TenantLabel
 	}
-	fmt.Fprintf(&b, "-- expected: no row of %s (%s) is visible to %s\n", f.OtherLabel, f.OtherTenant, who)
+	switch {
+	case f.Kind == KindDifferentialRead || f.Kind == KindOverFiltering:
+		restricted, _ := s.Restricted(tg.Catalog, f.Tenant)
+		fmt.Fprintf(&b, "-- expected: the same rows as this query over %s's own rows (%s):\n--   %s\n", who, f.Expected, restricted)
+	default:
+		fmt.Fprintf(&b, "-- expected: no row of %s (%s) is visible to %s\n", f.OtherLabel, f.OtherTenant, who)
+	}
 	for _, e := range f.Evidence {
 		fmt.Fprintf(&b, "-- tenantfuzz saw: %s\n", e)
 	}

@@ -16,9 +16,13 @@ type Stats struct {
 	Reached int `json:"reached_foreign"`
 	// Unattributed counts returned rows the harness could not trace to a
 	// tenant (no tenant id, key or canary in them): a coverage gap.
-	Unattributed int            `json:"unattributed"`
-	ByKind       map[string]int `json:"statements_by_kind"`
-	ByRelation   map[string]int `json:"statements_by_relation"`
+	Unattributed int `json:"unattributed"`
+	// Compared counts statements the differential oracle compared with
+	// the owner's result over the tenant's own rows.
+	Compared        int            `json:"compared"`
+	ByKind          map[string]int `json:"statements_by_kind"`
+	DiscardedByKind map[string]int `json:"discarded_by_kind"`
+	ByRelation      map[string]int `json:"statements_by_relation"`
 }
 
 func (s *Stats) add(o Stats) {
@@ -29,17 +33,18 @@ func (s *Stats) add(o Stats) {
 	s.Discarded += o.Discarded
 	s.Reached += o.Reached
 	s.Unattributed += o.Unattributed
-	for k, v := range o.ByKind {
-		if s.ByKind == nil {
-			s.ByKind = map[string]int{}
+	s.Compared += o.Compared
+	merge(&s.ByKind, o.ByKind)
+	merge(&s.DiscardedByKind, o.DiscardedByKind)
+	merge(&s.ByRelation, o.ByRelation)
+}
+
+func merge(dst *map[string]int, src map[string]int) {
+	for k, v := range src {
+		if *dst == nil {
+			*dst = map[string]int{}
 		}
-		s.ByKind[k] += v
-	}
-	for k, v := range o.ByRelation {
-		if s.ByRelation == nil {
-			s.ByRelation = map[string]int{}
-		}
-		s.ByRelation[k] += v
+		(*dst)[k] += v
 	}
 }
 

@@ -147,7 +147,7 @@ func TestBrokenSchemaIsCaughtAndReplays(t *testing.T) {
 			rep := readReport(t, r.dir)
 			var f *struct{ replay string }
 			for _, x := range rep.Findings {
-				if x.Relation == "documents" && x.Tenant != "" && x.OtherTenant != "" && x.Tenant != x.OtherTenant && x.Kind == "cross-tenant-read" {
+				if x.Relation == "documents" && x.Tenant != "" && x.OtherTenant != "" && x.Tenant != x.OtherTenant && (x.Kind == "cross-tenant-read" || x.Kind == "differential-read") {
 					f = &struct{ replay string }{x.Replay}
 					break
 				}
