@@ -101,8 +101,8 @@ type WorldOptions struct {
 }
 
 // WorldGen generates worlds for the catalog's tenant tables: every tenant
-// gets a row in the tenants table and 1..MaxRows rows in every other tenant
-// table, in foreign-key order, each row referencing parents of its own
+// gets a row in the tenants table and 0..MaxRows rows in every other tenant
+// table (empty tables matter: a row without dependents can be moved), in foreign-key order, each row referencing parents of its own
 // tenant.
 func WorldGen(cat *catalog.Catalog, opts WorldOptions) *rapid.Generator[*World] {
 	if opts.MinTenants < 2 {
@@ -130,7 +130,7 @@ func WorldGen(cat *catalog.Catalog, opts WorldOptions) *rapid.Generator[*World] 
 			for k := range w.Tenants {
 				rows := 1
 				if rel != cat.TenantsTable {
-					rows = rapid.IntRange(1, opts.MaxRows).Draw(t, rel.Name+" rows of "+w.Tenants[k].Label)
+					rows = rapid.IntRange(0, opts.MaxRows).Draw(t, rel.Name+" rows of "+w.Tenants[k].Label)
 				}
 				for j := 0; j < rows; j++ {
 					b.row(ti, rel, k)
@@ -159,9 +159,27 @@ type builder struct {
 	serial int
 }
 
-// row generates one row of rel for tenant k, or none when a required parent
-// is missing.
+// row generates one row of rel for tenant k into the world, or none when a
+// required parent is missing.
 func (b *builder) row(ti int, rel *catalog.Relation, k int) {
+	row, ok := b.makeRow(ti, rel, k)
+	if !ok {
+		return
+	}
+	for _, c := range row.Cols {
+		v := row.Values[c]
+		b.w.values[c] = append(b.w.values[c], v)
+		for _, u := range uuidRE.FindAllString(v, -1) {
+			if _, known := b.w.owner[u]; !known {
+				b.w.owner[u] = k
+			}
+		}
+	}
+	b.w.Rows = append(b.w.Rows, row)
+}
+
+// makeRow generates one row of rel for tenant k without adding it.
+func (b *builder) makeRow(ti int, rel *catalog.Relation, k int) (Row, bool) {
 	b.serial++
 	vals := map[string]string{}
 	tid := quote(b.w.Tenants[k].ID)
@@ -173,7 +191,7 @@ func (b *builder) row(ti int, rel *catalog.Relation, k int) {
 	}
 	for _, fk := range rel.ForeignKeys {
 		if !b.foreignKey(rel, fk, k, vals) {
-			return
+			return Row{}, false
 		}
 	}
 	for ci, col := range rel.Columns {
@@ -184,14 +202,8 @@ func (b *builder) row(ti int, rel *catalog.Relation, k int) {
 	}
 	row := Row{Table: rel, Tenant: k, Values: vals}
 	for _, col := range rel.Columns {
-		if v, ok := vals[col.Name]; ok {
+		if _, ok := vals[col.Name]; ok {
 			row.Cols = append(row.Cols, col.Name)
-			b.w.values[col.Name] = append(b.w.values[col.Name], v)
-			for _, u := range uuidRE.FindAllString(v, -1) {
-				if _, known := b.w.owner[u]; !known {
-					b.w.owner[u] = k
-				}
-			}
 		}
 	}
 	var key []string
@@ -199,7 +211,7 @@ func (b *builder) row(ti int, rel *catalog.Relation, k int) {
 		key = append(key, pk+"="+strings.Trim(vals[pk], "'"))
 	}
 	row.Key = strings.Join(key, ",")
-	b.w.Rows = append(b.w.Rows, row)
+	return row, true
 }
 
 // foreignKey fills the columns of fk from a parent row of tenant k; it

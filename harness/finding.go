@@ -30,7 +30,7 @@ const (
 // Severity is the default severity of a kind.
 func (k Kind) Severity() Severity {
 	switch k {
-	case KindOverFiltering:
+	case KindOverFiltering, KindSideChannel:
 		return SeverityLow
 	}
 	return SeverityCritical
@@ -75,8 +75,14 @@ func (f *Finding) Summary() string {
 	switch {
 	case f.OtherTenant != "" && f.Kind == KindDifferentialRead:
 		return fmt.Sprintf("%s [%s] on %s: %s got a result its own rows do not produce (rows of %s, %s, reach it)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
+	case f.OtherTenant != "" && f.Kind == KindCrossTenantWrite:
+		return fmt.Sprintf("%s [%s] on %s: %s changed rows of %s (%s)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
+	case f.Kind == KindCrossTenantWrite:
+		return fmt.Sprintf("%s [%s] on %s: %s wrote rows of %s", f.Kind, f.Severity, f.Relation, who, f.OtherLabel)
 	case f.OtherTenant != "":
 		return fmt.Sprintf("%s [%s] on %s: %s saw a row of %s (%s)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
+	case f.Kind == KindSideChannel:
+		return fmt.Sprintf("%s [%s] on %s: a write by %s reveals whether another tenant holds a key", f.Kind, f.Severity, f.Relation, who)
 	case f.Kind == KindOverFiltering:
 		return fmt.Sprintf("%s [%s] on %s: %s did not see rows of its own", f.Kind, f.Severity, f.Relation, who)
 	}

@@ -44,7 +44,7 @@ func TestReferenceSchemaIsClean(t *testing.T) {
 				t.Errorf("%s on %s: inconclusive: %+v", res.Property, res.Relation, res.Stats)
 			}
 			if res.Discarded*10 > res.Statements {
-				t.Errorf("%s on %s: discard rate too high: %d of %d", res.Property, res.Relation, res.Discarded, res.Statements+res.Discarded)
+				t.Errorf("%s on %s: discard rate too high: %d of %d: %v\n%s", res.Property, res.Relation, res.Discarded, res.Statements+res.Discarded, res.DiscardedByKind, strings.Join(res.DiscardExamples, "\n"))
 			}
 		}
 	}
@@ -90,5 +90,38 @@ func TestFailOpenPolicyIsCaught(t *testing.T) {
 	clean := harness.ReadIsolation.Run(context.Background(), tg, rel, harness.RunOptions{Checks: 40, Seed: 9})
 	if clean.Err != nil || len(clean.Findings) != 0 {
 		t.Errorf("read isolation on the fail-open policy: err=%v findings=%v", clean.Err, clean.Findings)
+	}
+}
+
+// TestWriteDefectsAreCaught: each seeded write defect is caught by the
+// property one would expect, with a script.
+func TestWriteDefectsAreCaught(t *testing.T) {
+	cases := []struct {
+		overlay  string
+		property *harness.Property
+		relation string
+		kind     harness.Kind
+	}{
+		{"overlays/insert_with_check_true.sql", harness.WriteIsolation, "documents", harness.KindCrossTenantWrite},
+		{"overlays/update_moves_rows.sql", harness.WriteIsolation, "documents", harness.KindCrossTenantWrite},
+		{"overlays/truncate_granted.sql", harness.WriteIsolation, "document_chunks", harness.KindCrossTenantWrite},
+		{"overlays/users_email_global_unique.sql", harness.SideChannel, "users", harness.KindSideChannel},
+		{"overlays/documents_extra_permissive_select.sql", harness.ReadIsolation, "documents", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.overlay, func(t *testing.T) {
+			t.Parallel()
+			tg := testenv.Target(t, c.overlay)
+			rel := tg.Catalog.Relation(c.relation)
+			res := c.property.Run(context.Background(), tg, rel, harness.RunOptions{Checks: 100, Seed: 1, ShrinkTime: 2 * time.Second, ReplayBase: "tenantfuzz replay"})
+			if res.Err != nil || len(res.Findings) == 0 {
+				t.Fatalf("%s missed: err=%v stats=%+v", c.property.Name, res.Err, res.Stats)
+			}
+			f := res.Findings[0]
+			if (c.kind != "" && f.Kind != c.kind) || f.Relation != c.relation || f.Script == "" {
+				t.Errorf("finding = %s (relation %s)\n%s", f, f.Relation, f.Script)
+			}
+			t.Logf("%s\n%s", f, f.Script)
+		})
 	}
 }

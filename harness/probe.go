@@ -85,8 +85,7 @@ func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error)
 func (tg *Target) readStatement(ctx context.Context, tx pgx.Tx, asApp string, p probe, state contextState, s generators.Statement, st *Stats) *Finding {
 	admin := query(ctx, tx, "", s.SQL)
 	if admin.err != nil {
-		st.Discarded++
-		count(&st.DiscardedByKind, s.Kind)
+		st.discard(s.Kind, s.SQL, admin.err)
 		return nil
 	}
 	st.Statements++

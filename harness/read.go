@@ -75,7 +75,7 @@ var FailClosed = &Property{
 }
 
 // Properties is the registry of properties, in the order they run.
-var Properties = []*Property{ReadIsolation, FailClosed}
+var Properties = []*Property{ReadIsolation, FailClosed, WriteIsolation, SideChannel}
 
 // PropertyByName returns the named property, or nil.
 func PropertyByName(name string) *Property {

@@ -41,6 +41,9 @@ func (tg *Target) finding(p probe, kind Kind, state contextState, s generators.S
 func (tg *Target) script(p probe, state contextState, s generators.Statement, f *Finding) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "-- tenantfuzz reproduction: %s\n", f.Summary())
+	if p.world == nil {
+		return b.String()
+	}
 	b.WriteString("-- Run as a superuser against a database holding the same schema and overlays:\n")
 	b.WriteString("--   psql -v ON_ERROR_STOP=1 -f repro.sql <database>\n")
 	b.WriteString("-- Nothing is kept: the transaction is rolled back.\n")
@@ -62,9 +65,21 @@ func (tg *Target) script(p probe, state contextState, s generators.Statement, f 
 		who = f.TenantLabel
 	}
 	switch {
+	case f.Kind == KindSideChannel:
+		b.WriteString("-- expected: both inserts end the same way (run this script without ON_ERROR_STOP)\n")
+		for i, st := range p.stmts {
+			fmt.Fprintf(&b, "SAVEPOINT probe%d;\n%s;\nROLLBACK TO SAVEPOINT probe%d;\n", i, st.SQL, i)
+		}
+		for _, e := range f.Evidence {
+			fmt.Fprintf(&b, "-- tenantfuzz saw: %s\n", e)
+		}
+		b.WriteString("ROLLBACK;\n")
+		return b.String()
 	case f.Kind == KindDifferentialRead || f.Kind == KindOverFiltering:
 		restricted, _ := s.Restricted(tg.Catalog, f.Tenant)
 		fmt.Fprintf(&b, "-- expected: the same rows as this query over %s's own rows (%s):\n--   %s\n", who, f.Expected, restricted)
+	case f.Kind == KindCrossTenantWrite:
+		fmt.Fprintf(&b, "-- expected: the rows of %s (%s) are unchanged by %s's write\n", f.OtherLabel, f.OtherTenant, who)
 	default:
 		fmt.Fprintf(&b, "-- expected: no row of %s (%s) is visible to %s\n", f.OtherLabel, f.OtherTenant, who)
 	}
@@ -72,6 +87,30 @@ func (tg *Target) script(p probe, state contextState, s generators.Statement, f 
 		fmt.Fprintf(&b, "-- tenantfuzz saw: %s\n", e)
 	}
 	b.WriteString(s.SQL + ";\n")
+	if s.Copy != nil {
+		b.WriteString(strings.Join(s.Copy, "\n") + "\n\\.\n")
+	}
+	if s.Write {
+		b.WriteString("RESET ROLE;\n")
+		if rel := tg.Catalog.Relation(f.Relation); rel != nil {
+			col := rel.TenantColumn
+			if col == "" && len(rel.PrimaryKey) == 1 {
+				col = rel.PrimaryKey[0]
+			}
+			if col != "" {
+				fmt.Fprintf(&b, "-- %s's rows after the write, as the superuser:\nSELECT * FROM %s WHERE %s IS NOT DISTINCT FROM %s;\n",
+					f.OtherLabel, rel.QualifiedName(), quoteIdent(col), nullableLiteral(f.OtherTenant))
+			}
+		}
+	}
 	b.WriteString("ROLLBACK;\n")
 	return b.String()
+}
+
+// nullableLiteral quotes s, or NULL for "".
+func nullableLiteral(s string) string {
+	if s == "" {
+		return "NULL"
+	}
+	return quoteLiteral(s)
 }

@@ -23,6 +23,18 @@ type Stats struct {
 	ByKind          map[string]int `json:"statements_by_kind"`
 	DiscardedByKind map[string]int `json:"discarded_by_kind"`
 	ByRelation      map[string]int `json:"statements_by_relation"`
+	// DiscardExamples keeps the first few generator errors, to tune the
+	// generators against a schema.
+	DiscardExamples []string `json:"discard_examples,omitempty"`
+}
+
+// discard counts a statement the generator got wrong.
+func (s *Stats) discard(kind, sql string, err error) {
+	s.Discarded++
+	count(&s.DiscardedByKind, kind)
+	if len(s.DiscardExamples) < 5 && err != nil {
+		s.DiscardExamples = append(s.DiscardExamples, err.Error()+": "+sql)
+	}
 }
 
 func (s *Stats) add(o Stats) {
@@ -37,6 +49,11 @@ func (s *Stats) add(o Stats) {
 	merge(&s.ByKind, o.ByKind)
 	merge(&s.DiscardedByKind, o.DiscardedByKind)
 	merge(&s.ByRelation, o.ByRelation)
+	for _, e := range o.DiscardExamples {
+		if len(s.DiscardExamples) < 5 {
+			s.DiscardExamples = append(s.DiscardExamples, e)
+		}
+	}
 }
 
 func merge(dst *map[string]int, src map[string]int) {

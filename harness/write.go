@@ -1,0 +1,179 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/generators"
+)
+
+// Write finding kinds.
+const (
+	// KindCrossTenantWrite: a tenant's write changed, added, removed or
+	// moved rows of another tenant (or rows of no tenant).
+	KindCrossTenantWrite Kind = "cross-tenant-write"
+	// KindSideChannel: a write colliding with another tenant's key had a
+	// different outcome than one colliding with nothing.
+	KindSideChannel Kind = "side-channel"
+)
+
+// writeOutcome is what a write did, for side-channel comparison.
+type writeOutcome struct {
+	code     string // SQLSTATE, "" when it succeeded
+	err      error
+	rows     int // rows returned or copied
+	returned resultSet
+}
+
+func (o writeOutcome) String() string {
+	if o.code != "" {
+		return "error " + o.code
+	}
+	return fmt.Sprintf("ok, %d rows", o.rows)
+}
+
+// execWrite runs a write as the application role under a savepoint. It
+// leaves the savepoint open with the role reset, so the caller can inspect
+// the effect; the caller rolls back to tf_write.
+func (tg *Target) execWrite(ctx context.Context, tx pgx.Tx, s generators.Statement) writeOutcome {
+	if _, err := tx.Exec(ctx, "SAVEPOINT tf_write; SET LOCAL ROLE "+quoteIdent(tg.Config.AppRole)); err != nil {
+		return writeOutcome{code: sqlState(err)}
+	}
+	var out writeOutcome
+	if s.Copy != nil {
+		tag, err := tx.Conn().PgConn().CopyFrom(ctx, strings.NewReader(strings.Join(s.Copy, "\n")+"\n"), s.SQL)
+		if err != nil {
+			out.code, out.err = sqlState(err), err
+			if out.code == "" {
+				out.code = "XX000"
+			}
+		} else {
+			out.rows = int(tag.RowsAffected())
+		}
+	} else {
+		rs := readRows(ctx, tx, s.SQL)
+		out.code, out.err, out.returned, out.rows = rs.code, rs.err, rs, len(rs.rows)
+		if rs.err != nil && out.code == "" {
+			out.code = "XX000"
+		}
+	}
+	if out.code == "" {
+		if _, err := tx.Exec(ctx, "RESET ROLE"); err != nil {
+			out.code = sqlState(err)
+		}
+	}
+	return out
+}
+
+// isRejection reports whether a write error is the system refusing the
+// write: privileges and RLS (42501), integrity constraints (class 23), COPY
+// refused under RLS (0A000), errors raised by triggers (P0001).
+func isRejection(code string) bool {
+	return code == "42501" || strings.HasPrefix(code, "23") || code == "0A000" || code == "P0001"
+}
+
+// writeProbe runs writes by the viewer and checks, after each, that only
+// the viewer's rows changed (per-tenant digests taken by the admin role)
+// and that nothing returned (RETURNING) belongs to another tenant.
+func (tg *Target) writeProbe(ctx context.Context, p probe, st *Stats) (*Finding, error) {
+	tx, err := tg.Pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = '5s'"); err != nil {
+		return nil, fmt.Errorf("set statement_timeout: %w", err)
+	}
+	if _, err := loadWorld(ctx, tx, p.world); err != nil {
+		return nil, err
+	}
+	st.Checks++
+	if ok, err := tg.setContext(ctx, tx, ctxTenant, p.viewer, p.world); err != nil || !ok {
+		return nil, err
+	}
+	before, err := tg.takeDigests(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	viewerID := p.world.TenantID(p.viewer)
+	for _, s := range p.stmts {
+		out := tg.execWrite(ctx, tx, s)
+		if out.code != "" {
+			if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_write"); err != nil {
+				return nil, fmt.Errorf("roll back write: %w", err)
+			}
+			if isRejection(out.code) {
+				st.Rejected++
+				st.Statements++
+				count(&st.ByKind, s.Kind)
+			} else {
+				st.discard(s.Kind, s.SQL, out.err)
+			}
+			continue
+		}
+		st.Statements++
+		count(&st.ByKind, s.Kind)
+		count(&st.ByRelation, s.Target)
+		after, err := tg.takeDigests(ctx, tx)
+		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_write"); rerr != nil {
+			return nil, fmt.Errorf("roll back write: %w", rerr)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !equalDigests(before, after) {
+			st.Reached++ // the write did something: it could have hit another tenant
+		}
+		st.Rows += out.rows
+		if ch := changed(before, after, viewerID); len(ch) > 0 {
+			return tg.writeFinding(p, s, ch), nil
+		}
+		for _, row := range out.returned.rows {
+			if o := foreignOwner(owners(p.world, row), p.viewer); o >= 0 {
+				return tg.finding(p, KindCrossTenantRead, ctxTenant, s, o, []string{"RETURNING " + describeRow(out.returned.cols, row, tg.Config.ShowValues)}, s.Target), nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+func equalDigests(a, b digests) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// writeFinding reports the first other tenant whose rows a write changed.
+func (tg *Target) writeFinding(p probe, s generators.Statement, ch []change) *Finding {
+	c := ch[0]
+	other := -1
+	for i, t := range p.world.Tenants {
+		if t.ID == c.tenant {
+			other = i
+		}
+	}
+	var ev []string
+	for _, x := range ch {
+		who := x.tenant
+		if who == "" {
+			who = "rows without a tenant"
+		}
+		ev = append(ev, fmt.Sprintf("rows of %s in %s changed", who, x.relation))
+	}
+	f := tg.finding(p, KindCrossTenantWrite, ctxTenant, s, other, ev, c.relation)
+	if other < 0 {
+		f.OtherTenant, f.OtherLabel = c.tenant, "no tenant"
+		if c.tenant != "" {
+			f.OtherLabel = "an unknown tenant"
+		}
+	}
+	return f
+}
