@@ -38,6 +38,7 @@ type selectGen struct {
 	readable []*catalog.Relation
 	used     []string
 	aliases  int
+	calls    bool // a function is called: the statement cannot be restricted
 }
 
 func (g *selectGen) draw(n int, label string) int { return rapid.IntRange(0, n-1).Draw(g.t, label) }
@@ -52,7 +53,25 @@ func (g *selectGen) alias() string {
 
 func (g *selectGen) use(r *catalog.Relation) string {
 	g.used = append(g.used, r.String())
+	if r.Function != nil {
+		g.calls = true
+		args := make([]string, len(r.Function.ArgBaseTypes))
+		for i, t := range r.Function.ArgBaseTypes {
+			args[i] = g.literalOf(t, "argument "+strconv.Itoa(i+1)+" of "+r.Name)
+		}
+		return r.QualifiedName() + "(" + strings.Join(args, ", ") + ")"
+	}
 	return ref(r)
+}
+
+// literalOf draws a literal of a base type from the world's values (all
+// tenants), or NULL.
+func (g *selectGen) literalOf(base, label string) string {
+	vals := g.w.byType[base]
+	if len(vals) == 0 || g.draw(6, label+" null?") == 5 {
+		return "NULL"
+	}
+	return rapid.SampledFrom(vals).Draw(g.t, label)
 }
 
 // statement picks the shape: weights keep plain SELECTs common. Shrinking
@@ -76,6 +95,7 @@ func (g *selectGen) statement(rel *catalog.Relation) Statement {
 	}
 	st.Template = sql
 	st.Relations = dedupe(g.used)
+	st.Unrestrictable = g.calls
 	return st
 }
 

@@ -40,6 +40,10 @@ type World struct {
 	// values collects, per column name, the literals generated for it across
 	// all tenants: the statement generator draws predicates from it.
 	values map[string][]string
+	// byType collects literals by base type, for function arguments.
+	byType map[string][]string
+	// MatViews are refreshed after the world is inserted.
+	MatViews []*catalog.Relation
 }
 
 // Canary returns the marker embedded in tenant i's text values.
@@ -117,10 +121,15 @@ func WorldGen(cat *catalog.Catalog, opts WorldOptions) *rapid.Generator[*World] 
 	tables := cat.TenantTables()
 	return rapid.Custom(func(t *rapid.T) *World {
 		n := rapid.IntRange(opts.MinTenants, opts.MaxTenants).Draw(t, "tenants")
-		w := &World{owner: map[string]int{}, values: map[string][]string{}}
+		w := &World{owner: map[string]int{}, values: map[string][]string{}, byType: map[string][]string{}}
 		for i := 0; i < n; i++ {
 			w.Tenants = append(w.Tenants, Tenant{Index: i, ID: tenantID(i), Label: "T" + strconv.Itoa(i+1)})
 			w.owner[tenantID(i)] = i
+		}
+		for _, r := range cat.Relations {
+			if r.Kind == catalog.KindMatView {
+				w.MatViews = append(w.MatViews, r)
+			}
 		}
 		b := &builder{t: t, cat: cat, w: w}
 		for ti, rel := range tables {
@@ -169,6 +178,9 @@ func (b *builder) row(ti int, rel *catalog.Relation, k int) {
 	for _, c := range row.Cols {
 		v := row.Values[c]
 		b.w.values[c] = append(b.w.values[c], v)
+		if col := rel.Column(c); col != nil && v != "NULL" && v != "DEFAULT" {
+			b.w.byType[col.BaseType] = append(b.w.byType[col.BaseType], v)
+		}
 		for _, u := range uuidRE.FindAllString(v, -1) {
 			if _, known := b.w.owner[u]; !known {
 				b.w.owner[u] = k

@@ -107,6 +107,10 @@ func TestWriteDefectsAreCaught(t *testing.T) {
 		{"overlays/truncate_granted.sql", harness.WriteIsolation, "document_chunks", harness.KindCrossTenantWrite},
 		{"overlays/users_email_global_unique.sql", harness.SideChannel, "users", harness.KindSideChannel},
 		{"overlays/documents_extra_permissive_select.sql", harness.ReadIsolation, "documents", ""},
+		{"overlays/security_definer_function.sql", harness.ReadIsolation, "documents_of_type(p_type text)", harness.KindCrossTenantRead},
+		{"overlays/view_without_security_invoker.sql", harness.ReadIsolation, "document_titles", harness.KindCrossTenantRead},
+		{"overlays/materialized_view.sql", harness.ReadIsolation, "document_stats", ""},
+		{"overlays/inheritance_child_without_rls.sql", harness.ReadIsolation, "documents_archive", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.overlay, func(t *testing.T) {

@@ -51,6 +51,7 @@ func (tg *Target) script(p probe, state contextState, s generators.Statement, f 
 	for _, ins := range InsertSQL(p.world) {
 		b.WriteString(ins + "\n")
 	}
+	b.WriteString(refreshSQL(p.world))
 	fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", quoteIdent(tg.Config.AppRole))
 	switch state {
 	case ctxTenant:

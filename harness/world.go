@@ -58,6 +58,29 @@ func insertRows(rows []generators.Row) string {
 // path (all tables at once) fails, it falls back to one row at a time under
 // savepoints and drops the rows the schema refuses; it returns how many.
 func loadWorld(ctx context.Context, tx pgx.Tx, w *generators.World) (dropped int, err error) {
+	dropped, err = insertWorld(ctx, tx, w)
+	if err != nil {
+		return dropped, err
+	}
+	if refresh := refreshSQL(w); refresh != "" {
+		if _, err := tx.Exec(ctx, refresh); err != nil {
+			return dropped, fmt.Errorf("refresh materialized views: %w", err)
+		}
+	}
+	return dropped, nil
+}
+
+// refreshSQL refreshes every materialized view, so they hold the world's
+// rows as a real one would after its next refresh.
+func refreshSQL(w *generators.World) string {
+	var b strings.Builder
+	for _, r := range w.MatViews {
+		b.WriteString("REFRESH MATERIALIZED VIEW " + r.QualifiedName() + ";\n")
+	}
+	return b.String()
+}
+
+func insertWorld(ctx context.Context, tx pgx.Tx, w *generators.World) (dropped int, err error) {
 	stmts := InsertSQL(w)
 	if _, err := tx.Exec(ctx, "SAVEPOINT tf_world;\n"+strings.Join(stmts, "\n")+"\nRELEASE SAVEPOINT tf_world"); err == nil {
 		return 0, nil

@@ -19,6 +19,9 @@ const (
 	KindView        RelKind = "view"
 	KindMatView     RelKind = "materialized view"
 	KindForeign     RelKind = "foreign table"
+	// KindFunction is a set-returning function the application role may
+	// call, seen as a relation: FROM fn(args).
+	KindFunction RelKind = "function"
 )
 
 // Catalog is the introspected picture of one database, seen from one
@@ -35,6 +38,9 @@ type Catalog struct {
 	Relations []*Relation
 	// Functions lists user functions outside the system schemas.
 	Functions []*Function
+	// FunctionSources are the set-returning functions the application role
+	// may execute, as relations of kind KindFunction (see Function).
+	FunctionSources []*Relation
 }
 
 // Relation is one table-like object.
@@ -59,6 +65,8 @@ type Relation struct {
 	TenantColumn string
 	// Priv is what the application role may do with the relation.
 	Priv Privileges
+	// Function is set for KindFunction sources: the function behind them.
+	Function *Function
 }
 
 // Column is one column of a relation.
@@ -126,6 +134,8 @@ type Function struct {
 	Config          []string // proconfig, e.g. search_path=pg_catalog
 	Source          string
 	Execute         bool // the application role may execute it
+	// ArgBaseTypes are the input argument types with domains resolved.
+	ArgBaseTypes []string
 }
 
 // QualifiedName is schema.name with identifiers quoted where needed.
@@ -134,6 +144,13 @@ func (r *Relation) QualifiedName() string { return QuoteQualified(r.Schema, r.Na
 // String names the relation the way reports print it: the bare name in
 // schema public, schema.name elsewhere.
 func (r *Relation) String() string {
+	if r.Function != nil {
+		name := r.Name + "(" + r.Function.IdentityArgs + ")"
+		if r.Schema != "public" {
+			name = r.Schema + "." + name
+		}
+		return name
+	}
 	if r.Schema == "public" {
 		return r.Name
 	}
@@ -157,6 +174,11 @@ func (r *Relation) IsTable() bool { return r.Kind == KindTable || r.Kind == Kind
 // Relation returns the relation with the given name (bare name for public,
 // or schema.name), or nil.
 func (c *Catalog) Relation(name string) *Relation {
+	for _, r := range c.FunctionSources {
+		if r.String() == name {
+			return r
+		}
+	}
 	for _, r := range c.Relations {
 		if r.String() == name || r.Schema+"."+r.Name == name {
 			return r
@@ -187,7 +209,7 @@ func (c *Catalog) Readable() []*Relation {
 			out = append(out, r)
 		}
 	}
-	return out
+	return append(out, c.FunctionSources...)
 }
 
 // QuoteIdent quotes an identifier when PostgreSQL would need it.

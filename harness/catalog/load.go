@@ -59,6 +59,7 @@ func Load(ctx context.Context, q Querier, opts Options) (*Catalog, error) {
 		}
 	}
 	c.resolveTenancy()
+	c.resolveFunctionSources()
 	return c, nil
 }
 
@@ -275,6 +276,7 @@ func loadFunctions(ctx context.Context, q Querier, c *Catalog) error {
 	rows, err := q.Query(ctx, `
 SELECT p.oid::int8, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),
        ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes::oid[]) t),
+       ARRAY(SELECT coalesce(bt.typname, '') FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY a(t, i) JOIN pg_type ty ON ty.oid = a.t JOIN pg_type bt ON bt.oid = CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE ty.oid END ORDER BY a.i),
        coalesce(pg_get_function_result(p.oid), ''), p.proretset, p.prokind::text, l.lanname,
        pg_get_userbyid(p.proowner), p.prosecdef, p.proleakproof, p.provolatile::text,
        coalesce(p.proconfig, '{}'), coalesce(p.prosrc, ''),
@@ -291,7 +293,7 @@ ORDER BY n.nspname, p.proname, p.oid`, c.AppRole)
 	for rows.Next() {
 		f := &Function{}
 		var oid int64
-		if err := rows.Scan(&oid, &f.Schema, &f.Name, &f.IdentityArgs, &f.ArgTypes, &f.Result, &f.ReturnsSet, &f.Kind,
+		if err := rows.Scan(&oid, &f.Schema, &f.Name, &f.IdentityArgs, &f.ArgTypes, &f.ArgBaseTypes, &f.Result, &f.ReturnsSet, &f.Kind,
 			&f.Language, &f.Owner, &f.SecurityDefiner, &f.Leakproof, &f.Volatility, &f.Config, &f.Source, &f.Execute); err != nil {
 			return err
 		}
