@@ -129,3 +129,31 @@ func TestWriteDefectsAreCaught(t *testing.T) {
 		})
 	}
 }
+
+// TestStrategiesOnReferenceSchema: every safe context strategy passes the
+// read, fail-closed and write properties on the reference schema.
+func TestStrategiesOnReferenceSchema(t *testing.T) {
+	cases := map[string][]string{
+		"set_config": nil,
+		"set-local":  nil,
+		"role":       nil,
+		"jwt":        {"variants/jwt_claims.sql"},
+	}
+	for name, overlays := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tg := testenv.TargetWith(t, harness.Config{Context: name}, overlays...)
+			for _, p := range []*harness.Property{harness.ReadIsolation, harness.FailClosed, harness.WriteIsolation} {
+				res := p.Run(context.Background(), tg, tg.Catalog.Relation("documents"), harness.RunOptions{Checks: 30, Seed: 3})
+				if res.Err != nil || len(res.Findings) > 0 {
+					t.Errorf("%s with %s: err=%v findings=%v", p.Name, name, res.Err, res.Findings)
+				}
+			}
+		})
+	}
+	sqlTarget := testenv.TargetWith(t, harness.Config{ContextSQL: "select set_tenant($1::uuid)"})
+	res := harness.ReadIsolation.Run(context.Background(), sqlTarget, sqlTarget.Catalog.Relation("users"), harness.RunOptions{Checks: 30, Seed: 3})
+	if sqlTarget.Strategy.Name != "sql" || res.Err != nil || len(res.Findings) > 0 {
+		t.Errorf("set_tenant via --context-sql: strategy %s err=%v findings=%v", sqlTarget.Strategy.Name, res.Err, res.Findings)
+	}
+}

@@ -59,7 +59,7 @@ func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error)
 		return nil, err
 	}
 	st.Checks++
-	asApp := "SET LOCAL ROLE " + quoteIdent(tg.Config.AppRole) + ";"
+	asApp := "SET LOCAL ROLE " + quoteIdent(tg.tenantRole(p.world, p.viewer)) + ";"
 	for _, state := range p.states {
 		if ok, err := tg.setContext(ctx, tx, state, p.viewer, p.world); err != nil {
 			return nil, err
@@ -180,31 +180,28 @@ func count(m *map[string]int, k string) {
 
 // setContext puts the transaction into a context state. It returns false
 // when the application refuses to set that state (an empty id that does
-// not parse, say): that is failing closed.
+// not parse, say): that is failing closed. The role is the admin's again
+// afterwards, except for strategies that switch roles (role per tenant),
+// whose role the statements then run under.
 func (tg *Target) setContext(ctx context.Context, tx pgx.Tx, state contextState, viewer int, w *generators.World) (bool, error) {
-	if state == ctxUnset {
+	switch state {
+	case ctxUnset:
 		return true, nil
+	case ctxEmpty:
+		return tg.applyContext(ctx, tx, func() error {
+			for _, s := range tg.Strategy.Settings(tg) {
+				if _, err := tx.Exec(ctx, "SELECT set_config($1, '', true)", s); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
-	if _, err := tx.Exec(ctx, "SAVEPOINT tf_ctx; SET LOCAL ROLE "+quoteIdent(tg.Config.AppRole)); err != nil {
-		return false, fmt.Errorf("switch to application role %s: %w", tg.Config.AppRole, err)
+	ok, err := tg.applyContext(ctx, tx, func() error { return tg.Strategy.Set(ctx, tx, tg, w.TenantID(viewer)) })
+	if !ok {
+		return false, fmt.Errorf("set tenant context with strategy %s as %s: %w (check --context/--context-sql and that the application role may run it)", tg.Strategy.Name, tg.Config.AppRole, err)
 	}
-	var err error
-	if state == ctxTenant {
-		_, err = tx.Exec(ctx, tg.Config.ContextSQL, w.TenantID(viewer))
-	} else {
-		_, err = tx.Exec(ctx, "SELECT set_config($1, '', true)", tg.Config.ContextSetting)
-	}
-	if err != nil {
-		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_ctx"); rerr != nil {
-			return false, fmt.Errorf("context sql: %w", rerr)
-		}
-		if state == ctxTenant {
-			return false, fmt.Errorf("set tenant context with %q as %s: %w (check --context-sql and that the application role may run it)", tg.Config.ContextSQL, tg.Config.AppRole, err)
-		}
-		return false, nil
-	}
-	// RESET ROLE keeps the setting: it is transaction-local, not role-local.
-	if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT tf_ctx; RESET ROLE"); err != nil {
+	if _, err := tx.Exec(ctx, "RESET ROLE"); err != nil {
 		return false, fmt.Errorf("reset role: %w", err)
 	}
 	return true, nil

@@ -17,10 +17,36 @@ type Property struct {
 	Name   string   // stable id, e.g. "read-isolation"
 	Title  string   // one line for humans
 	Labels []string // Ginkgo labels
-	// Relations lists what the property is checked on.
+	// Relations lists the relations the property is checked on; nil for
+	// properties checked on named subjects instead (Plain).
 	Relations func(*catalog.Catalog) []*catalog.Relation
-	// check returns the rapid property for one relation.
-	check func(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions, st *CheckState) func(*rapid.T)
+	// Plain lists named subjects for properties not tied to a relation
+	// (pool sizes, strategies).
+	Plain func(*Target) []string
+	// check returns the rapid property for one subject.
+	check func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T)
+}
+
+// Subject is what one spec checks a property on: a relation, or a name.
+type Subject struct {
+	Name string
+	Rel  *catalog.Relation // nil for named subjects
+}
+
+// Subjects lists the property's subjects on a target.
+func (p *Property) Subjects(tg *Target) []Subject {
+	var out []Subject
+	if p.Relations != nil {
+		for _, r := range p.Relations(tg.Catalog) {
+			out = append(out, Subject{r.String(), r})
+		}
+	}
+	if p.Plain != nil {
+		for _, n := range p.Plain(tg) {
+			out = append(out, Subject{Name: n})
+		}
+	}
+	return out
 }
 
 // RunOptions size a property run.
@@ -104,10 +130,16 @@ func PropertySeed(seed uint64, property, relation string) uint64 {
 // Run checks the property on one relation and returns its result: counts,
 // at most one finding (the minimal one rapid shrank to), or a setup error.
 func (p *Property) Run(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions) *Result {
+	return p.RunSubject(ctx, tg, Subject{rel.String(), rel}, opts)
+}
+
+// RunSubject checks the property on one subject.
+func (p *Property) RunSubject(ctx context.Context, tg *Target, subj Subject, opts RunOptions) *Result {
 	opts.defaults()
-	res := RunCheck(p.Name, rel.String(), opts, func(st *CheckState) func(*rapid.T) { return p.check(ctx, tg, rel, opts, st) })
-	if res.Err == nil && len(res.Findings) == 0 && res.Checks > 0 && !res.Conclusive() && (rel.TenantColumn != "" || rel == tg.Catalog.TenantsTable) {
-		res.Err = fmt.Errorf("%w: %d statements on %s never reached another tenant's rows, even without RLS: a clean result would prove nothing", ErrInconclusive, res.Statements, rel)
+	res := RunCheck(p.Name, subj.Name, opts, func(st *CheckState) func(*rapid.T) { return p.check(ctx, tg, subj, opts, st) })
+	rel := subj.Rel
+	if res.Err == nil && len(res.Findings) == 0 && res.Checks > 0 && !res.Conclusive() && (rel == nil || rel.TenantColumn != "" || rel == tg.Catalog.TenantsTable) {
+		res.Err = fmt.Errorf("%w: %d statements on %s never reached another tenant's rows, even without RLS: a clean result would prove nothing", ErrInconclusive, res.Statements, subj.Name)
 	}
 	return res
 }

@@ -23,7 +23,8 @@ var ReadIsolation = &Property{
 	Title:     "a tenant's SELECTs return only its own rows",
 	Labels:    []string{"rls", "read", "soc2:CC6.1"},
 	Relations: func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
-	check: func(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions, st *CheckState) func(*rapid.T) {
+	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
+		rel := subj.Rel
 		return func(rt *rapid.T) {
 			if st.Expired(opts.Deadline) {
 				return
@@ -56,7 +57,8 @@ var FailClosed = &Property{
 	Title:     "without a tenant context no tenant rows are visible",
 	Labels:    []string{"rls", "context", "soc2:CC6.1"},
 	Relations: func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
-	check: func(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions, st *CheckState) func(*rapid.T) {
+	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
+		rel := subj.Rel
 		return func(rt *rapid.T) {
 			if st.Expired(opts.Deadline) {
 				return

@@ -55,9 +55,11 @@ func (tg *Target) script(p probe, state contextState, s generators.Statement, f 
 	fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", quoteIdent(tg.Config.AppRole))
 	switch state {
 	case ctxTenant:
-		fmt.Fprintf(&b, "%s; -- context of %s\n", strings.ReplaceAll(tg.Config.ContextSQL, "$1", quoteLiteral(f.Tenant)), f.TenantLabel)
+		fmt.Fprintf(&b, "%s; -- context of %s\n", tg.Strategy.Script(tg, f.Tenant), f.TenantLabel)
 	case ctxEmpty:
-		fmt.Fprintf(&b, "SELECT set_config(%s, '', true); -- an empty context\n", quoteLiteral(tg.Config.ContextSetting))
+		for _, s := range tg.Strategy.Settings(tg) {
+			fmt.Fprintf(&b, "SELECT set_config(%s, '', true); -- an empty context\n", quoteLiteral(s))
+		}
 	case ctxUnset:
 		b.WriteString("-- no context is set (run this script in a new session)\n")
 	}

@@ -22,6 +22,7 @@ type Config struct {
 	Overlays       []SQLFile // applied by the admin role after the schema, before any data
 	AppRole        string    // default app_user
 	TenantColumn   string    // default tenant_id
+	Context        string    // context strategy name (see StrategyNames); default set_config, or sql when ContextSQL is set
 	ContextSQL     string    // sets the context; $1 is the tenant id as text
 	ContextSetting string    // the setting the context lives in, default from ContextSQL or app.tenant_id
 	ShowValues     bool      // include database values in evidence
@@ -40,6 +41,15 @@ func (c *Config) defaults() error {
 	}
 	if c.TenantColumn == "" {
 		c.TenantColumn = "tenant_id"
+	}
+	if c.Context == "" {
+		c.Context = "set_config"
+		if c.ContextSQL != "" {
+			c.Context = "sql"
+		}
+	}
+	if _, err := StrategyByName(c.Context); err != nil {
+		return err
 	}
 	if c.ContextSQL == "" {
 		c.ContextSQL = DefaultContextSQL
@@ -64,7 +74,9 @@ type Target struct {
 	Pool    *pgxpool.Pool
 	Catalog *catalog.Catalog
 	Config  Config
-	Digest  string // sha256 of schema and overlays as written
+	// Strategy sets tenant contexts (Config.Context).
+	Strategy *Strategy
+	Digest   string // sha256 of schema and overlays as written
 	// Roles maps the role names written in the SQL to the names used on the
 	// server (they differ only on a shared server, where they get a suffix).
 	Roles map[string]string
@@ -79,6 +91,7 @@ func Open(ctx context.Context, db *pg.Database, cfg Config) (*Target, error) {
 		return nil, err
 	}
 	t := &Target{DB: db, Config: cfg, Roles: map[string]string{}}
+	t.Strategy, _ = StrategyByName(cfg.Context)
 	all := append(append([]SQLFile{}, cfg.Schema...), cfg.Overlays...)
 	t.Digest = Digest(all)
 	if db.SharedServer {

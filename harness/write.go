@@ -37,8 +37,8 @@ func (o writeOutcome) String() string {
 // execWrite runs a write as the application role under a savepoint. It
 // leaves the savepoint open with the role reset, so the caller can inspect
 // the effect; the caller rolls back to tf_write.
-func (tg *Target) execWrite(ctx context.Context, tx pgx.Tx, s generators.Statement) writeOutcome {
-	if _, err := tx.Exec(ctx, "SAVEPOINT tf_write; SET LOCAL ROLE "+quoteIdent(tg.Config.AppRole)); err != nil {
+func (tg *Target) execWrite(ctx context.Context, tx pgx.Tx, role string, s generators.Statement) writeOutcome {
+	if _, err := tx.Exec(ctx, "SAVEPOINT tf_write; SET LOCAL ROLE "+quoteIdent(role)); err != nil {
 		return writeOutcome{code: sqlState(err)}
 	}
 	var out writeOutcome
@@ -99,7 +99,7 @@ func (tg *Target) writeProbe(ctx context.Context, p probe, st *Stats) (*Finding,
 	}
 	viewerID := p.world.TenantID(p.viewer)
 	for _, s := range p.stmts {
-		out := tg.execWrite(ctx, tx, s)
+		out := tg.execWrite(ctx, tx, tg.tenantRole(p.world, p.viewer), s)
 		if out.code != "" {
 			if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_write"); err != nil {
 				return nil, fmt.Errorf("roll back write: %w", err)

@@ -38,7 +38,8 @@ var WriteIsolation = &Property{
 	Title:     "a tenant's writes change only its own rows",
 	Labels:    []string{"rls", "write", "soc2:CC6.1"},
 	Relations: writableTenantTables,
-	check: func(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions, st *CheckState) func(*rapid.T) {
+	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
+		rel := subj.Rel
 		return func(rt *rapid.T) {
 			if st.Expired(opts.Deadline) {
 				return
@@ -77,7 +78,8 @@ var SideChannel = &Property{
 		}
 		return out
 	},
-	check: func(ctx context.Context, tg *Target, rel *catalog.Relation, opts RunOptions, st *CheckState) func(*rapid.T) {
+	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
+		rel := subj.Rel
 		return func(rt *rapid.T) {
 			if st.Expired(opts.Deadline) {
 				return
@@ -112,7 +114,7 @@ func (tg *Target) sideChannelProbe(ctx context.Context, p probe, st *Stats) (*Fi
 	}
 	var outs [2]writeOutcome
 	for i, s := range p.stmts {
-		outs[i] = tg.execWrite(ctx, tx, s)
+		outs[i] = tg.execWrite(ctx, tx, tg.tenantRole(p.world, p.viewer), s)
 		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_write"); err != nil {
 			return nil, fmt.Errorf("roll back write: %w", err)
 		}

@@ -29,7 +29,7 @@ func TestScenarios(t *testing.T) {
 	results := s.Results()
 	want := 0
 	for _, p := range harness.Properties {
-		want += len(p.Relations(tg.Catalog))
+		want += len(p.Subjects(tg))
 	}
 	if len(results) != want || want < 11 {
 		t.Fatalf("%d results, want %d (every property on every relation it applies to)", len(results), want)

@@ -8,7 +8,6 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 	. "github.com/onsi/gomega"
 	"github.com/tenantfuzz/tenantfuzz/harness"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // The tree: one Describe per property, one It per relation it applies to.
@@ -23,13 +22,13 @@ var _ = Describe("isolation", func() {
 			continue
 		}
 		Describe(p.Name, Label(p.Labels...), func() {
-			for _, rel := range p.Relations(s.Target.Catalog) {
-				if s.Relation != "" && s.Relation != rel.String() {
+			for _, subj := range p.Subjects(s.Target) {
+				if s.Relation != "" && s.Relation != subj.Name {
 					continue
 				}
 				s.pending++
-				It(rel.String(), func(ctx SpecContext) {
-					checkProperty(ctx, s, p, rel)
+				It(subj.Name, func(ctx SpecContext) {
+					checkProperty(ctx, s, p, subj)
 				})
 			}
 		})
@@ -40,10 +39,10 @@ var _ = Describe("isolation", func() {
 // into the spec's verdict: a finding fails it, and so does an error, which
 // includes a tenant table whose probes never reached another tenant's rows
 // (harness.ErrInconclusive).
-func checkProperty(ctx SpecContext, s *Suite, p *harness.Property, rel *catalog.Relation) {
+func checkProperty(ctx SpecContext, s *Suite, p *harness.Property, subj harness.Subject) {
 	opts := s.Options
 	opts.Deadline = s.specDeadline()
-	res := p.Run(ctx, s.Target, rel, opts)
+	res := p.RunSubject(ctx, s.Target, subj, opts)
 	s.record(res)
 	AddReportEntry("result", fmt.Sprintf("checks=%d statements=%d rows=%d reached_foreign=%d", res.Checks, res.Statements, res.Rows, res.Reached), ReportEntryVisibilityFailureOrVerbose)
 	Expect(res.Err).NotTo(HaveOccurred(), "the property could not be checked")

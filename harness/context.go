@@ -1,0 +1,178 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Execer runs SQL: a transaction or a connection.
+type Execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// Strategy is how an application puts a tenant's context on its
+// connection, written as hooks (in the style of pgxpool.Config) so that
+// every property runs unchanged over each. The harness calls Set as the
+// application role inside the request's transaction.
+type Strategy struct {
+	Name string
+	// Doc says how the strategy works and how it fails.
+	Doc string
+	// Set puts tenantID into effect for the current transaction.
+	Set func(ctx context.Context, q Execer, tg *Target, tenantID string) error
+	// Script renders Set as a psql line.
+	Script func(tg *Target, tenantID string) string
+	// Settings are the settings that hold the context: empty at the start
+	// of every borrow, set to '' for the empty-context state.
+	Settings func(tg *Target) []string
+	// Role, when set, names the role a tenant's statements run as (role
+	// per tenant); otherwise they run as the application role.
+	Role func(tg *Target, tenantID string) string
+	// Safe is false for strategies kept only to prove the harness catches
+	// them (formatting ids into SQL).
+	Safe bool
+}
+
+func contextSetting(tg *Target) []string { return []string{tg.Config.ContextSetting} }
+
+// strategies is the registry, by name.
+var strategies = map[string]*Strategy{
+	"set_config": {
+		Name: "set_config",
+		Doc: "select set_config('app.tenant_id', $1, true): transaction-local, the id is a bind parameter. " +
+			"Fails open if policies treat the '' it leaves behind as 'all tenants'; leaks across a pool if the third argument is false.",
+		Set: func(ctx context.Context, q Execer, tg *Target, id string) error {
+			_, err := q.Exec(ctx, "select set_config($1, $2, true)", tg.Config.ContextSetting, id)
+			return err
+		},
+		Script: func(tg *Target, id string) string {
+			return fmt.Sprintf("select set_config(%s, %s, true)", quoteLiteral(tg.Config.ContextSetting), quoteLiteral(id))
+		},
+		Settings: contextSetting, Safe: true,
+	},
+	"sql": {
+		Name: "sql",
+		Doc:  "the --context-sql statement with the id as $1 (e.g. select set_tenant($1::uuid)): as safe as the function it calls; a set_config(..., false) inside it leaks across a pool.",
+		Set: func(ctx context.Context, q Execer, tg *Target, id string) error {
+			_, err := q.Exec(ctx, tg.Config.ContextSQL, id)
+			return err
+		},
+		Script: func(tg *Target, id string) string {
+			return strings.ReplaceAll(tg.Config.ContextSQL, "$1", quoteLiteral(id))
+		},
+		Settings: contextSetting, Safe: true,
+	},
+	"set-local": {
+		Name: "set-local",
+		Doc:  "SET LOCAL app.tenant_id = '<id>': SET takes no bind parameters, so the id is quoted into the SQL; safe only with correct quoting, and only LOCAL is transaction-scoped.",
+		Set: func(ctx context.Context, q Execer, tg *Target, id string) error {
+			_, err := q.Exec(ctx, "SET LOCAL "+quoteIdent(tg.Config.ContextSetting)+" = "+quoteLiteral(id))
+			return err
+		},
+		Script: func(tg *Target, id string) string {
+			return "SET LOCAL " + quoteIdent(tg.Config.ContextSetting) + " = " + quoteLiteral(id)
+		},
+		Settings: contextSetting, Safe: true,
+	},
+	"jwt": {
+		Name: "jwt",
+		Doc: "Supabase style: the request's JWT claims in request.jwt.claims (transaction-local), policies read the tenant from them. " +
+			"Fails open when policies read a claim that is missing; a client that can run SQL can set its own claims.",
+		Set: func(ctx context.Context, q Execer, tg *Target, id string) error {
+			_, err := q.Exec(ctx, "select set_config('request.jwt.claims', json_build_object('tenant_id', $1::text, 'role', 'authenticated')::text, true)", id)
+			return err
+		},
+		Script: func(tg *Target, id string) string {
+			return "select set_config('request.jwt.claims', json_build_object('tenant_id', " + quoteLiteral(id) + "::text, 'role', 'authenticated')::text, true)"
+		},
+		Settings: func(*Target) []string { return []string{"request.jwt.claims"} },
+		Safe:     true,
+	},
+	"role": {
+		Name: "role",
+		Doc: "one database role per tenant: SET LOCAL ROLE tenant_<id> (a member of the application role), plus the context setting for the policies. " +
+			"Fails when the role switch is session-level (SET ROLE) and outlives the request, or when tenant roles are granted to each other.",
+		Set: func(ctx context.Context, q Execer, tg *Target, id string) error {
+			role := tenantRole(id)
+			if _, err := q.Exec(ctx, "RESET ROLE; DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "+quoteLiteral(role)+") THEN CREATE ROLE "+quoteIdent(role)+" NOLOGIN IN ROLE "+quoteIdent(tg.Config.AppRole)+"; END IF; END $$"); err != nil {
+				return fmt.Errorf("create tenant role: %w", err)
+			}
+			_, err := q.Exec(ctx, "SET LOCAL ROLE "+quoteIdent(role)+"; select set_config("+quoteLiteral(tg.Config.ContextSetting)+", "+quoteLiteral(id)+", true)")
+			return err
+		},
+		Script: func(tg *Target, id string) string {
+			return "SET LOCAL ROLE " + quoteIdent(tenantRole(id)) + "; select set_config(" + quoteLiteral(tg.Config.ContextSetting) + ", " + quoteLiteral(id) + ", true)"
+		},
+		Settings: contextSetting, Safe: true,
+		Role: func(_ *Target, id string) string { return tenantRole(id) },
+	},
+	"format-unsafe": {
+		Name: "format-unsafe",
+		Doc:  "the founding guide's router: SET app.tenant_id = '<id>' built by string formatting. Session-level (leaks across a pool) and injectable. Kept to prove the harness catches it.",
+		Set: func(ctx context.Context, q Execer, tg *Target, id string) error {
+			_, err := q.Exec(ctx, "SET "+tg.Config.ContextSetting+" = '"+id+"'")
+			return err
+		},
+		Script: func(tg *Target, id string) string {
+			return "SET " + tg.Config.ContextSetting + " = '" + id + "'"
+		},
+		Settings: contextSetting,
+	},
+}
+
+// tenantRole names the role of a tenant for the role strategy.
+func tenantRole(id string) string {
+	return "tf_tenant_" + strings.ReplaceAll(strings.ToLower(id), "-", "")[:12]
+}
+
+// tenantRole is the role a viewer's statements run as (viewer -1: none).
+func (tg *Target) tenantRole(w interface{ TenantID(int) string }, viewer int) string {
+	if viewer >= 0 && tg.Strategy.Role != nil {
+		return tg.Strategy.Role(tg, w.TenantID(viewer))
+	}
+	return tg.Config.AppRole
+}
+
+// StrategyNames lists the context strategies.
+func StrategyNames() []string {
+	var out []string
+	for n := range strategies {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// StrategyByName returns a context strategy or an error naming the known
+// ones.
+func StrategyByName(name string) (*Strategy, error) {
+	if s, ok := strategies[name]; ok {
+		return s, nil
+	}
+	return nil, fmt.Errorf("unknown context strategy %q: use one of %s", name, strings.Join(StrategyNames(), ", "))
+}
+
+// applyContext sets the tenant context through the strategy as the
+// application role, under a savepoint; the role is reset afterwards (the
+// setting stays: it is transaction-local, not role-local). It returns false,
+// with the error, when the strategy refused.
+func (tg *Target) applyContext(ctx context.Context, tx pgx.Tx, set func() error) (bool, error) {
+	if _, err := tx.Exec(ctx, "SAVEPOINT tf_ctx; SET LOCAL ROLE "+quoteIdent(tg.Config.AppRole)); err != nil {
+		return false, fmt.Errorf("switch to application role %s: %w", tg.Config.AppRole, err)
+	}
+	if err := set(); err != nil {
+		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_ctx"); rerr != nil {
+			return false, fmt.Errorf("context: %w", rerr)
+		}
+		return false, err
+	}
+	if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT tf_ctx"); err != nil {
+		return false, fmt.Errorf("release context savepoint: %w", err)
+	}
+	return true, nil
+}
