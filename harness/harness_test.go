@@ -157,3 +157,43 @@ func TestStrategiesOnReferenceSchema(t *testing.T) {
 		t.Errorf("set_tenant via --context-sql: strategy %s err=%v findings=%v", sqlTarget.Strategy.Name, res.Err, res.Findings)
 	}
 }
+
+func TestPoolProperty(t *testing.T) {
+	t.Run("reference", func(t *testing.T) {
+		t.Parallel()
+		tg := testenv.TargetWith(t, harness.Config{ContextSQL: "select set_tenant($1::uuid)"})
+		for _, subj := range harness.PoolIsolation.Subjects(tg) {
+			res := harness.PoolIsolation.RunSubject(context.Background(), tg, subj, harness.RunOptions{Checks: 20, Seed: 5})
+			if res.Err != nil || len(res.Findings) > 0 || res.Reached == 0 {
+				t.Errorf("%s: err=%v findings=%v stats=%+v", subj.Name, res.Err, res.Findings, res.Stats)
+			}
+		}
+	})
+	for _, c := range []struct {
+		name     string
+		cfg      harness.Config
+		overlays []string
+		kinds    []harness.Kind
+	}{
+		{"session set_tenant", harness.Config{ContextSQL: "select set_tenant($1::uuid)"}, []string{"overlays/session_set_tenant.sql"}, []harness.Kind{harness.KindContextLeak}},
+		{"format-unsafe strategy", harness.Config{Context: "format-unsafe"}, nil, []harness.Kind{harness.KindContextLeak}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			tg := testenv.TargetWith(t, c.cfg, c.overlays...)
+			for _, subj := range harness.PoolIsolation.Subjects(tg) {
+				res := harness.PoolIsolation.RunSubject(context.Background(), tg, subj, harness.RunOptions{Checks: 20, Seed: 5, ShrinkTime: 2 * time.Second})
+				if res.Err != nil || len(res.Findings) == 0 {
+					t.Fatalf("%s missed: err=%v", subj.Name, res.Err)
+				}
+				f := res.Findings[0]
+				if f.Kind != c.kinds[0] || !strings.Contains(f.Script, "SET SESSION AUTHORIZATION") {
+					t.Errorf("%s: finding %s", subj.Name, f)
+				}
+				if subj.Name == "pool-1" {
+					t.Logf("%s\n%s", f, f.Script)
+				}
+			}
+		})
+	}
+}

@@ -76,7 +76,7 @@ func blankStrings(s string) string {
 // castRE matches a cast as pg_get_expr prints it, with its type name.
 var castRE = regexp.MustCompile(`(?i)::\s*(?:"[^"]*"|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?(?:\s+(?:varying|precision|with\s+time\s+zone|without\s+time\s+zone))?)(?:\([0-9, ]*\))?(?:\[\])*`)
 
-var identRE = regexp.MustCompile(`"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*`)
+var identTokenRE = regexp.MustCompile(`"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*`)
 
 // identifiers returns the identifiers and key words of s, lower-cased
 // (quoted identifiers keep their case), outside strings and cast types.
@@ -85,7 +85,7 @@ func identifiers(s string) []string {
 	s = blankStrings(s)
 	s = castRE.ReplaceAllString(s, " ")
 	var out []string
-	for _, m := range identRE.FindAllString(s, -1) {
+	for _, m := range identTokenRE.FindAllString(s, -1) {
 		if strings.HasPrefix(m, `"`) {
 			out = append(out, strings.ReplaceAll(m[1:len(m)-1], `""`, `"`))
 			continue

@@ -179,7 +179,7 @@ func compileOp(field, op string, arg any) (predicate, error) {
 			}
 			return false
 		}
-		any := func(m map[string]any) (set, match bool) {
+		hit := func(m map[string]any) (set, match bool) {
 			v, ok := m[field]
 			if !ok {
 				return false, false
@@ -195,9 +195,9 @@ func compileOp(field, op string, arg any) (predicate, error) {
 			return true, in(v)
 		}
 		if op == "$in" {
-			return func(m map[string]any) bool { _, ok := any(m); return ok }, nil
+			return func(m map[string]any) bool { _, ok := hit(m); return ok }, nil
 		}
-		return func(m map[string]any) bool { _, ok := any(m); return !ok }, nil
+		return func(m map[string]any) bool { _, ok := hit(m); return !ok }, nil
 	case "$exists":
 		want, ok := arg.(bool)
 		if !ok {

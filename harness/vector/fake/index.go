@@ -271,7 +271,7 @@ func (x *Index) Query(req *queryRequest) (*queryResponse, error) {
 		return nil, err
 	}
 	byVector, byID := len(req.Vector) > 0, req.ID != ""
-	if byVector == byID && !(req.SparseVector != nil && !byID) {
+	if (byVector && byID) || (!byVector && !byID && req.SparseVector == nil) {
 		return nil, invalid("a query takes exactly one of vector or id")
 	}
 	if byVector {

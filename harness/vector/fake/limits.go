@@ -2,7 +2,6 @@ package fake
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 
 	"google.golang.org/grpc/codes"
@@ -148,5 +147,3 @@ func checkIDCount(what string, n, max int) error {
 	}
 	return nil
 }
-
-func describe(v any) string { return fmt.Sprintf("%v", v) }

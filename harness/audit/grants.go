@@ -1,0 +1,80 @@
+package audit
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
+)
+
+// truncateGranted (TFA031) enforces: the application role may not
+// TRUNCATE a tenant table. TRUNCATE is not subject to row-level security:
+// one tenant's session empties the table for every tenant.
+func truncateGranted(e *env) []Result {
+	var out []Result
+	for _, r := range e.tenantTables() {
+		if !r.Priv.Truncate {
+			continue
+		}
+		out = append(out, Result{
+			Object: "table " + r.String(), Relation: r.String(),
+			Message: fmt.Sprintf("%s may TRUNCATE %s: TRUNCATE ignores row-level security and deletes every tenant's rows", e.cat.AppRole, r),
+			Fix:     fmt.Sprintf("REVOKE TRUNCATE ON %s FROM %s, PUBLIC", r.QualifiedName(), e.cat.AppRole),
+			where:   append(atGrant(r, "TRUNCATE"), atCreate(r)),
+		})
+	}
+	return out
+}
+
+// gradeByCreate is medium when the application role can create objects
+// in some schema (it can then use the privilege), low otherwise.
+func (e *env) gradeByCreate() (harness.Severity, string) {
+	if len(e.f.createSchemas) > 0 {
+		return harness.SeverityMedium, fmt.Sprintf("it can create objects in %s, so it can use the privilege", strings.Join(e.f.createSchemas, ", "))
+	}
+	return harness.SeverityLow, "it cannot create objects in any schema yet, so it cannot use the privilege today"
+}
+
+// referencesGranted (TFA032) enforces: the application role holds no
+// REFERENCES privilege on a tenant table. Foreign-key checks ignore
+// row-level security, so a table of its own with a foreign key to a tenant
+// table answers "does this key exist in any tenant?". Medium when the role
+// can create tables (TFA010), low otherwise.
+func referencesGranted(e *env) []Result {
+	var out []Result
+	for _, r := range e.tenantTables() {
+		if !r.Priv.References {
+			continue
+		}
+		sev, why := e.gradeByCreate()
+		out = append(out, Result{
+			Severity: sev, Object: "table " + r.String(), Relation: r.String(),
+			Message: fmt.Sprintf("%s holds REFERENCES on %s: a foreign key to it probes other tenants' keys past row-level security; %s", e.cat.AppRole, r, why),
+			Fix:     fmt.Sprintf("REVOKE REFERENCES ON %s FROM %s, PUBLIC", r.QualifiedName(), e.cat.AppRole),
+			where:   append(atGrant(r, "REFERENCES"), atCreate(r)),
+		})
+	}
+	return out
+}
+
+// triggerGranted (TFA033) enforces: the application role holds no TRIGGER
+// privilege on a tenant table. A trigger it attaches runs in every
+// tenant's session and sees every row written, whatever the policies say
+// about reading. Medium when the role can create functions in a schema,
+// low otherwise.
+func triggerGranted(e *env) []Result {
+	var out []Result
+	for _, r := range e.tenantTables() {
+		if !r.Priv.Trigger {
+			continue
+		}
+		sev, why := e.gradeByCreate()
+		out = append(out, Result{
+			Severity: sev, Object: "table " + r.String(), Relation: r.String(),
+			Message: fmt.Sprintf("%s holds TRIGGER on %s: a trigger it creates observes and rewrites every tenant's writes; %s", e.cat.AppRole, r, why),
+			Fix:     fmt.Sprintf("REVOKE TRIGGER ON %s FROM %s, PUBLIC", r.QualifiedName(), e.cat.AppRole),
+			where:   append(atGrant(r, "TRIGGER"), atCreate(r)),
+		})
+	}
+	return out
+}

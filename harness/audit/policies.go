@@ -1,0 +1,304 @@
+package audit
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+)
+
+// policyExpr is one expression of a policy that applies to the
+// application role, with where it came from.
+type policyExpr struct {
+	rel    *catalog.Relation
+	policy catalog.Policy
+	clause string // "USING" or "WITH CHECK"
+	expr   string
+}
+
+// appExprs lists the USING and WITH CHECK expressions of the permissive
+// policies that apply to the application role on tenant tables.
+func (e *env) appExprs() []policyExpr {
+	var out []policyExpr
+	for _, r := range e.tenantTables() {
+		for _, p := range r.Policies {
+			if !p.Permissive || !e.appliesToApp(p) {
+				continue
+			}
+			if p.Using != "" {
+				out = append(out, policyExpr{r, p, "USING", p.Using})
+			}
+			if p.WithCheck != "" {
+				out = append(out, policyExpr{r, p, "WITH CHECK", p.WithCheck})
+			}
+		}
+	}
+	return out
+}
+
+func (x policyExpr) object() string { return fmt.Sprintf("policy %s on %s", x.policy.Name, x.rel) }
+
+func (x policyExpr) result(msg, fix string) Result {
+	return Result{Object: x.object(), Relation: x.rel.String(), Message: msg, Fix: fix,
+		where: []pattern{atPolicy(x.rel, x.policy.Name), atCreate(x.rel)}}
+}
+
+// isolating is the predicate the reference schema uses, for fixes.
+func (e *env) isolating(r *catalog.Relation) string {
+	return fmt.Sprintf("%s = nullif(current_setting('%s', true), '')::uuid", orCol(e.tenantKey(r)), e.opts.ContextSetting)
+}
+
+// multiplePermissive (TFA011) enforces: for each command the application
+// role is granted on a tenant table, at most one permissive policy applies
+// to it. Permissive policies are OR-ed, so a second one (a debugging or
+// "admin" policy left TO PUBLIC) widens what every tenant sees. Limits:
+// two policies that are each correct are flagged too; merge them into one
+// predicate or make the extra one RESTRICTIVE or scoped TO another role.
+func multiplePermissive(e *env) []Result {
+	var out []Result
+	for _, r := range e.tenantTables() {
+		var parts []string
+		first := ""
+		for _, cmd := range commands {
+			if !granted(r.Priv, cmd) {
+				continue
+			}
+			ps := e.appPolicies(r, cmd, true)
+			if len(ps) < 2 {
+				continue
+			}
+			names := make([]string, len(ps))
+			for i, p := range ps {
+				names[i] = p.Name
+			}
+			if first == "" {
+				first = ps[len(ps)-1].Name
+			}
+			parts = append(parts, cmd+": "+strings.Join(names, " OR "))
+		}
+		if len(parts) == 0 {
+			continue
+		}
+		out = append(out, Result{
+			Object: "table " + r.String(), Relation: r.String(),
+			Message: fmt.Sprintf("%s has more than one permissive policy for %s per command (%s): they are OR-ed, so the widest one decides", r, e.cat.AppRole, strings.Join(parts, "; ")),
+			Fix:     "keep one permissive policy per command for the application role; make extra conditions AS RESTRICTIVE or scope them TO another role",
+			where:   []pattern{atPolicy(r, first), atCreate(r)},
+		})
+	}
+	return out
+}
+
+// policyNoContext (TFA012) enforces: every permissive policy expression
+// that applies to the application role and constrains rows reads the
+// tenant context (current_setting, current_user or session_user, directly
+// or through user functions). An expression over columns alone (USING
+// (tenant_id IS NOT NULL), USING (is_public)) lets every tenant see the
+// same rows. Limits: expressions that constrain no column are TFA013's;
+// context read through a subquery on another table counts as read.
+func policyNoContext(e *env) []Result {
+	var out []Result
+	for _, x := range e.appExprs() {
+		if len(columnsIn(x.expr, x.rel)) == 0 || e.refsContext(x.expr, 3) {
+			continue
+		}
+		out = append(out, x.result(
+			fmt.Sprintf("%s (%s) never reads the tenant context: every tenant gets the same rows", x.clause, oneLine(x.expr)),
+			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
+	}
+	return out
+}
+
+// alwaysTrue (TFA013) enforces: every permissive policy expression that
+// applies to the application role depends on the row. An expression that
+// names no column of its table, USING (true), (1 = 1), or a test of the
+// context alone (current_setting(...) IS NOT NULL), admits every row of
+// every tenant whenever it holds. Limits: a column of the same name read
+// inside a subquery counts as the table's own.
+func alwaysTrue(e *env) []Result {
+	var out []Result
+	for _, x := range e.appExprs() {
+		if len(columnsIn(x.expr, x.rel)) > 0 {
+			continue
+		}
+		what := "admits every row of every tenant whenever it holds"
+		if strings.EqualFold(trimParens(x.expr), "true") {
+			what = "admits every row of every tenant"
+		}
+		out = append(out, x.result(
+			fmt.Sprintf("%s (%s) does not depend on the row: it %s", x.clause, oneLine(x.expr), what),
+			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
+	}
+	return out
+}
+
+// failOpenDisjunct (TFA014) enforces: no top-level OR branch of a
+// permissive policy expression is independent of the row. A branch such
+// as coalesce(current_setting('app.tenant_id', true), ”) = ” or
+// current_setting(..., true) IS NULL turns "no tenant selected" into "all
+// tenants". Limits: only top-level OR is split; an OR hidden inside a CASE
+// or a function body is not seen (the fail-closed property probes it).
+func failOpenDisjunct(e *env) []Result {
+	var out []Result
+	for _, x := range e.appExprs() {
+		parts := splitTop(x.expr, "OR")
+		if len(parts) < 2 || len(columnsIn(x.expr, x.rel)) == 0 {
+			continue
+		}
+		for _, d := range parts {
+			if len(columnsIn(d, x.rel)) > 0 {
+				continue
+			}
+			out = append(out, x.result(
+				fmt.Sprintf("%s has a branch that does not depend on the row, %s: when it holds (for example with no or an empty tenant context) every tenant's rows match", x.clause, oneLine(trimParens(d))),
+				fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
+			break
+		}
+	}
+	return out
+}
+
+// nullTenantDisjunct (TFA015) enforces: no top-level OR branch of a
+// permissive policy expression is "<tenant column> IS NULL". Rows without
+// a tenant are then visible to (and, in WITH CHECK, writable by) every
+// tenant: "shared" rows become a cross-tenant channel. Limits: only the
+// plain form is recognised, not coalesce() or IS NOT DISTINCT FROM NULL.
+func nullTenantDisjunct(e *env) []Result {
+	var out []Result
+	for _, x := range e.appExprs() {
+		key := e.tenantKey(x.rel)
+		if key == "" {
+			continue
+		}
+		for _, d := range splitTop(x.expr, "OR") {
+			w := identifiers(trimParens(d))
+			if len(w) == 3 && w[0] == key && w[1] == "is" && w[2] == "null" {
+				out = append(out, x.result(
+					fmt.Sprintf("%s admits rows whose %s IS NULL to every tenant: untagged rows are shared by all tenants", x.clause, key),
+					fmt.Sprintf("ALTER POLICY %s ON %s %s (%s); make %s NOT NULL", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel), key)))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// patternOps are how pg_get_expr prints LIKE, ILIKE, regular expressions,
+// SIMILAR TO and prefix tests.
+var patternOps = []string{"~~", "~*", " ~ ", "!~", "similar_to_escape(", "similar_escape(", "starts_with(", "^@"}
+
+// contextPattern (TFA016) enforces: no permissive policy expression
+// matches rows against a pattern built from the tenant context (LIKE ctx
+// || '%', ~ ctx, starts_with(col, ctx)). An empty context matches every
+// value, a short one matches every tenant whose id starts with it, and
+// '%' or '_' in the context are wildcards. Limits: any pattern operator in
+// an expression that reads the context is flagged, whichever side it is on.
+func contextPattern(e *env) []Result {
+	var out []Result
+	for _, x := range e.appExprs() {
+		op := ""
+		for _, o := range patternOps {
+			if strings.Contains(strings.ToLower(blankStrings(x.expr)), o) {
+				op = strings.TrimSpace(strings.TrimSuffix(o, "("))
+				break
+			}
+		}
+		if op == "" || !e.refsContext(x.expr, 3) {
+			continue
+		}
+		out = append(out, x.result(
+			fmt.Sprintf("%s matches the tenant context as a pattern (%s in %s): an empty or partial context matches other tenants' rows", x.clause, op, oneLine(x.expr)),
+			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
+	}
+	return out
+}
+
+// commandWithoutPolicy (TFA017) enforces: every command the application
+// role is granted on an RLS-enabled tenant table is covered by a permissive
+// policy applying to it. An uncovered command is denied (fail closed, low
+// severity); the risk is the broad policy someone adds to make it work.
+// Limits: tables with no applicable policy at all are TFA004's.
+func commandWithoutPolicy(e *env) []Result {
+	var out []Result
+	for _, r := range e.tenantTables() {
+		if !r.RLSEnabled {
+			continue
+		}
+		var missing []string
+		covered := false
+		for _, cmd := range commands {
+			if !granted(r.Priv, cmd) {
+				continue
+			}
+			if len(e.appPolicies(r, cmd, true)) == 0 {
+				missing = append(missing, cmd)
+			} else {
+				covered = true
+			}
+		}
+		if len(missing) == 0 || !covered {
+			continue
+		}
+		out = append(out, Result{
+			Object: "table " + r.String(), Relation: r.String(),
+			Message: fmt.Sprintf("%s is granted %s on %s but no permissive policy covers %[2]s: those statements affect no rows", e.cat.AppRole, strings.Join(missing, ", "), r),
+			Fix:     fmt.Sprintf("REVOKE %s ON %s FROM %s, or add a policy FOR each of them with USING and WITH CHECK (%s)", strings.Join(missing, ", "), r.QualifiedName(), e.cat.AppRole, e.isolating(r)),
+			where:   append(atGrant(r, strings.Join(missing, "|")), atCreate(r)),
+		})
+	}
+	return out
+}
+
+// missingWithCheck (TFA018) enforces: every permissive policy that governs
+// a write the application role is granted (INSERT or UPDATE, through FOR
+// INSERT, FOR UPDATE or FOR ALL) states its WITH CHECK. Without one, FOR
+// ALL and FOR UPDATE reuse USING for new rows, so a later widening of
+// USING (shared rows, an admin branch) silently widens writes too; a FOR
+// INSERT policy without WITH CHECK admits no row at all. Neither leaks by
+// itself: low severity.
+func missingWithCheck(e *env) []Result {
+	var out []Result
+	for _, r := range e.tenantTables() {
+		if !r.Priv.Insert && !r.Priv.Update {
+			continue
+		}
+		for _, p := range r.Policies {
+			if !p.Permissive || p.WithCheck != "" || !e.appliesToApp(p) {
+				continue
+			}
+			var msg string
+			switch {
+			case p.Command == "INSERT" && r.Priv.Insert:
+				msg = "FOR INSERT policy has no WITH CHECK: it admits no new row"
+			case (p.Command == "ALL" || p.Command == "UPDATE") && (r.Priv.Update || (p.Command == "ALL" && r.Priv.Insert)):
+				msg = fmt.Sprintf("FOR %s policy has no WITH CHECK: new rows are checked with USING (%s), so any widening of USING widens writes", p.Command, oneLine(p.Using))
+			default:
+				continue
+			}
+			x := policyExpr{rel: r, policy: p}
+			out = append(out, x.result(msg, fmt.Sprintf("ALTER POLICY %s ON %s WITH CHECK (%s)", p.Name, r.QualifiedName(), e.isolating(r))))
+		}
+	}
+	return out
+}
+
+// nullableTenantColumn (TFA019) enforces: the tenant column of every
+// tenant table is NOT NULL. A NULL tenant matches no "=" policy (the row is
+// lost to everyone) and every "IS NULL" branch (the row is shared by
+// everyone); either way ownership is undefined.
+func nullableTenantColumn(e *env) []Result {
+	var out []Result
+	for _, r := range e.tenantTables() {
+		c := r.Column(r.TenantColumn)
+		if c == nil || c.NotNull {
+			continue
+		}
+		out = append(out, Result{
+			Object: "table " + r.String(), Relation: r.String(),
+			Message: fmt.Sprintf("%s.%s allows NULL: a row without a tenant is either invisible to all tenants or, under an IS NULL branch, visible to all", r, c.Name),
+			Fix:     fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", r.QualifiedName(), catalog.QuoteIdent(c.Name)),
+			where:   []pattern{atCreate(r)},
+		})
+	}
+	return out
+}

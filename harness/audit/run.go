@@ -1,0 +1,89 @@
+package audit
+
+import (
+	"context"
+	"sort"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+)
+
+// Options configure an audit.
+type Options struct {
+	// Files are the schema and overlay files in the order they were
+	// applied; results are located in them. Nil for a --dsn target whose
+	// schema tenantfuzz did not apply (results then carry no location).
+	Files []harness.SQLFile
+	// ContextSetting is the setting holding the tenant id (default
+	// app.tenant_id).
+	ContextSetting string
+	// ContextSQL, when set, is the statement the application uses to set
+	// the context; it is audited like a function body.
+	ContextSQL string
+	// Checks restricts the audit to these check IDs or names (default all).
+	Checks []string
+}
+
+// Run audits the database q is connected to, as described by cat (read
+// for the application role), and returns the results, most severe first.
+// q must see the whole catalog (an admin connection).
+func Run(ctx context.Context, q catalog.Querier, cat *catalog.Catalog, opts Options) (*Report, error) {
+	if opts.ContextSetting == "" {
+		opts.ContextSetting = "app.tenant_id"
+	}
+	f, err := loadFacts(ctx, q, cat, opts.ContextSetting)
+	if err != nil {
+		return nil, err
+	}
+	return run(cat, f, opts), nil
+}
+
+// RunTarget audits a harness target: its pool, catalog, schema and
+// overlays, and context configuration.
+func RunTarget(ctx context.Context, tg *harness.Target) (*Report, error) {
+	files := append(append([]harness.SQLFile{}, tg.Config.Schema...), tg.Config.Overlays...)
+	return Run(ctx, tg.Pool, tg.Catalog, Options{Files: files, ContextSetting: tg.Config.ContextSetting, ContextSQL: tg.Config.ContextSQL})
+}
+
+func run(cat *catalog.Catalog, f *facts, opts Options) *Report {
+	e := newEnv(cat, f, opts)
+	want := map[string]bool{}
+	for _, c := range opts.Checks {
+		if k := CheckByID(c); k != nil {
+			want[k.ID] = true
+		}
+	}
+	files := make([]harness.SQLFile, len(opts.Files))
+	for i, fl := range opts.Files {
+		files[i] = harness.SQLFile{Name: fl.Name, SQL: blankComments(fl.SQL)}
+	}
+	rep := &Report{AppRole: cat.AppRole, TenantColumn: cat.TenantColumn, ContextSetting: opts.ContextSetting,
+		ServerVersionNum: cat.ServerVersionNum, Results: []Result{}}
+	for _, c := range registry {
+		if len(want) > 0 && !want[c.ID] {
+			continue
+		}
+		rep.Checks = append(rep.Checks, c.ID)
+		for _, r := range c.run(e) {
+			r.Check, r.Name, r.Title, r.Leaks = c.ID, c.Name, c.Title, c.Leaks
+			if r.Severity == "" {
+				r.Severity = c.Severity
+			}
+			locate(&r, files)
+			r.where = nil
+			rep.Results = append(rep.Results, r)
+		}
+	}
+	sort.SliceStable(rep.Results, func(i, j int) bool {
+		a, b := rep.Results[i], rep.Results[j]
+		if rank(a.Severity) != rank(b.Severity) {
+			return rank(a.Severity) > rank(b.Severity)
+		}
+		if a.Check != b.Check {
+			return a.Check < b.Check
+		}
+		return a.Object < b.Object
+	})
+	rep.count()
+	return rep
+}

@@ -1,0 +1,3 @@
+-- Seeded defect (TFA002, LEAKS.md 3): RLS enabled on users but no longer
+-- forced, so its owner bypasses the policy.
+ALTER TABLE users NO FORCE ROW LEVEL SECURITY;

@@ -1,0 +1,4 @@
+-- Seeded defect (TFA005, LEAKS.md 4): the application role can SET ROLE to
+-- a superuser role.
+CREATE ROLE ops NOLOGIN SUPERUSER;
+GRANT ops TO app_user;

@@ -1,0 +1,5 @@
+-- Seeded defect (TFA024, LEAKS.md 11): a reporting view created by the
+-- superuser, without security_invoker.
+CREATE VIEW document_titles AS
+    SELECT id, tenant_id, title FROM documents;
+GRANT SELECT ON document_titles TO app_user;

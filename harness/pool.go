@@ -1,0 +1,329 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"pgregory.net/rapid"
+)
+
+// KindContextLeak: a pooled connection handed to a request still carried
+// another request's tenant context (setting or role).
+const KindContextLeak Kind = "context-leak"
+
+// PoolIsolation is the property (model-based, a rapid state machine): a
+// pgxpool of the application role with few connections (exactly one, so
+// that every request lands on the same backend, and several under
+// concurrency) serves interleaved requests of many tenants: requests that
+// set the context through the strategy and commit, requests that set none
+// (a background job, a forgotten code path), requests that fail and roll
+// back, requests that set a context inside a savepoint they roll back, and
+// bursts of concurrent requests. pgx reuses prepared statements per
+// connection, so plans are shared across tenants. After every action:
+//   - at the start of each borrow the connection carries no tenant context
+//     (the strategy's settings are unset or empty, the role is the login role);
+//   - a request without context sees no tenant rows;
+//   - a request for T sees exactly T's rows (the model's count, all T's).
+//
+// Backends are identified with pg_backend_pid(); the coverage counted is
+// requests that landed on a backend another tenant used before. Limits:
+// with several connections the interleaving depends on the scheduler, so
+// only the draws (not the backend assignment) replay from the seed; the
+// pool of one is fully deterministic.
+var PoolIsolation = &Property{
+	Name:   "pool-isolation",
+	Title:  "a pooled connection never carries a tenant's context to the next request",
+	Labels: []string{"context", "pool", "soc2:CC6.1"},
+	// The role-per-tenant strategy needs an authenticator role that may
+	// become each tenant role; the pool property does not model it.
+	Plain: func(tg *Target) []string {
+		if tg.Strategy.Role != nil {
+			return nil
+		}
+		return []string{"pool-1", "pool-4"}
+	},
+	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
+		size := 1
+		if subj.Name == "pool-4" {
+			size = 4
+		}
+		return func(rt *rapid.T) {
+			if st.Expired(opts.Deadline) {
+				return
+			}
+			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
+			m, err := tg.newPoolModel(ctx, w, size)
+			if err != nil {
+				st.Fail(rt, nil, err)
+				return
+			}
+			defer m.close(ctx)
+			rt.Repeat(m.actions(ctx, rt, st, size > 1))
+			st.Count(m.stats)
+		}
+	},
+}
+
+// poolModel is the state machine's state: the committed world, the pool,
+// which tenant each backend served last, and the request log for scripts.
+type poolModel struct {
+	tg       *Target
+	w        *generators.World
+	pool     *pgxpool.Pool
+	rels     []*catalog.Relation
+	mu       sync.Mutex
+	lastUser map[uint32]int // backend pid -> tenant of its last request (-1: none)
+	stats    Stats
+	log      []string // requests so far, as psql lines
+}
+
+// newPoolModel commits the world (as the admin role) and opens a pool of
+// the application role.
+func (tg *Target) newPoolModel(ctx context.Context, w *generators.World, size int) (*poolModel, error) {
+	if err := tg.clearTenantTables(ctx); err != nil {
+		return nil, err
+	}
+	tx, err := tg.Pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	dropped, err := loadWorld(ctx, tx, w)
+	if err == nil && dropped > 0 {
+		err = fmt.Errorf("insert world: %d generated rows refused by the schema", dropped)
+	}
+	if err == nil {
+		err = tx.Commit(ctx)
+	}
+	if err != nil {
+		tx.Rollback(ctx)
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(tg.DB.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("parse dsn: %w", err)
+	}
+	cfg.MaxConns, cfg.MinConns = int32(size), 0
+	role := tg.Config.AppRole
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		// The application's login role, as a session default that RESET ROLE
+		// returns to (a login as the role itself would need its password).
+		// Without superuser rights, SET ROLE is the closest.
+		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+quoteIdent(role)); err != nil {
+			_, err = c.Exec(ctx, "SET ROLE "+quoteIdent(role))
+			return err
+		}
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open application pool: %w", err)
+	}
+	m := &poolModel{tg: tg, w: w, pool: pool, lastUser: map[uint32]int{}, stats: Stats{Checks: 1}}
+	for _, r := range tg.Catalog.TenantTables() {
+		if r.Priv.Select {
+			m.rels = append(m.rels, r)
+		}
+	}
+	return m, nil
+}
+
+func (m *poolModel) close(ctx context.Context) {
+	m.pool.Close()
+	_ = m.tg.clearTenantTables(context.WithoutCancel(ctx))
+}
+
+// clearTenantTables empties every tenant table (as the admin role): the
+// pool property commits its world and must leave nothing behind.
+func (tg *Target) clearTenantTables(ctx context.Context) error {
+	var names []string
+	for _, r := range tg.Catalog.TenantTables() {
+		names = append(names, r.QualifiedName())
+	}
+	if _, err := tg.Pool.Exec(ctx, "TRUNCATE "+strings.Join(names, ", ")+" CASCADE"); err != nil {
+		return fmt.Errorf("clear tenant tables: %w", err)
+	}
+	return nil
+}
+
+// request is one drawn request: which tenant (-1: none), what it reads,
+// and how it ends.
+type request struct {
+	tenant    int
+	rel       *catalog.Relation
+	fail      bool // fails mid-transaction and rolls back
+	savepoint int  // >= 0: sets this tenant's context inside a savepoint it rolls back
+}
+
+func (m *poolModel) drawRequest(rt *rapid.T, kind string) request {
+	r := request{tenant: -1, savepoint: -1, rel: rapid.SampledFrom(m.rels).Draw(rt, "relation")}
+	if kind != "no-context" {
+		r.tenant = rapid.IntRange(0, len(m.w.Tenants)-1).Draw(rt, "tenant")
+	}
+	switch kind {
+	case "failing":
+		r.fail = true
+	case "savepoint":
+		r.savepoint = rapid.IntRange(0, len(m.w.Tenants)-1).Draw(rt, "savepoint tenant")
+	}
+	return r
+}
+
+func (m *poolModel) actions(ctx context.Context, rt *rapid.T, st *CheckState, concurrent bool) map[string]func(*rapid.T) {
+	do := func(kind string) func(*rapid.T) {
+		return func(rt *rapid.T) {
+			if f, err := m.serve(ctx, m.drawRequest(rt, kind)); err != nil || f != nil {
+				st.Count(m.stats)
+				st.Fail(rt, f, err)
+			}
+		}
+	}
+	acts := map[string]func(*rapid.T){
+		"request":    do("request"),
+		"no-context": do("no-context"),
+		"failing":    do("failing"),
+		"savepoint":  do("savepoint"),
+	}
+	if concurrent {
+		acts["burst"] = func(rt *rapid.T) {
+			n := rapid.IntRange(2, 6).Draw(rt, "burst size")
+			reqs := make([]request, n)
+			for i := range reqs {
+				reqs[i] = m.drawRequest(rt, rapid.SampledFrom([]string{"request", "no-context", "failing", "savepoint"}).Draw(rt, "burst request"))
+			}
+			type out struct {
+				f   *Finding
+				err error
+			}
+			outs := make([]out, n)
+			var wg sync.WaitGroup
+			for i, r := range reqs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					f, err := m.serve(ctx, r)
+					outs[i] = out{f, err}
+				}()
+			}
+			wg.Wait()
+			for _, o := range outs {
+				if o.err != nil || o.f != nil {
+					st.Count(m.stats)
+					st.Fail(rt, o.f, o.err)
+				}
+			}
+		}
+	}
+	return acts
+}
+
+// serve runs one request on a borrowed connection and checks it.
+func (m *poolModel) serve(ctx context.Context, r request) (*Finding, error) {
+	conn, err := m.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("acquire: %w", err)
+	}
+	defer conn.Release()
+	tg := m.tg
+	// The borrow invariant: no context left on the connection.
+	var pid uint32
+	var user string
+	if err := conn.QueryRow(ctx, "SELECT pg_backend_pid(), current_user").Scan(&pid, &user); err != nil {
+		return nil, fmt.Errorf("inspect connection: %w", err)
+	}
+	m.mu.Lock()
+	prev, seen := m.lastUser[pid]
+	m.lastUser[pid] = r.tenant
+	m.stats.Statements++
+	if seen && prev != r.tenant {
+		m.stats.Reached++ // another tenant's backend: a leak would show here
+	}
+	m.mu.Unlock()
+	var dirty []string
+	if user != tg.Config.AppRole {
+		dirty = append(dirty, "current_user = "+user)
+	}
+	for _, s := range tg.Strategy.Settings(tg) {
+		var v string
+		if err := conn.QueryRow(ctx, "SELECT coalesce(current_setting($1, true), '')", s).Scan(&v); err != nil {
+			return nil, fmt.Errorf("inspect connection: %w", err)
+		}
+		if v != "" {
+			dirty = append(dirty, s+" = "+v)
+		}
+	}
+	if len(dirty) > 0 {
+		return m.finding(KindContextLeak, r, prev, "a connection borrowed from the pool carries "+strings.Join(dirty, ", ")), nil
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if r.tenant >= 0 {
+		if err := tg.Strategy.Set(ctx, tx, tg, m.w.TenantID(r.tenant)); err != nil {
+			return nil, fmt.Errorf("set context of %s with %s: %w", m.w.Tenants[r.tenant].Label, tg.Strategy.Name, err)
+		}
+	}
+	if r.savepoint >= 0 {
+		if _, err := tx.Exec(ctx, "SAVEPOINT inner_work"); err != nil {
+			return nil, err
+		}
+		if err := tg.Strategy.Set(ctx, tx, tg, m.w.TenantID(r.savepoint)); err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT inner_work"); err != nil {
+			return nil, err
+		}
+	}
+	col := r.rel.TenantColumn
+	if col == "" {
+		col = r.rel.PrimaryKey[0]
+	}
+	rows, err := tx.Query(ctx, "SELECT "+quoteIdent(col)+"::text FROM "+r.rel.QualifiedName())
+	var got []string
+	if err == nil {
+		got, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if r.fail {
+		_, _ = tx.Exec(ctx, "SELECT 1/0")
+		return nil, tx.Rollback(ctx)
+	}
+	if err != nil && r.tenant >= 0 {
+		return nil, fmt.Errorf("read %s as %s: %w", r.rel, m.w.Tenants[r.tenant].Label, err)
+	}
+	if err := tx.Commit(ctx); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	m.mu.Lock()
+	m.stats.Rows += len(got)
+	m.mu.Unlock()
+	want := 0
+	for _, row := range m.w.RowsOf(r.rel) {
+		if row.Tenant == r.tenant {
+			want++
+		}
+	}
+	for _, v := range got {
+		if r.tenant < 0 || v != m.w.TenantID(r.tenant) {
+			kind := KindCrossTenantRead
+			if r.tenant < 0 {
+				kind = KindFailOpenRead
+			}
+			return m.finding(kind, r, prev, fmt.Sprintf("%s returned a row of %s", r.rel, v)), nil
+		}
+	}
+	if r.tenant >= 0 && len(got) != want {
+		return m.finding(KindOverFiltering, r, prev, fmt.Sprintf("%s returned %d of the tenant's %d rows", r.rel, len(got), want)), nil
+	}
+	m.mu.Lock()
+	m.log = append(m.log, m.requestScript(r))
+	m.mu.Unlock()
+	return nil, nil
+}
