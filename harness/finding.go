@@ -73,6 +73,8 @@ func (f *Finding) Summary() string {
 		who = fmt.Sprintf("%s (%s)", f.TenantLabel, f.Tenant)
 	}
 	switch {
+	case f.Kind == KindContextInjection:
+		return fmt.Sprintf("%s [%s] on %s: a hostile tenant id from %s reached rows of %s (%s)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
 	case f.Kind == KindContextLeak:
 		return fmt.Sprintf("%s [%s] on %s: the request of %s got a pooled connection still holding context (%s): %s", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, strings.Join(f.Evidence, "; "))
 	case f.OtherTenant != "" && f.Kind == KindDifferentialRead:

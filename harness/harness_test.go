@@ -197,3 +197,27 @@ func TestPoolProperty(t *testing.T) {
 		})
 	}
 }
+
+func TestHostileIDs(t *testing.T) {
+	for _, c := range []struct {
+		strategy string
+		sql      string
+		caught   bool
+	}{{"set_config", "", false}, {"set-local", "", false}, {"sql", "select set_tenant($1::uuid)", false}, {"format-unsafe", "", true}} {
+		t.Run(c.strategy, func(t *testing.T) {
+			t.Parallel()
+			tg := testenv.TargetWith(t, harness.Config{Context: c.strategy, ContextSQL: c.sql})
+			subj := harness.HostileIDs.Subjects(tg)[0]
+			res := harness.HostileIDs.RunSubject(context.Background(), tg, subj, harness.RunOptions{Checks: 60, Seed: 8, ShrinkTime: time.Second})
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			if got := len(res.Findings) > 0; got != c.caught {
+				t.Fatalf("caught=%v, want %v: %v", got, c.caught, res.Findings)
+			}
+			if c.caught {
+				t.Logf("%s\n%s", res.Findings[0], res.Findings[0].Script)
+			}
+		})
+	}
+}

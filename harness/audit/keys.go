@@ -26,7 +26,7 @@ func sharedSequence(e *env) []Result {
 				Object: fmt.Sprintf("column %s.%s", r, c.Name), Relation: r.String(),
 				Message: fmt.Sprintf("%s.%s takes its values from a sequence shared by all tenants: the gaps a tenant sees count the other tenants' inserts", r, c.Name),
 				Fix:     fmt.Sprintf("use random keys (uuid DEFAULT gen_random_uuid()) for %s.%s, or a per-tenant counter", r, c.Name),
-				where:   []pattern{atCreate(r)},
+				where:   []pattern{atAlter(r, `\b(?:ADD|ALTER)\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?`+identRE(c.Name)+end), atCreate(r)},
 			})
 		}
 	}
@@ -77,7 +77,11 @@ func globalUniqueKey(e *env) []Result {
 				Object: fmt.Sprintf("key %s (%s)", r, cols), Relation: r.String(),
 				Message: fmt.Sprintf("unique key (%s) on %s does not include %s: a duplicate-key error tells a tenant that another tenant holds the value", cols, r, r.TenantColumn),
 				Fix:     fmt.Sprintf("make the key UNIQUE (%s, %s)", r.TenantColumn, cols),
-				where:   []pattern{atCreate(r)},
+				where: []pattern{
+					newPattern(`\bCREATE\s+UNIQUE\s+INDEX\s` + stmtBody + `\bON\s+(?:ONLY\s+)?` + relName(r) + `\s*(?:USING\s+\w+\s*)?\(\s*` + identRE(k[0]) + end),
+					atAlter(r, `\b(?:UNIQUE|PRIMARY\s+KEY)\s*\(\s*`+identRE(k[0])+end),
+					atCreate(r),
+				},
 			})
 		}
 	}

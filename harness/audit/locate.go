@@ -8,11 +8,11 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
-// A pattern finds the statement that made an object what a result says it
-// is. Results carry their patterns best first; locate takes the first that
-// matches, searching the files from the last applied to the first and each
-// file from its end, so the statement that acted last wins (an overlay's
-// ALTER TABLE ... DISABLE ROW LEVEL SECURITY over the schema's ENABLE).
+// A pattern finds a statement that made an object what a result says it
+// is. Results carry their patterns best first. locate searches the files
+// from the last applied to the first: the last file with any match wins
+// (an overlay's ALTER TABLE ... DISABLE ROW LEVEL SECURITY over the
+// schema's CREATE TABLE), and within it the best pattern, at its last match.
 type pattern struct{ re *regexp.Regexp }
 
 func newPattern(expr string) pattern { return pattern{regexp.MustCompile(`(?is)` + expr)} }
@@ -66,6 +66,20 @@ func atPolicy(r *catalog.Relation, policy string) pattern {
 	return newPattern(`\b(?:CREATE|ALTER)\s+POLICY\s+` + identRE(policy) + `\s+ON\s+(?:ONLY\s+)?` + relName(r))
 }
 
+// atDropPolicy finds DROP POLICY ... ON relation.
+func atDropPolicy(r *catalog.Relation) pattern {
+	return newPattern(`\bDROP\s+POLICY\s+(?:IF\s+EXISTS\s+)?` + stmtBody + `\bON\s+(?:ONLY\s+)?` + relName(r))
+}
+
+// atPolicies finds the CREATE or ALTER POLICY of any policy on the relation.
+func atPolicies(r *catalog.Relation) []pattern {
+	var out []pattern
+	for _, p := range r.Policies {
+		out = append(out, atPolicy(r, p.Name))
+	}
+	return out
+}
+
 // atGrant finds a GRANT of priv (or ALL) on the relation, directly or on all
 // tables of its schema.
 func atGrant(r *catalog.Relation, priv string) []pattern {
@@ -114,8 +128,8 @@ func atText(s string) pattern {
 // locate fills File and Line from the first pattern that matches. files
 // are the SQL files with comments blanked (see blankComments).
 func locate(r *Result, files []harness.SQLFile) {
-	for _, p := range r.where {
-		for i := len(files) - 1; i >= 0; i-- {
+	for i := len(files) - 1; i >= 0; i-- {
+		for _, p := range r.where {
 			ms := p.re.FindAllStringIndex(files[i].SQL, -1)
 			if len(ms) == 0 {
 				continue

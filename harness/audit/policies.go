@@ -58,7 +58,6 @@ func multiplePermissive(e *env) []Result {
 	var out []Result
 	for _, r := range e.tenantTables() {
 		var parts []string
-		first := ""
 		for _, cmd := range commands {
 			if !granted(r.Priv, cmd) {
 				continue
@@ -71,9 +70,6 @@ func multiplePermissive(e *env) []Result {
 			for i, p := range ps {
 				names[i] = p.Name
 			}
-			if first == "" {
-				first = ps[len(ps)-1].Name
-			}
 			parts = append(parts, cmd+": "+strings.Join(names, " OR "))
 		}
 		if len(parts) == 0 {
@@ -83,7 +79,7 @@ func multiplePermissive(e *env) []Result {
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s has more than one permissive policy for %s per command (%s): they are OR-ed, so the widest one decides", r, e.cat.AppRole, strings.Join(parts, "; ")),
 			Fix:     "keep one permissive policy per command for the application role; make extra conditions AS RESTRICTIVE or scope them TO another role",
-			where:   []pattern{atPolicy(r, first), atCreate(r)},
+			where:   append(atPolicies(r), atCreate(r)),
 		})
 	}
 	return out
@@ -243,7 +239,7 @@ func commandWithoutPolicy(e *env) []Result {
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s is granted %s on %s but no permissive policy covers %[2]s: those statements affect no rows", e.cat.AppRole, strings.Join(missing, ", "), r),
 			Fix:     fmt.Sprintf("REVOKE %s ON %s FROM %s, or add a policy FOR each of them with USING and WITH CHECK (%s)", strings.Join(missing, ", "), r.QualifiedName(), e.cat.AppRole, e.isolating(r)),
-			where:   append(atGrant(r, strings.Join(missing, "|")), atCreate(r)),
+			where:   append(append(append([]pattern{atDropPolicy(r)}, atPolicies(r)...), atGrant(r, strings.Join(missing, "|"))...), atCreate(r)),
 		})
 	}
 	return out
@@ -297,7 +293,7 @@ func nullableTenantColumn(e *env) []Result {
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s.%s allows NULL: a row without a tenant is either invisible to all tenants or, under an IS NULL branch, visible to all", r, c.Name),
 			Fix:     fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", r.QualifiedName(), catalog.QuoteIdent(c.Name)),
-			where:   []pattern{atCreate(r)},
+			where:   []pattern{atAlter(r, `\bALTER\s+(?:COLUMN\s+)?`+identRE(c.Name)+`\s+DROP\s+NOT\s+NULL`), atCreate(r)},
 		})
 	}
 	return out

@@ -53,10 +53,14 @@ func rlsNotForced(e *env) []Result {
 		if !r.RLSEnabled || r.RLSForced {
 			continue
 		}
+		fix := fmt.Sprintf("ALTER TABLE %s FORCE ROW LEVEL SECURITY", r.QualifiedName())
+		if o := e.f.roles[r.Owner]; o.Super || o.BypassRLS {
+			fix = fmt.Sprintf("ALTER TABLE %s OWNER TO <a NOSUPERUSER NOBYPASSRLS role>; %s (FORCE does not bind a superuser or BYPASSRLS owner)", r.QualifiedName(), fix)
+		}
 		out = append(out, Result{
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s has row-level security enabled but not forced: its owner %s, and every role with %[2]s's privileges, reads and writes all tenants' rows", r, r.Owner),
-			Fix:     fmt.Sprintf("ALTER TABLE %s FORCE ROW LEVEL SECURITY", r.QualifiedName()),
+			Fix:     fix,
 			where:   []pattern{atAlter(r, `\bNO\s+FORCE\s+ROW\s+LEVEL\s+SECURITY`), atAlter(r, `\bENABLE\s+ROW\s+LEVEL\s+SECURITY`), atCreate(r)},
 		})
 	}
@@ -110,7 +114,7 @@ func noAppPolicy(e *env) []Result {
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s has row-level security enabled but no permissive policy applies to %s: every row is denied to it", r, e.cat.AppRole),
 			Fix:     fmt.Sprintf("CREATE POLICY tenant_isolation ON %s USING (%s = nullif(current_setting('%s', true), '')::uuid) WITH CHECK (same)", r.QualifiedName(), orCol(e.tenantKey(r)), e.opts.ContextSetting),
-			where:   []pattern{atAlter(r, `\bENABLE\s+ROW\s+LEVEL\s+SECURITY`), atCreate(r)},
+			where:   []pattern{atDropPolicy(r), atAlter(r, `\bENABLE\s+ROW\s+LEVEL\s+SECURITY`), atCreate(r)},
 		})
 	}
 	return out

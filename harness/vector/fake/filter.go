@@ -241,3 +241,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Matches reports whether metadata matches a filter under the fake's
+// semantics; the harness uses it to keep its model of each tenant's records
+// in step with deletes by filter.
+func Matches(filter, md map[string]any) (bool, error) {
+	p, err := compileFilter(filter)
+	if err != nil {
+		return false, err
+	}
+	return p(md), nil
+}

@@ -1,0 +1,161 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/generators"
+	"pgregory.net/rapid"
+)
+
+// KindContextInjection: a hostile tenant id passed to the context setter
+// gave access to rows of a tenant the id does not name.
+const KindContextInjection Kind = "context-injection"
+
+// HostileIDs is the property: whatever string reaches the context setter
+// as a tenant id (quotes, statement separators, comments, backslashes,
+// unicode, invalid UTF-8, very long values, other tenants' ids spelled
+// differently), the rows visible afterwards belong only to the tenant that
+// PostgreSQL itself reads the string as (its ::uuid cast), or to none.
+// Errors are passes: refusing a hostile id is failing closed.
+//
+// It runs the strategy's setter on a fresh session authorised as the
+// application role, so a setter that formats ids into SQL can be injected
+// the way an application would be. Limits: the strategy is the harness's
+// model of the application's setter; an application's own setter code is
+// only covered through --context-sql.
+var HostileIDs = &Property{
+	Name:   "hostile-ids",
+	Title:  "a hostile tenant id never reaches another tenant's rows",
+	Labels: []string{"context", "hostile", "soc2:CC6.1"},
+	Plain:  func(tg *Target) []string { return []string{"strategy " + tg.Strategy.Name} },
+	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
+		return func(rt *rapid.T) {
+			if st.Expired(opts.Deadline) {
+				return
+			}
+			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
+			viewer := rapid.IntRange(0, len(w.Tenants)-1).Draw(rt, "viewer")
+			id := generators.HostileID(w, viewer).Draw(rt, "hostile id")
+			var stats Stats
+			f, err := tg.hostileProbe(ctx, w, viewer, id, &stats)
+			st.Count(stats)
+			if err != nil || f != nil {
+				st.Fail(rt, f, err)
+			}
+		}
+	},
+}
+
+// sessionAsApp opens a connection whose session is authorised as the
+// application role (RESET ROLE cannot escape it), with the world inserted
+// in an open transaction by the admin first.
+func (tg *Target) sessionAsApp(ctx context.Context, w *generators.World) (*pgx.Conn, pgx.Tx, error) {
+	conn, err := pgx.Connect(ctx, tg.DB.DSN)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect to target: %w", err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err == nil {
+		_, err = loadWorld(ctx, tx, w)
+	}
+	if err == nil {
+		_, err = tx.Exec(ctx, "SET LOCAL statement_timeout = '5s'; SET SESSION AUTHORIZATION "+quoteIdent(tg.Config.AppRole))
+	}
+	if err != nil {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, nil, fmt.Errorf("prepare application session: %w", err)
+	}
+	return conn, tx, nil
+}
+
+// visibleTenants reads every tenant table as the session is and returns
+// the tenant keys of the rows it sees, per relation.
+func (tg *Target) visibleTenants(ctx context.Context, tx pgx.Tx) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, r := range tg.Catalog.TenantTables() {
+		if !r.Priv.Select {
+			continue
+		}
+		col := r.TenantColumn
+		if col == "" {
+			col = r.PrimaryKey[0]
+		}
+		rs := query(ctx, tx, "", "SELECT "+quoteIdent(col)+"::text FROM "+r.QualifiedName())
+		if rs.err != nil {
+			continue // an error is failing closed
+		}
+		for _, row := range rs.rows {
+			if row[0] != nil {
+				out[r.String()] = append(out[r.String()], *row[0])
+			}
+		}
+	}
+	return out, nil
+}
+
+func (tg *Target) hostileProbe(ctx context.Context, w *generators.World, viewer int, id string, st *Stats) (*Finding, error) {
+	conn, tx, err := tg.sessionAsApp(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	st.Checks++
+	st.Statements++
+	// What PostgreSQL reads the string as, if anything.
+	canonical := ""
+	if rs := query(ctx, tx, "", "SELECT "+quoteLiteral(strings.ToValidUTF8(strings.ReplaceAll(id, "\x00", ""), ""))+"::uuid::text"); rs.err == nil && len(rs.rows) == 1 && rs.rows[0][0] != nil && utf8.ValidString(id) && !strings.Contains(id, "\x00") {
+		canonical = *rs.rows[0][0]
+	}
+	if _, err := tx.Exec(ctx, "SAVEPOINT tf_hostile"); err != nil {
+		return nil, err
+	}
+	if err := tg.Strategy.Set(ctx, tx, tg, id); err != nil {
+		st.Rejected++
+		return nil, nil
+	}
+	seen, err := tg.visibleTenants(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	st.Reached++
+	for rel, keys := range seen {
+		for _, k := range keys {
+			st.Rows++
+			if k == canonical {
+				continue
+			}
+			other := -1
+			for i, t := range w.Tenants {
+				if t.ID == k {
+					other = i
+				}
+			}
+			f := &Finding{Kind: KindContextInjection, Severity: SeverityCritical, Property: "hostile-ids", Relation: rel,
+				Tenant: w.TenantID(viewer), TenantLabel: w.Tenants[viewer].Label, Context: "hostile id",
+				Statement: tg.Strategy.Script(tg, id),
+				Evidence:  []string{fmt.Sprintf("tenant id %q (PostgreSQL reads it as %q) made rows of %s visible", id, canonical, k)}}
+			if other >= 0 {
+				f.OtherTenant, f.OtherLabel = k, w.Tenants[other].Label
+			}
+			f.Script = tg.hostileScript(w, id, f)
+			return f, nil
+		}
+	}
+	return nil, nil
+}
+
+func (tg *Target) hostileScript(w *generators.World, id string, f *Finding) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "-- tenantfuzz reproduction: %s\n-- Run as a superuser against a database holding the same schema and overlays; nothing is kept.\nBEGIN;\n", f.Summary())
+	for _, ins := range InsertSQL(w) {
+		b.WriteString(ins + "\n")
+	}
+	fmt.Fprintf(&b, "SET SESSION AUTHORIZATION %s;\n-- the application sets the context from a tenant id it received:\n%s;\n", quoteIdent(tg.Config.AppRole), tg.Strategy.Script(tg, id))
+	fmt.Fprintf(&b, "-- expected: no row of %s (%s)\nSELECT * FROM %s;\nROLLBACK;\n", f.OtherLabel, f.OtherTenant, f.Relation)
+	return b.String()
+}
