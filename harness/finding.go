@@ -75,6 +75,8 @@ func (f *Finding) Summary() string {
 	switch {
 	case f.Kind == KindContextInjection:
 		return fmt.Sprintf("%s [%s] on %s: a hostile tenant id from %s reached rows of %s (%s)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
+	case f.Kind == KindRoleTrick:
+		return fmt.Sprintf("%s [%s] on %s: %s switched to rows of %s (%s) with %s", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant, f.Statement)
 	case f.Kind == KindContextLeak:
 		return fmt.Sprintf("%s [%s] on %s: the request of %s got a pooled connection still holding context (%s): %s", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, strings.Join(f.Evidence, "; "))
 	case f.OtherTenant != "" && f.Kind == KindDifferentialRead:

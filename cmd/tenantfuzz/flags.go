@@ -19,6 +19,7 @@ type options struct {
 	schema       string
 	appRole      string
 	contextSQL   string
+	context      string
 	dsn          string
 	tenantColumn string
 	reportDir    string
@@ -56,12 +57,13 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.schema, "schema", "", "schema to test: a .sql file or a directory of .sql files applied in lexical order (default: the reference schema)")
 	fs.StringVar(&o.appRole, "app-role", "app_user", "the application role the statements run as")
 	fs.StringVar(&o.contextSQL, "context-sql", "", "SQL that sets a tenant's context in a transaction; $1 is the tenant id (default: select set_config('app.tenant_id', $1, true))")
+	fs.StringVar(&o.context, "context", "", "context strategy: set_config (default), sql (with --context-sql), set-local, jwt, role, format-unsafe")
 	fs.StringVar(&o.dsn, "dsn", "", "use an existing server (libpq URL or key=value; default $TENANTFUZZ_DSN); tenantfuzz creates and drops its own database there")
 	fs.StringVar(&o.tenantColumn, "tenant-column", "tenant_id", "the column that holds the tenant id")
 	fs.StringVar(&o.reportDir, "report-dir", "./tenantfuzz-report", "where report.json, junit.xml and repro scripts go")
 	fs.BoolVar(&o.showValues, "show-values", false, "print database values in findings (default: redacted to ids and canaries)")
 	fs.BoolVar(&o.verbose, "v", false, "verbose Ginkgo output")
-	fs.StringVar(&o.property, "property", "", "run only this property (read-isolation, fail-closed)")
+	fs.StringVar(&o.property, "property", "", "run only this property (read-isolation, fail-closed, write-isolation, side-channel, pool-isolation, hostile-ids, plan-cache, role-tricks)")
 	fs.StringVar(&o.relation, "relation", "", "run only on this relation")
 	fs.Usage = func() {
 		if replay {
@@ -89,6 +91,9 @@ func (o *options) replayBase() string {
 	}
 	if o.contextSQL != "" {
 		parts = append(parts, "--context-sql "+shellQuote(o.contextSQL))
+	}
+	if o.context != "" {
+		parts = append(parts, "--context "+shellQuote(o.context))
 	}
 	if o.tenantColumn != "tenant_id" {
 		parts = append(parts, "--tenant-column "+shellQuote(o.tenantColumn))

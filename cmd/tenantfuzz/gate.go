@@ -180,7 +180,7 @@ func hasReport(p *profile.Profile, kind string) bool {
 }
 
 func targetConfig(o options) (harness.Config, error) {
-	cfg := harness.Config{AppRole: o.appRole, TenantColumn: o.tenantColumn, ContextSQL: o.contextSQL, ShowValues: o.showValues}
+	cfg := harness.Config{AppRole: o.appRole, TenantColumn: o.tenantColumn, Context: o.context, ContextSQL: o.contextSQL, ShowValues: o.showValues}
 	if o.schema != "" {
 		s, err := harness.LoadSchema(o.schema)
 		if err != nil {

@@ -40,10 +40,13 @@ type textSource struct {
 	where            []pattern
 }
 
-// contextSources lists the function bodies and the application role's
-// policy expressions on tenant tables.
-func (e *env) contextSources(withPolicies bool) []textSource {
+// contextSources lists the function bodies, and optionally the application
+// role's policy expressions on tenant tables and the context statement.
+func (e *env) contextSources(withPolicies, withContextSQL bool) []textSource {
 	var out []textSource
+	if withContextSQL && e.opts.ContextSQL != "" {
+		out = append(out, textSource{object: "context statement " + oneLine(e.opts.ContextSQL), text: e.opts.ContextSQL})
+	}
 	if withPolicies {
 		for _, x := range e.appExprs() {
 			out = append(out, textSource{object: x.object(), relation: x.rel.String(), text: x.expr,
@@ -66,7 +69,7 @@ func (e *env) contextSources(withPolicies bool) []textSource {
 func currentSettingStrict(e *env) []Result {
 	var out []Result
 	seen := map[string]bool{}
-	for _, s := range e.contextSources(true) {
+	for _, s := range e.contextSources(true, false) {
 		for _, args := range calls(s.text, "current_setting") {
 			name, custom := "", false
 			if len(args) == 1 {
@@ -88,15 +91,12 @@ func currentSettingStrict(e *env) []Result {
 // the transaction, set_config(name, value, true). With is_local false it
 // survives COMMIT, so the next borrower of a pooled connection (PgBouncer
 // transaction pooling, a pgx pool) starts as the previous tenant. Scope:
-// every user function and the --context-sql statement. Limits: only a
-// literal false is recognised; an is_local passed in as a parameter is not.
+// every user function and the application's context statement (--context
+// or --context-sql). Limits: only a literal false is recognised; an
+// is_local passed in as a parameter is not.
 func sessionSetConfig(e *env) []Result {
 	var out []Result
-	srcs := e.contextSources(false)
-	if e.opts.ContextSQL != "" {
-		srcs = append(srcs, textSource{object: "context sql " + oneLine(e.opts.ContextSQL), text: e.opts.ContextSQL})
-	}
-	for _, s := range srcs {
+	for _, s := range e.contextSources(false, true) {
 		for _, args := range calls(s.text, "set_config") {
 			if len(args) != 3 || !isFalse(args[2]) {
 				continue
@@ -118,15 +118,16 @@ func sessionSetConfig(e *env) []Result {
 // session authorisation (SET LOCAL does not match).
 var setRE = regexp.MustCompile(`(?i)\bSET\s+(?:SESSION\s+)?(ROLE\b|SESSION\s+AUTHORIZATION\b|"?[a-z_][a-z0-9_$]*"?\s*\.\s*"?[a-z_][a-z0-9_$]*"?\s*(?:=|\bTO\b))`)
 
-// sessionSet (TFA022) enforces: no user function runs a session-level SET
-// of a custom setting, SET ROLE or SET SESSION AUTHORIZATION (also inside
-// EXECUTE strings). Like set_config(..., false) it outlives the
+// sessionSet (TFA022) enforces: neither a user function nor the
+// application's context statement runs a session-level SET of a custom
+// setting, SET ROLE or SET SESSION AUTHORIZATION (also inside EXECUTE
+// strings). Like set_config(..., false) it outlives the
 // transaction; a role switched per tenant stays switched for the next
 // borrower. Limits: the statement is found lexically; UPDATE ... SET of a
 // dotted column name (not valid PostgreSQL) would also match.
 func sessionSet(e *env) []Result {
 	var out []Result
-	for _, s := range e.contextSources(false) {
+	for _, s := range e.contextSources(false, true) {
 		m := setRE.FindStringSubmatch(s.text)
 		if m == nil {
 			continue

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // truncateGranted (TFA031) enforces: the application role may not
@@ -20,11 +21,14 @@ func truncateGranted(e *env) []Result {
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s may TRUNCATE %s: TRUNCATE ignores row-level security and deletes every tenant's rows", e.cat.AppRole, r),
 			Fix:     fmt.Sprintf("REVOKE TRUNCATE ON %s FROM %s, PUBLIC", r.QualifiedName(), e.cat.AppRole),
-			where:   append(atGrant(r, "TRUNCATE"), atCreate(r)),
+			where:   append(atGrant(r, "TRUNCATE"), atOwner(r), atCreate(r)),
 		})
 	}
 	return out
 }
+
+// atOwner finds ALTER TABLE ... OWNER TO: an owner holds every privilege.
+func atOwner(r *catalog.Relation) pattern { return atAlter(r, `\bOWNER\s+TO\b`) }
 
 // gradeByCreate is medium when the application role can create objects
 // in some schema (it can then use the privilege), low otherwise.
@@ -51,7 +55,7 @@ func referencesGranted(e *env) []Result {
 			Severity: sev, Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s holds REFERENCES on %s: a foreign key to it probes other tenants' keys past row-level security; %s", e.cat.AppRole, r, why),
 			Fix:     fmt.Sprintf("REVOKE REFERENCES ON %s FROM %s, PUBLIC", r.QualifiedName(), e.cat.AppRole),
-			where:   append(atGrant(r, "REFERENCES"), atCreate(r)),
+			where:   append(atGrant(r, "REFERENCES"), atOwner(r), atCreate(r)),
 		})
 	}
 	return out
@@ -73,7 +77,7 @@ func triggerGranted(e *env) []Result {
 			Severity: sev, Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s holds TRIGGER on %s: a trigger it creates observes and rewrites every tenant's writes; %s", e.cat.AppRole, r, why),
 			Fix:     fmt.Sprintf("REVOKE TRIGGER ON %s FROM %s, PUBLIC", r.QualifiedName(), e.cat.AppRole),
-			where:   append(atGrant(r, "TRIGGER"), atCreate(r)),
+			where:   append(atGrant(r, "TRIGGER"), atOwner(r), atCreate(r)),
 		})
 	}
 	return out

@@ -239,7 +239,7 @@ func commandWithoutPolicy(e *env) []Result {
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s is granted %s on %s but no permissive policy covers %[2]s: those statements affect no rows", e.cat.AppRole, strings.Join(missing, ", "), r),
 			Fix:     fmt.Sprintf("REVOKE %s ON %s FROM %s, or add a policy FOR each of them with USING and WITH CHECK (%s)", strings.Join(missing, ", "), r.QualifiedName(), e.cat.AppRole, e.isolating(r)),
-			where:   append(append(append([]pattern{atDropPolicy(r)}, atPolicies(r)...), atGrant(r, strings.Join(missing, "|"))...), atCreate(r)),
+			where:   append(append(append(atPolicies(r), atDropPolicy(r)), atGrant(r, strings.Join(missing, "|"))...), atCreate(r)),
 		})
 	}
 	return out

@@ -95,7 +95,7 @@ func appOwnsTenantTable(e *env) []Result {
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s: %s; %s", r, who, forced),
 			Fix:     fmt.Sprintf("ALTER TABLE %s OWNER TO <a role the application cannot become>", r.QualifiedName()),
-			where:   []pattern{atAlter(r, `\bOWNER\s+TO\b`), atCreate(r)},
+			where:   []pattern{atOwner(r), atCreate(r)},
 		})
 	}
 	return out

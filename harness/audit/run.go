@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"sort"
+	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
@@ -17,8 +18,9 @@ type Options struct {
 	// ContextSetting is the setting holding the tenant id (default
 	// app.tenant_id).
 	ContextSetting string
-	// ContextSQL, when set, is the statement the application uses to set
-	// the context; it is audited like a function body.
+	// ContextSQL, when set, is the statement the application runs to set
+	// the context (with a sample tenant id in place of $1); it is audited
+	// like a function body.
 	ContextSQL string
 	// Checks restricts the audit to these check IDs or names (default all).
 	Checks []string
@@ -38,11 +40,30 @@ func Run(ctx context.Context, q catalog.Querier, cat *catalog.Catalog, opts Opti
 	return run(cat, f, opts), nil
 }
 
+// sampleTenant stands for the tenant id when a context statement is
+// rendered for the audit.
+const sampleTenant = "00000000-0000-4000-8000-000000000000"
+
 // RunTarget audits a harness target: its pool, catalog, schema and
-// overlays, and context configuration.
+// overlays, and its context strategy (the setting it uses and the
+// statement it runs).
 func RunTarget(ctx context.Context, tg *harness.Target) (*Report, error) {
-	files := append(append([]harness.SQLFile{}, tg.Config.Schema...), tg.Config.Overlays...)
-	return Run(ctx, tg.Pool, tg.Catalog, Options{Files: files, ContextSetting: tg.Config.ContextSetting, ContextSQL: tg.Config.ContextSQL})
+	opts := Options{
+		Files:          append(append([]harness.SQLFile{}, tg.Config.Schema...), tg.Config.Overlays...),
+		ContextSetting: tg.Config.ContextSetting,
+		ContextSQL:     strings.ReplaceAll(tg.Config.ContextSQL, "$1", "'"+sampleTenant+"'"),
+	}
+	if s := tg.Strategy; s != nil {
+		if s.Settings != nil {
+			if set := s.Settings(tg); len(set) > 0 {
+				opts.ContextSetting = set[0]
+			}
+		}
+		if s.Script != nil {
+			opts.ContextSQL = s.Script(tg, sampleTenant)
+		}
+	}
+	return Run(ctx, tg.Pool, tg.Catalog, opts)
 }
 
 func run(cat *catalog.Catalog, f *facts, opts Options) *Report {

@@ -58,11 +58,12 @@ type Scoping struct {
 	Tag func(tenant string, md store.Metadata) store.Metadata
 }
 
-// Limits of the reference repository: ids it escapes stay within
-// Pinecone's 512-character identifiers.
+// Limits of the reference repository: a tenant prefix (at most 3*64
+// bytes escaped), the separator and an escaped id stay within Pinecone's
+// 512-character identifiers.
 const (
-	MaxTenantBytes = 64
-	MaxIDBytes     = 100
+	MaxTenantBytes    = 64
+	MaxEscapedIDBytes = 512 - 3*MaxTenantBytes - 1
 )
 
 // CheckTenant validates a tenant id: present, at most 64 bytes, UTF-8,
@@ -77,9 +78,11 @@ func CheckTenant(t string) error {
 	return nil
 }
 
-func checkID(id string) error {
-	if id == "" || len(id) > MaxIDBytes || !utf8.ValidString(id) {
-		return fmt.Errorf("%w %q: 1 to %d bytes of UTF-8", ErrInvalidID, id, MaxIDBytes)
+// CheckID validates a caller's record id: UTF-8, not empty, at most 319
+// bytes once escaped.
+func CheckID(id string) error {
+	if id == "" || len(Escape(id)) > MaxEscapedIDBytes || !utf8.ValidString(id) {
+		return fmt.Errorf("%w %q: UTF-8, not empty, at most %d bytes escaped", ErrInvalidID, id, MaxEscapedIDBytes)
 	}
 	return nil
 }
@@ -119,7 +122,7 @@ func Reference(mode Mode, tenantKey string) Scoping {
 			if err := CheckTenant(t); err != nil {
 				return "", err
 			}
-			return Escape(t) + "/" + Escape(id), checkID(id)
+			return Escape(t) + "/" + Escape(id), CheckID(id)
 		}
 		s.ClientID = func(t, stored string) string { return unescape(strings.TrimPrefix(stored, Escape(t)+"/")) }
 		s.StoredPrefix = func(t, p string) (string, error) { return Escape(t) + "/" + Escape(p), CheckTenant(t) }
@@ -133,7 +136,7 @@ func Reference(mode Mode, tenantKey string) Scoping {
 		}
 	default:
 		s.Namespace = func(t string, _ Op) (string, error) { return NamespaceOf(t), CheckTenant(t) }
-		s.StoredID = func(t, id string, _ Op) (string, error) { return Escape(id), checkID(id) }
+		s.StoredID = func(t, id string, _ Op) (string, error) { return Escape(id), CheckID(id) }
 		s.StoredPrefix = func(_, p string) (string, error) { return Escape(p), nil }
 	}
 	return s

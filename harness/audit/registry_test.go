@@ -1,0 +1,75 @@
+package audit_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/audit"
+	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
+)
+
+// TestRegistry: the registry is sorted by ID, IDs and names are unique and
+// well-formed, and every check carries what reports print: title,
+// severity, rationale, fix and LEAKS.md entries that exist (1-40).
+func TestRegistry(t *testing.T) {
+	idRE := regexp.MustCompile(`^TFA[0-9]{3}$`)
+	nameRE := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	checks := audit.Checks()
+	if len(checks) < 25 {
+		t.Errorf("%d checks, want at least 25", len(checks))
+	}
+	names := map[string]bool{}
+	for i, c := range checks {
+		if !idRE.MatchString(c.ID) {
+			t.Errorf("%s: id does not match %s", c, idRE)
+		}
+		if i > 0 && checks[i-1].ID >= c.ID {
+			t.Errorf("%s: not sorted after %s", c, checks[i-1])
+		}
+		if !nameRE.MatchString(c.Name) || names[c.Name] {
+			t.Errorf("%s: name is malformed or duplicated", c)
+		}
+		names[c.Name] = true
+		if c.Title == "" || c.Rationale == "" || c.Fix == "" {
+			t.Errorf("%s: title, rationale and fix are required", c)
+		}
+		switch c.Severity {
+		case harness.SeverityHigh, harness.SeverityMedium, harness.SeverityLow:
+		default:
+			t.Errorf("%s: severity %q is not high, medium or low", c, c.Severity)
+		}
+		if len(c.Leaks) == 0 {
+			t.Errorf("%s: cites no LEAKS.md entry", c)
+		}
+		for _, l := range c.Leaks {
+			if l < 1 || l > 40 {
+				t.Errorf("%s: LEAKS.md %d does not exist", c, l)
+			}
+		}
+		if audit.CheckByID(c.ID) != c || audit.CheckByID(c.Name) != c {
+			t.Errorf("%s: CheckByID does not find it", c)
+		}
+	}
+}
+
+// TestREADMEListsChecks: once the README documents the audit, it lists
+// every check with its ID and name.
+func TestREADMEListsChecks(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(testenv.Root(), "README.md"))
+	if err != nil {
+		t.Skipf("no README: %v", err)
+	}
+	readme := string(b)
+	if !strings.Contains(readme, "TFA001") {
+		t.Skip("README does not document the audit yet (paste audit.WriteMarkdown's table)")
+	}
+	for _, c := range audit.Checks() {
+		if !strings.Contains(readme, c.ID) || !strings.Contains(readme, c.Name) {
+			t.Errorf("README does not list %s", c)
+		}
+	}
+}

@@ -1,0 +1,101 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tenantfuzz/tenantfuzz/generators"
+	"pgregory.net/rapid"
+)
+
+// KindRoleTrick: a tenant that can run SQL changed whose rows it sees by
+// setting roles or settings itself.
+const KindRoleTrick Kind = "role-trick"
+
+// RoleTricks is the property for stacks where clients reach SQL (PostgREST
+// and Supabase RPC, BI tools, SQL consoles): with tenant T's context set on
+// a session authorised as the application role, no statement T can run
+// itself (SET ROLE, RESET ROLE, SET / RESET / set_config of the context
+// setting, SET SESSION AUTHORIZATION) makes another tenant's rows visible.
+//
+// A context kept in a setting the client may change fails this by design:
+// such stacks must derive the tenant from something the client cannot set
+// (a verified JWT, a role per tenant). The property carries the label
+// sql-access and is off in the default profiles (exposed-sql runs it).
+var RoleTricks = &Property{
+	Name:   "role-tricks",
+	Title:  "a tenant running SQL cannot switch its own tenant",
+	Labels: []string{"context", "sql-access", "soc2:CC6.1"},
+	Plain:  func(*Target) []string { return []string{"tricks"} },
+	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
+		return func(rt *rapid.T) {
+			if st.Expired(opts.Deadline) {
+				return
+			}
+			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
+			viewer := rapid.IntRange(0, len(w.Tenants)-1).Draw(rt, "viewer")
+			other := w.TenantID((viewer + 1) % len(w.Tenants))
+			setting := tg.Strategy.Settings(tg)[0]
+			tricks := []string{
+				"SELECT set_config(" + quoteLiteral(setting) + ", " + quoteLiteral(other) + ", true)",
+				"SET " + quoteIdent(setting) + " = " + quoteLiteral(other),
+				"RESET " + quoteIdent(setting),
+				"RESET ROLE",
+				"SET ROLE NONE",
+				"SET ROLE " + quoteIdent(tg.Catalog.TenantsTable.Owner),
+				"SET SESSION AUTHORIZATION DEFAULT",
+				"RESET ALL",
+			}
+			trick := rapid.SampledFrom(tricks).Draw(rt, "trick")
+			var stats Stats
+			f, err := tg.trickProbe(ctx, w, viewer, trick, &stats)
+			st.Count(stats)
+			if err != nil || f != nil {
+				st.Fail(rt, f, err)
+			}
+		}
+	},
+}
+
+func (tg *Target) trickProbe(ctx context.Context, w *generators.World, viewer int, trick string, st *Stats) (*Finding, error) {
+	conn, tx, err := tg.sessionAsApp(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	st.Checks++
+	if err := tg.Strategy.Set(ctx, tx, tg, w.TenantID(viewer)); err != nil {
+		return nil, fmt.Errorf("set context: %w", err)
+	}
+	st.Statements++
+	if _, err := tx.Exec(ctx, trick); err != nil {
+		st.Rejected++ // refused: the session stays as it was
+		return nil, nil
+	}
+	st.Reached++
+	seen, err := tg.visibleTenants(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	for rel, keys := range seen {
+		for _, k := range keys {
+			st.Rows++
+			if k == w.TenantID(viewer) {
+				continue
+			}
+			f := &Finding{Kind: KindRoleTrick, Severity: SeverityHigh, Property: "role-tricks", Relation: rel,
+				Tenant: w.TenantID(viewer), TenantLabel: w.Tenants[viewer].Label, OtherTenant: k, Context: "tenant", Statement: trick,
+				Evidence: []string{fmt.Sprintf("after %q the session sees rows of %s", trick, k)}}
+			for i, t := range w.Tenants {
+				if t.ID == k {
+					f.OtherLabel = w.Tenants[i].Label
+				}
+			}
+			f.Script = fmt.Sprintf("-- tenantfuzz reproduction: %s\nBEGIN;\n%sSET SESSION AUTHORIZATION %s;\n%s;\n%s; -- run by the tenant itself\nSELECT * FROM %s;\nROLLBACK;\n",
+				f.Summary(), joinLines(InsertSQL(w)), quoteIdent(tg.Config.AppRole), tg.Strategy.Script(tg, w.TenantID(viewer)), trick, rel)
+			return f, nil
+		}
+	}
+	return nil, nil
+}

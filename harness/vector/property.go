@@ -1,0 +1,73 @@
+package vector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
+	"pgregory.net/rapid"
+)
+
+// Property is one vector isolation property, checked per mode.
+type Property struct {
+	Name     string
+	Title    string
+	Labels   []string
+	NeedsSQL bool // runs only with Env.Target set
+	check    func(ctx context.Context, env *Env, mode Mode, opts harness.RunOptions, st *harness.CheckState) func(*rapid.T)
+}
+
+// Properties is the registry, in the order they run.
+var Properties = []*Property{ReadIsolation, WriteIsolation, SQLAgreement}
+
+// PropertyByName returns the named property, or nil.
+func PropertyByName(name string) *Property {
+	for _, p := range Properties {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Errors a run reports instead of checking.
+var (
+	ErrNoTarget   = errors.New("no PostgreSQL target: vector-sql-agreement needs one (Env.WithTarget)")
+	ErrMutantMode = errors.New("the mutant's defect cannot live in this mode")
+)
+
+func defaults(o *harness.RunOptions) {
+	if o.Checks <= 0 {
+		o.Checks = 50
+	}
+	if o.Statements <= 0 {
+		o.Statements = 4
+	}
+	if o.ShrinkTime <= 0 {
+		o.ShrinkTime = 5 * time.Second
+	}
+}
+
+// Run checks the property in one mode and returns its result: counts, at
+// most one finding (the minimal one rapid shrank to) or an error. The
+// subject is the mode's name, so the replay line carries
+// "--relation namespace" or "--relation shared"; findings name the
+// relation "vector:<mode>".
+func (p *Property) Run(ctx context.Context, env *Env, mode Mode, opts harness.RunOptions) *harness.Result {
+	defaults(&opts)
+	switch {
+	case p.NeedsSQL && env.Target == nil:
+		return &harness.Result{Property: p.Name, Relation: string(mode), Err: ErrNoTarget}
+	case env.Mutant != nil && !env.Mutant.Applies(mode):
+		return &harness.Result{Property: p.Name, Relation: string(mode), Err: fmt.Errorf("%w: %s lives in %v", ErrMutantMode, env.Mutant.Name, env.Mutant.Modes)}
+	}
+	res := harness.RunCheck(p.Name, string(mode), opts, func(st *harness.CheckState) func(*rapid.T) {
+		return p.check(ctx, env, mode, opts, st)
+	})
+	if res.Err == nil && len(res.Findings) == 0 && res.Checks > 0 && !res.Conclusive() {
+		res.Err = fmt.Errorf("%w: %d vector operations in mode %s never reached another tenant's records: a clean result would prove nothing", harness.ErrInconclusive, res.Statements, mode)
+	}
+	return res
+}

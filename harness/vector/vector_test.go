@@ -1,0 +1,155 @@
+package vector_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/harness/vector"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pg.CleanupAll()
+	os.Exit(code)
+}
+
+func fakeEnv(t *testing.T) *vector.Env {
+	t.Helper()
+	env, err := vector.NewFakeEnv(context.Background(), vector.FakeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	return env
+}
+
+func opts(checks int, seed uint64) harness.RunOptions {
+	return harness.RunOptions{Checks: checks, Seed: seed, ShrinkTime: 500 * time.Millisecond, ReplayBase: "tenantfuzz replay --vector fake"}
+}
+
+// vectorOnly are the properties that need no PostgreSQL.
+func vectorOnly() []*vector.Property {
+	var out []*vector.Property
+	for _, p := range vector.Properties {
+		if !p.NeedsSQL {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func TestReferenceRepositoryPassesInBothModes(t *testing.T) {
+	env := fakeEnv(t)
+	for _, mode := range vector.Modes {
+		for _, p := range vectorOnly() {
+			res := p.Run(context.Background(), env, mode, opts(40, 7))
+			t.Logf("%s %s: checks=%d ops=%d rows=%d reached=%d rejected=%d discarded=%d unattributed=%d %v (%.2fs)", p.Name, mode,
+				res.Checks, res.Statements, res.Rows, res.Reached, res.Rejected, res.Discarded, res.Unattributed, res.ByKind, res.Seconds)
+			if res.Err != nil {
+				t.Errorf("%s %s: %v", p.Name, mode, res.Err)
+			}
+			for _, f := range res.Findings {
+				t.Errorf("%s %s: unexpected finding: %s\n%s", p.Name, mode, f, f.Script)
+			}
+			if res.Checks < 40 || res.Reached == 0 || res.Discarded*10 > res.Statements {
+				t.Errorf("%s %s: weak run: %+v", p.Name, mode, res.Stats)
+			}
+		}
+	}
+}
+
+func TestEveryMutantIsKilledWithAReplayableFinding(t *testing.T) {
+	env := fakeEnv(t)
+	for _, m := range vector.Mutants {
+		for _, mode := range vector.Modes {
+			if !m.Applies(mode) {
+				continue
+			}
+			t.Run(m.Name+"/"+string(mode), func(t *testing.T) {
+				menv := env.WithMutant(m)
+				var hit *harness.Finding
+				var hitProp *vector.Property
+				for _, p := range preferred(m) {
+					res := p.Run(context.Background(), menv, mode, opts(60, 11))
+					if res.Err != nil {
+						t.Fatalf("%s: %v", p.Name, res.Err)
+					}
+					for _, f := range res.Findings {
+						if f.Kind == m.Kind && hit == nil {
+							hit, hitProp = f, p
+						}
+					}
+					if hit != nil {
+						break
+					}
+				}
+				if hit == nil {
+					t.Fatalf("mutant %s (LEAKS.md %d) survived in mode %s: no %s finding", m.Name, m.Entry, mode, m.Kind)
+				}
+				t.Logf("killed by %s:\n%s\n%s", hitProp.Name, hit, hit.Script)
+				if !strings.Contains(hit.Replay, "--seed") || !strings.Contains(hit.Replay, "--relation "+string(mode)) || hit.Relation != "vector:"+string(mode) {
+					t.Errorf("finding is not replayable: replay %q relation %q", hit.Replay, hit.Relation)
+				}
+				if hit.Tenant == hit.OtherTenant && hit.OtherTenant != "" || hit.Statement == "" || len(hit.Evidence) == 0 || !strings.Contains(hit.Script, "mutant "+m.Name) {
+					t.Errorf("finding lacks its parts: %+v", hit)
+				}
+				replay := opts(1, hit.Seed)
+				replay.ExactSeed = true
+				res := hitProp.Run(context.Background(), menv, mode, replay)
+				if len(res.Findings) != 1 || res.Findings[0].Kind != m.Kind {
+					t.Errorf("replaying seed %d gave %v, %v; want the %s finding again", hit.Seed, res.Findings, res.Err, m.Kind)
+				}
+			})
+		}
+	}
+}
+
+// preferred orders the properties so the one whose oracle matches the
+// mutant's expected kind runs first: the test stops at the first kill.
+func preferred(m *vector.Mutant) []*vector.Property {
+	if m.Kind == vector.KindVectorWrite {
+		return []*vector.Property{vector.WriteIsolation, vector.ReadIsolation}
+	}
+	return []*vector.Property{vector.ReadIsolation, vector.WriteIsolation}
+}
+
+func TestMutantRegistry(t *testing.T) {
+	seen := map[string]bool{}
+	covered := map[vector.Mode]int{}
+	for i, m := range vector.Mutants {
+		if i > 0 && vector.Mutants[i-1].Name >= m.Name {
+			t.Errorf("Mutants not sorted by name at %s", m.Name)
+		}
+		if seen[m.Name] || m.Entry < 31 || m.Entry > 38 || m.Doc == "" || len(m.Modes) == 0 || vector.MutantByName(m.Name) != m {
+			t.Errorf("bad mutant entry %+v", m)
+		}
+		seen[m.Name] = true
+		for _, mode := range m.Modes {
+			covered[mode]++
+		}
+	}
+	for _, mode := range vector.Modes {
+		if covered[mode] == 0 {
+			t.Errorf("no mutant lives in mode %s", mode)
+		}
+	}
+}
+
+func TestSQLPropertyNeedsATarget(t *testing.T) {
+	res := vector.SQLAgreement.Run(context.Background(), fakeEnv(t), vector.SharedNamespace, opts(1, 1))
+	if res.Err != vector.ErrNoTarget {
+		t.Fatalf("err = %v, want ErrNoTarget", res.Err)
+	}
+}
+
+func TestPineconeBackendSkipsWithoutAKey(t *testing.T) {
+	t.Setenv("PINECONE_API_KEY", "")
+	if _, err := vector.NewPineconeEnv(context.Background(), "localhost:5081", "", vector.PineconeOptions{}); err != vector.ErrNoPinecone {
+		t.Fatalf("err = %v, want ErrNoPinecone", err)
+	}
+}
