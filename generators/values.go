@@ -13,6 +13,9 @@ import (
 // words are plain values; edge values follow in textValue.
 var words = []string{"alpha", "invoice", "Roadmap Q3", "secret plan", "hello world", "x"}
 
+// shared are values without a canary that several tenants hold.
+var shared = []string{"invoice", "report", "draft"}
+
 var typmodRE = regexp.MustCompile(`\((\d+)\)`)
 
 // value returns a SQL literal for column col of a row of tenant k. Text
@@ -95,6 +98,12 @@ func (b *builder) text(label string, k int, unique bool) string {
 	switch kind {
 	case 0:
 		s = "" // the empty string (a canary-less value: attributed by key)
+	case 8, 9:
+		if !unique { // a value tenants share, as real data does ('invoice')
+			s = rapid.SampledFrom(shared).Draw(b.t, label)
+			break
+		}
+		s = c + rapid.SampledFrom(words).Draw(b.t, label)
 	case 1:
 		s = c + "Zoë ☃ 東京 🙂"
 	case 2:

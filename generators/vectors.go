@@ -19,7 +19,7 @@ type VectorOptions struct {
 	Dim                    int    // vector dimension, default 8
 	MinTenants, MaxTenants int    // default 2..4
 	MaxRecords             int    // records per tenant, default 4
-	MaxLegacy              int    // untagged records already in the default namespace, default 3
+	MaxLegacy              int    // untagged records already in the default namespace, default 3 (-1: none)
 	TenantKey              string // the metadata field that holds the tenant, default "tenant_id"
 }
 

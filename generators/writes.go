@@ -49,8 +49,8 @@ type writeGen struct {
 func (g *writeGen) kinds() []string {
 	p := g.rel.Priv
 	var k []string
-	if p.Update {
-		k = append(k, "update", "update-move")
+	if p.Update { // weighted: moves and updates need luck with foreign keys and shared values
+		k = append(k, "update", "update-move", "update", "update-move", "update-move")
 	}
 	if p.Insert {
 		k = append(k, "insert-own", "insert-foreign")
@@ -147,11 +147,11 @@ func (g *writeGen) build(st *Statement) {
 			}
 		}
 		where := ""
-		if g.draw(3, "move with where?") == 2 { // WHERE and RETURNING make PostgreSQL check the new row against SELECT policies
+		if g.draw(4, "move with where?") == 3 { // WHERE and RETURNING make PostgreSQL check the new row against SELECT policies
 			where = g.whereClause([]src{a})
 		}
 		ret := ""
-		if g.draw(3, "move returning?") == 2 {
+		if g.draw(4, "move returning?") == 3 {
 			ret = " RETURNING a.*"
 		}
 		st.Template = "UPDATE " + target + " a SET " + set + where + ret

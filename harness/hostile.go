@@ -72,10 +72,16 @@ func (tg *Target) sessionAsApp(ctx context.Context, w *generators.World) (*pgx.C
 	return conn, tx, nil
 }
 
+// visible is the tenant keys of the rows one relation shows.
+type visible struct {
+	rel  string
+	keys []string
+}
+
 // visibleTenants reads every tenant table as the session is and returns
-// the tenant keys of the rows it sees, per relation.
-func (tg *Target) visibleTenants(ctx context.Context, tx pgx.Tx) (map[string][]string, error) {
-	out := map[string][]string{}
+// the tenant keys of the rows it sees, per relation, in catalog order.
+func (tg *Target) visibleTenants(ctx context.Context, tx pgx.Tx) ([]visible, error) {
+	var out []visible
 	for _, r := range tg.Catalog.TenantTables() {
 		if !r.Priv.Select {
 			continue
@@ -88,11 +94,13 @@ func (tg *Target) visibleTenants(ctx context.Context, tx pgx.Tx) (map[string][]s
 		if rs.err != nil {
 			continue // an error is failing closed
 		}
+		v := visible{rel: r.String()}
 		for _, row := range rs.rows {
 			if row[0] != nil {
-				out[r.String()] = append(out[r.String()], *row[0])
+				v.keys = append(v.keys, *row[0])
 			}
 		}
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -123,8 +131,9 @@ func (tg *Target) hostileProbe(ctx context.Context, w *generators.World, viewer 
 		return nil, err
 	}
 	st.Reached++
-	for rel, keys := range seen {
-		for _, k := range keys {
+	for _, v := range seen {
+		rel := v.rel
+		for _, k := range v.keys {
 			st.Rows++
 			if k == canonical {
 				continue

@@ -28,6 +28,7 @@ type probe struct {
 	property string // for findings
 	relation string
 	kind     Kind
+	role     string // run the tenant's statements as this role instead
 }
 
 // run executes the probe in one transaction that is rolled back and
@@ -59,7 +60,11 @@ func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error)
 		return nil, err
 	}
 	st.Checks++
-	asApp := "SET LOCAL ROLE " + quoteIdent(tg.tenantRole(p.world, p.viewer)) + ";"
+	role := tg.tenantRole(p.world, p.viewer)
+	if p.role != "" {
+		role = p.role
+	}
+	asApp := "SET LOCAL ROLE " + quoteIdent(role) + ";"
 	for _, state := range p.states {
 		if ok, err := tg.setContext(ctx, tx, state, p.viewer, p.world); err != nil {
 			return nil, err

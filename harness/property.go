@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/generators"
@@ -86,6 +87,7 @@ type CheckState struct {
 	shrinking bool // a failure was seen: later runs are rapid's shrinking
 	last      *Finding
 	setupErr  error
+	firstFail time.Time
 }
 
 // Expired reports whether the time budget is spent; a failure being
@@ -103,6 +105,9 @@ func (s *CheckState) Count(st Stats) {
 
 // Fail records a finding or setup error and fails the rapid check.
 func (s *CheckState) Fail(rt *rapid.T, f *Finding, err error) {
+	if !s.shrinking {
+		s.firstFail = time.Now()
+	}
 	s.shrinking = true
 	if err != nil {
 		s.setupErr = err
@@ -169,8 +174,9 @@ func RunCheck(property, subject string, opts RunOptions, body func(*CheckState) 
 			failSeed = seed
 		}
 		f.Seed = failSeed
-		f.Replay = fmt.Sprintf("%s --property %s --relation %s --seed %d", opts.ReplayBase, property, subject, failSeed)
+		f.Replay = fmt.Sprintf("%s --property %s --relation %s --seed %d", opts.ReplayBase, property, shellWord(subject), failSeed)
 		res.Findings = append(res.Findings, f)
+		res.SecondsToFinding = st.firstFail.Sub(start).Seconds()
 		res.Log = log
 	case failed:
 		res.Err = fmt.Errorf("property %s on %s failed without a finding (a harness bug): %s", property, subject, log)
@@ -178,4 +184,13 @@ func RunCheck(property, subject string, opts RunOptions, body func(*CheckState) 
 		res.Err = fmt.Errorf("%w: no check ran on %s: the time budget was spent before this property; raise the profile's budget or lower its checks", ErrInconclusive, subject)
 	}
 	return res
+}
+
+// shellWord quotes a subject for a command line when it has spaces or
+// parentheses ("strategy sql", "f(p text)").
+func shellWord(s string) string {
+	if strings.ContainsAny(s, " ()'\"$") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
 }

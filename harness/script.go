@@ -52,7 +52,11 @@ func (tg *Target) script(p probe, state contextState, s generators.Statement, f 
 		b.WriteString(ins + "\n")
 	}
 	b.WriteString(refreshSQL(p.world))
-	fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", quoteIdent(tg.Config.AppRole))
+	role := tg.Config.AppRole
+	if p.role != "" {
+		role = p.role
+	}
+	fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", quoteIdent(role))
 	switch state {
 	case ctxTenant:
 		fmt.Fprintf(&b, "%s; -- context of %s\n", tg.Strategy.Script(tg, f.Tenant), f.TenantLabel)

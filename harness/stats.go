@@ -74,6 +74,9 @@ type Result struct {
 	Findings []*Finding    `json:"findings"`
 	Duration time.Duration `json:"-"`
 	Seconds  float64       `json:"seconds"`
+	// SecondsToFinding is how long the search ran before the first failing
+	// check (shrinking excluded).
+	SecondsToFinding float64 `json:"seconds_to_finding,omitempty"`
 	// Err is a setup or harness error: the property could not be checked.
 	Err error `json:"-"`
 	// Log is rapid's output for a failure (the minimal case's draws).

@@ -78,8 +78,9 @@ func (tg *Target) trickProbe(ctx context.Context, w *generators.World, viewer in
 	if err != nil {
 		return nil, err
 	}
-	for rel, keys := range seen {
-		for _, k := range keys {
+	for _, v := range seen {
+		rel := v.rel
+		for _, k := range v.keys {
 			st.Rows++
 			if k == w.TenantID(viewer) {
 				continue

@@ -36,6 +36,8 @@ func usage(w io.Writer) {
 Usage:
   tenantfuzz run [flags]      run the isolation gate (exit 0 clean, 1 findings, 2 error)
   tenantfuzz replay [flags]   re-run one finding: --property, --relation and --seed from its replay line
+  tenantfuzz mutants [flags]  the kill matrix: every seeded defect must be found, the reference must be clean
+  tenantfuzz audit [flags]    static audit of the schema's RLS configuration (exit 0 clean, 1 results at or above --fail-on, 2 error)
   tenantfuzz help             this text
 
 Run 'tenantfuzz <command> --help' for the flags of a command.
@@ -52,6 +54,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return gate(args[1:], false, stdout, stderr)
 	case "replay":
 		return gate(args[1:], true, stdout, stderr)
+	case "mutants":
+		return mutantsCmd(args[1:], stdout, stderr)
+	case "audit":
+		return auditCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		usage(stdout)
 		return exitOK

@@ -94,7 +94,7 @@ func definerReadsTenant(e *env) []Result {
 			sev, why = harness.SeverityHigh, fmt.Sprintf("%s bypasses row-level security on %s: callers reach every tenant's rows", fn.Owner, names(open))
 		}
 		out = append(out, Result{
-			Severity: sev, Object: fnKind(fn) + " " + fnSig(fn),
+			Severity: sev, Object: fnKind(fn) + " " + fnSig(fn), Relation: fnSig(fn),
 			Message: fmt.Sprintf("SECURITY DEFINER %s, executable by %s, reads %s as its owner: %s", fnSig(fn), e.cat.AppRole, names(tables), why),
 			Fix:     fmt.Sprintf("ALTER FUNCTION %s SECURITY INVOKER (and rely on the tables' policies), or REVOKE EXECUTE ON FUNCTION %[1]s FROM PUBLIC, %s", fnSig(fn), e.cat.AppRole),
 			where:   atFunction(fn, `\bSECURITY\s+DEFINER\b`),
@@ -149,7 +149,7 @@ func definerSearchPath(e *env) []Result {
 			why = fmt.Sprintf("has search_path %s, which includes %s where %s can create objects", strings.Join(path, ", "), strings.Join(bad, ", "), e.cat.AppRole)
 		}
 		out = append(out, Result{
-			Object:  fnKind(fn) + " " + fnSig(fn),
+			Object: fnKind(fn) + " " + fnSig(fn), Relation: fnSig(fn),
 			Message: fmt.Sprintf("SECURITY DEFINER %s %s: a caller can shadow what it calls and run code as %s", fnSig(fn), why, fn.Owner),
 			Fix:     fmt.Sprintf("ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp (and schema-qualify the tables it uses)", fnSig(fn)),
 			where:   atFunction(fn, `\bSECURITY\s+DEFINER\b`),

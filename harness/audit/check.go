@@ -43,9 +43,11 @@ type Result struct {
 	// Object names what is flagged: "table documents", "policy p on
 	// documents", "function set_tenant(uuid)", "role app_user", "server".
 	Object string `json:"object"`
-	// Relation is the relation the result is about, printed as the catalog
-	// prints it (bare name in schema public); "" for database-wide results.
-	// Dynamic findings on the same relation link to it.
+	// Relation is the subject the result is about, named as dynamic
+	// findings name it: a relation as the catalog prints it (bare name in
+	// schema public), or a SECURITY DEFINER function as name(args); "" for
+	// database-wide results (roles, context functions, server). Findings on
+	// the same subject link to it (Report.Related).
 	Relation string `json:"relation,omitempty"`
 	Message  string `json:"message"`
 	Fix      string `json:"fix"`

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/audit"
 	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
@@ -69,26 +71,44 @@ var defects = map[string][]string{
 	"tfa037_shared_sequence.sql":        {"TFA037 column document_chunks.seq @tfa037_shared_sequence.sql:3"},
 	"tfa038_global_unique_key.sql":      {"TFA038 key users (email) @tfa038_global_unique_key.sql:2"},
 	"tfa039_fk_not_tenant_scoped.sql":   {"TFA039 foreign key comments_document_id_fkey on comments @tfa039_fk_not_tenant_scoped.sql:7"},
+	"tfa050_policy_not_on_tenant_column.sql": {
+		"TFA050 policy tenant_isolation_policy on users @tfa050_policy_not_on_tenant_column.sql:3"},
 }
 
-// fixtureDefects are the project's seeded defects (fixtures/overlays) that
-// are statically visible, with the checks that must flag them; and the
-// variants that are not defects, which must stay clean above low.
-var fixtureDefects = map[string][]string{
-	"overlays/documents_extra_permissive_select.sql": {"TFA011", "TFA012"},
-	"overlays/documents_fail_open.sql":               {"TFA014"},
-	"overlays/documents_owner_no_force.sql":          {"TFA002", "TFA007"},
-	"overlays/documents_rls_off.sql":                 {"TFA001", "TFA003"},
-	"overlays/inheritance_child_without_rls.sql":     {"TFA030"},
-	"overlays/insert_with_check_true.sql":            {"TFA011", "TFA013"},
-	"overlays/materialized_view.sql":                 {"TFA028"},
-	"overlays/security_definer_function.sql":         {"TFA025"},
-	"overlays/session_set_tenant.sql":                {"TFA021"},
-	"overlays/truncate_granted.sql":                  {"TFA031"},
-	"overlays/update_moves_rows.sql":                 {"TFA011", "TFA013"},
-	"overlays/users_email_global_unique.sql":         {"TFA038"},
-	"overlays/view_without_security_invoker.sql":     {"TFA024"},
-	"variants/jwt_claims.sql":                        {},
+// mutantChecks maps each seeded defect of fixtures/mutants (by its name in
+// mutants.yml) to the audit checks that must flag it.
+var mutantChecks = map[string][]string{
+	"rls-off":                       {"TFA001", "TFA003"},
+	"owner-no-force":                {"TFA002", "TFA007"},
+	"bypassrls-role-reachable":      {"TFA006"},
+	"extra-permissive-policy":       {"TFA011", "TFA012"},
+	"select-only-policy":            {"TFA013"},
+	"insert-with-check-true":        {"TFA011", "TFA013"},
+	"update-moves-rows":             {"TFA011", "TFA013"},
+	"fail-open-empty-context":       {"TFA014"},
+	"null-context-fallback":         {"TFA014"},
+	"like-prefix-policy":            {"TFA016"},
+	"view-without-security-invoker": {"TFA024"},
+	"security-definer-function":     {"TFA025"},
+	"materialized-view":             {"TFA028"},
+	"inheritance-child-without-rls": {"TFA030"},
+	"partition-without-rls":         {"TFA030"},
+	"truncate-granted":              {"TFA031"},
+	"definer-trigger-cross-tenant":  {"TFA036"},
+	"session-set-tenant":            {"TFA021"},
+	"context-setter-formats-sql":    {"TFA022"},
+	"global-unique-key":             {"TFA038"},
+	"policy-on-wrong-column":        {"TFA050"},
+	"new-table-without-rls":         {"TFA001"},
+}
+
+// mutant is the part of a mutants.yml entry the audit needs.
+type mutant struct {
+	Name       string   `yaml:"name"`
+	Overlay    string   `yaml:"overlay"`
+	Context    string   `yaml:"context"`
+	ContextSQL string   `yaml:"context_sql"`
+	Relations  []string `yaml:"relations"`
 }
 
 func audited(t *testing.T, tg *harness.Target) *audit.Report {
@@ -100,36 +120,38 @@ func audited(t *testing.T, tg *harness.Target) *audit.Report {
 	return rep
 }
 
-func abs(t *testing.T, path string) string {
-	t.Helper()
-	p, err := filepath.Abs(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // TestReferenceClean: the reference schema gives no result at all, of any
 // severity, from any check (the gate's baseline).
 func TestReferenceClean(t *testing.T) {
 	t.Parallel()
-	rep := audited(t, testenv.Target(t))
+	tg := testenv.Target(t)
+	rep := audited(t, tg)
 	if len(rep.Checks) != len(audit.Checks()) {
 		t.Errorf("ran %d checks, want all %d", len(rep.Checks), len(audit.Checks()))
 	}
 	for _, r := range rep.Results {
 		t.Errorf("reference schema: unexpected %s", r.String())
 	}
+	// Options.Checks selects by ID or name, and refuses unknown ones.
+	ctx := context.Background()
+	one, err := audit.Run(ctx, tg.Pool, tg.Catalog, audit.Options{Checks: []string{"rls-disabled"}})
+	if err != nil || len(one.Checks) != 1 || one.Checks[0] != "TFA001" {
+		t.Errorf("Checks [rls-disabled]: ran %v, err %v", one, err)
+	}
+	if _, err := audit.Run(ctx, tg.Pool, tg.Catalog, audit.Options{Checks: []string{"TFA999"}}); err == nil {
+		t.Error("an unknown check was accepted")
+	}
 }
 
 // TestSeededDefects: each overlay in testdata gives exactly its expected
-// results, located at the statement that seeded the defect.
+// results, located at the statement that seeded the defect, and naming
+// roles as the files do although the shared server suffixes them.
 func TestSeededDefects(t *testing.T) {
 	t.Parallel()
 	for overlay, want := range defects {
 		t.Run(strings.TrimSuffix(overlay, ".sql"), func(t *testing.T) {
 			t.Parallel()
-			rep := audited(t, testenv.Target(t, abs(t, filepath.Join("testdata", overlay))))
+			rep := audited(t, sharedTarget(t, harness.Config{}, filepath.Join("testdata", overlay)))
 			if err := compare(rep, want); err != "" {
 				t.Error(err)
 			}
@@ -166,33 +188,81 @@ func compare(rep *audit.Report, want []string) string {
 	return strings.Join(diff, "\n")
 }
 
-// TestFixtureDefects: the project's own seeded defects that are visible in
-// the catalog are flagged by the expected checks (other results allowed),
-// and the non-defect variants yield nothing above low.
-func TestFixtureDefects(t *testing.T) {
+// TestMutants: every seeded defect of fixtures/mutants is flagged by the
+// audit checks mutantChecks expects (other results allowed), and each
+// subject its dynamic findings name links (Report.Related) to one of them.
+// A mutant without an entry in mutantChecks fails the test: decide what
+// the audit must say about it.
+func TestMutants(t *testing.T) {
 	t.Parallel()
-	for fixture, want := range fixtureDefects {
-		t.Run(fixture, func(t *testing.T) {
+	b, err := os.ReadFile(testenv.Fixture("mutants/mutants.yml"))
+	if err != nil {
+		t.Skipf("no fixtures/mutants/mutants.yml: %v", err)
+	}
+	var ms []mutant
+	if err := yaml.Unmarshal(b, &ms); err != nil {
+		t.Fatalf("parse mutants.yml: %v", err)
+	}
+	for _, m := range ms {
+		t.Run(m.Name, func(t *testing.T) {
 			t.Parallel()
-			path := testenv.Fixture(fixture)
-			if _, err := os.Stat(path); err != nil {
-				t.Skipf("fixture %s is gone: %v", fixture, err)
+			want, ok := mutantChecks[m.Name]
+			if !ok {
+				t.Fatalf("mutant %s has no audit expectation: add it to mutantChecks", m.Name)
 			}
-			rep := audited(t, testenv.Target(t, path))
+			path := testenv.Fixture(filepath.Join("mutants", m.Overlay))
+			if _, err := os.Stat(path); err != nil {
+				t.Skipf("overlay of %s not there yet: %v", m.Name, err)
+			}
+			rep := audited(t, sharedTarget(t, harness.Config{Context: m.Context, ContextSQL: m.ContextSQL}, path))
 			ids := map[string]bool{}
 			for _, r := range rep.Results {
 				ids[r.Check] = true
 			}
 			for _, id := range want {
 				if !ids[id] {
-					t.Errorf("%s: no %s result; got:\n%s", fixture, id, results(rep))
+					t.Errorf("no %s result; got:\n%s", id, results(rep))
 				}
 			}
-			if len(want) == 0 && len(rep.AtLeast(harness.SeverityMedium)) > 0 {
-				t.Errorf("%s is not a defect, but got:\n%s", fixture, results(rep))
+			for _, rel := range m.Relations {
+				linked := false
+				for _, r := range rep.Related(rel) {
+					linked = linked || contains(want, r.Check)
+				}
+				if !linked {
+					t.Errorf("a finding on %s links to none of %v; got:\n%s", rel, want, results(rep))
+				}
 			}
 		})
 	}
+}
+
+// TestVariants: the fixtures that are not defects (fixtures/variants)
+// yield nothing above low.
+func TestVariants(t *testing.T) {
+	t.Parallel()
+	paths, _ := filepath.Glob(testenv.Fixture("variants/*.sql"))
+	for _, p := range paths {
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			t.Parallel()
+			cfg := harness.Config{}
+			if strings.Contains(filepath.Base(p), "jwt") {
+				cfg.Context = "jwt"
+			}
+			if rs := audited(t, sharedTarget(t, cfg, p)).AtLeast(harness.SeverityMedium); len(rs) > 0 {
+				t.Errorf("%s is not a defect, but got:\n%s", p, results(&audit.Report{Results: rs}))
+			}
+		})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func results(rep *audit.Report) string {
@@ -294,7 +364,7 @@ func TestContextStrategies(t *testing.T) {
 			if strategy == "sql" {
 				cfg.ContextSQL = "select set_tenant($1::uuid)"
 			}
-			if diff := compare(audited(t, testenv.TargetWith(t, cfg)), want); diff != "" {
+			if diff := compare(audited(t, sharedTarget(t, cfg)), want); diff != "" {
 				t.Error(diff)
 			}
 		})

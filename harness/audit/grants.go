@@ -19,12 +19,21 @@ func truncateGranted(e *env) []Result {
 		}
 		out = append(out, Result{
 			Object: "table " + r.String(), Relation: r.String(),
-			Message: fmt.Sprintf("%s may TRUNCATE %s: TRUNCATE ignores row-level security and deletes every tenant's rows", e.cat.AppRole, r),
+			Message: fmt.Sprintf("%s may TRUNCATE %s%s: TRUNCATE ignores row-level security and deletes every tenant's rows", e.cat.AppRole, r, e.asOwner(r)),
 			Fix:     fmt.Sprintf("REVOKE TRUNCATE ON %s FROM %s, PUBLIC", r.QualifiedName(), e.cat.AppRole),
 			where:   append(atGrant(r, "TRUNCATE"), atOwner(r), atCreate(r)),
 		})
 	}
 	return out
+}
+
+// asOwner explains a privilege the application role holds through owning
+// the table (or having its owner's privileges), "" otherwise.
+func (e *env) asOwner(r *catalog.Relation) string {
+	if e.f.roles[r.Owner].AppUses {
+		return " (as its owner " + r.Owner + ")"
+	}
+	return ""
 }
 
 // atOwner finds ALTER TABLE ... OWNER TO: an owner holds every privilege.
@@ -53,7 +62,7 @@ func referencesGranted(e *env) []Result {
 		sev, why := e.gradeByCreate()
 		out = append(out, Result{
 			Severity: sev, Object: "table " + r.String(), Relation: r.String(),
-			Message: fmt.Sprintf("%s holds REFERENCES on %s: a foreign key to it probes other tenants' keys past row-level security; %s", e.cat.AppRole, r, why),
+			Message: fmt.Sprintf("%s holds REFERENCES on %s%s: a foreign key to it probes other tenants' keys past row-level security; %s", e.cat.AppRole, r, e.asOwner(r), why),
 			Fix:     fmt.Sprintf("REVOKE REFERENCES ON %s FROM %s, PUBLIC", r.QualifiedName(), e.cat.AppRole),
 			where:   append(atGrant(r, "REFERENCES"), atOwner(r), atCreate(r)),
 		})
@@ -75,7 +84,7 @@ func triggerGranted(e *env) []Result {
 		sev, why := e.gradeByCreate()
 		out = append(out, Result{
 			Severity: sev, Object: "table " + r.String(), Relation: r.String(),
-			Message: fmt.Sprintf("%s holds TRIGGER on %s: a trigger it creates observes and rewrites every tenant's writes; %s", e.cat.AppRole, r, why),
+			Message: fmt.Sprintf("%s holds TRIGGER on %s%s: a trigger it creates observes and rewrites every tenant's writes; %s", e.cat.AppRole, r, e.asOwner(r), why),
 			Fix:     fmt.Sprintf("REVOKE TRIGGER ON %s FROM %s, PUBLIC", r.QualifiedName(), e.cat.AppRole),
 			where:   append(atGrant(r, "TRIGGER"), atOwner(r), atCreate(r)),
 		})

@@ -77,7 +77,7 @@ func loadFacts(ctx context.Context, q catalog.Querier, cat *catalog.Catalog, set
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx, q, cat, f, setting); err != nil {
-			return nil, fmt.Errorf("read %s for the audit: %w", s.what, err)
+			return nil, fmt.Errorf("read %s for the audit: %w (audit over an admin connection that reads the system catalogs)", s.what, err)
 		}
 	}
 	return f, nil

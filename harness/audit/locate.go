@@ -34,10 +34,8 @@ func identRE(s string) string {
 // end closes a name: the next character may not continue the identifier.
 const end = `(?:$|[^A-Za-z0-9_$])`
 
-const (
-	alterTable = `\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?`
-	stmtBody   = `[^;]*?`
-)
+// stmtBody spans the rest of a statement, lazily.
+const stmtBody = `[^;]*?`
 
 func relName(r *catalog.Relation) string { return nameRE(r.Schema, r.Name) + end }
 

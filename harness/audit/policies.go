@@ -298,3 +298,25 @@ func nullableTenantColumn(e *env) []Result {
 	}
 	return out
 }
+
+// policyOffTenantColumn (TFA050) enforces: on a table with the tenant
+// column, every permissive policy expression that reads the tenant context
+// compares it with that column. A policy that matches the context against
+// another column (id = ctx, copied from the tenants table's policy)
+// isolates by the wrong key: no tenant sees its rows, and the broad fix
+// that follows opens them all. Low: it fails closed by itself. Limits: a
+// per-user policy (user_id = auth.uid()) on a tenant table is flagged too.
+func policyOffTenantColumn(e *env) []Result {
+	var out []Result
+	for _, x := range e.appExprs() {
+		key := x.rel.TenantColumn
+		cols := columnsIn(x.expr, x.rel)
+		if key == "" || x.rel == e.cat.TenantsTable || len(cols) == 0 || contains(cols, key) || !e.refsContext(x.expr, 3) {
+			continue
+		}
+		out = append(out, x.result(
+			fmt.Sprintf("%s (%s) matches the tenant context against %s, not %s: rows are isolated by the wrong key", x.clause, oneLine(x.expr), strings.Join(cols, ", "), key),
+			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
+	}
+	return out
+}

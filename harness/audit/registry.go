@@ -78,7 +78,7 @@ var registry = []*Check{
 	{ID: "TFA021", Name: "session-level-set-config", Title: "set_config with is_local false", Severity: high, Leaks: []int{19}, run: sessionSetConfig,
 		Rationale: "A session-level context outlives the transaction: the next borrower of a pooled connection acts as the previous tenant.",
 		Fix:       "set_config(name, value, true)."},
-	{ID: "TFA022", Name: "session-level-set", Title: "Session-level SET in a function", Severity: high, Leaks: []int{19, 22}, run: sessionSet,
+	{ID: "TFA022", Name: "session-level-set", Title: "Session-level SET in a function or the context statement", Severity: high, Leaks: []int{19, 22}, run: sessionSet,
 		Rationale: "SET (without LOCAL), SET ROLE and SET SESSION AUTHORIZATION outlive the transaction like set_config(..., false).",
 		Fix:       "SET LOCAL, or set_config(name, value, true)."},
 	{ID: "TFA023", Name: "dynamic-sql-concatenation", Title: "Dynamic SQL built by concatenation", Severity: medium, Leaks: []int{22}, run: dynamicSQLConcat,
@@ -157,6 +157,10 @@ var registry = []*Check{
 		Rationale: roleSetting2024.What + ".", Fix: "Upgrade to 17.2, 16.6, 15.10, 14.15, 13.18, 12.22 or later."},
 	{ID: "TFA049", Name: "cve-2025-8713", Title: "Server affected by CVE-2025-8713 (fixed in 17.6, 16.10, 15.14, 14.19, 13.22)", Severity: medium, Leaks: []int{14, 28}, run: versionCheck(cve20258713),
 		Rationale: cve20258713.What + ".", Fix: "Upgrade to 17.6, 16.10, 15.14, 14.19, 13.22 or later."},
+	// Policy logic, continued.
+	{ID: "TFA050", Name: "policy-not-on-tenant-column", Title: "Policy compares the context with a column other than the tenant column", Severity: low, Leaks: []int{6}, run: policyOffTenantColumn,
+		Rationale: "A policy that matches the context against the wrong column isolates by the wrong key: tenants lose their rows, and the broad fix that follows opens everything.",
+		Fix:       "Compare the tenant column with the context."},
 }
 
 // Checks returns every check, sorted by ID.

@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -93,5 +94,26 @@ func TestMarkdownListsEveryCheck(t *testing.T) {
 		if !strings.Contains(b.String(), "| "+c.ID+" | `"+c.Name+"` | "+string(c.Severity)) {
 			t.Errorf("markdown lacks %s", c)
 		}
+	}
+}
+
+// TestChecksDoc: checks.md, the table the README shows, is what
+// WriteMarkdown writes (regenerate with TENANTFUZZ_UPDATE_CHECKS=1).
+func TestChecksDoc(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("TENANTFUZZ_UPDATE_CHECKS") != "" {
+		if err := os.WriteFile("checks.md", b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile("checks.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != b.String() {
+		t.Error("checks.md is stale: run TENANTFUZZ_UPDATE_CHECKS=1 go test -run TestChecksDoc ./harness/audit")
 	}
 }

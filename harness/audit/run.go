@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -12,8 +14,8 @@ import (
 // Options configure an audit.
 type Options struct {
 	// Files are the schema and overlay files in the order they were
-	// applied; results are located in them. Nil for a --dsn target whose
-	// schema tenantfuzz did not apply (results then carry no location).
+	// applied; results are located in them. Nil when the SQL that built the
+	// database is not at hand (results then carry no location).
 	Files []harness.SQLFile
 	// ContextSetting is the setting holding the tenant id (default
 	// app.tenant_id).
@@ -24,6 +26,10 @@ type Options struct {
 	ContextSQL string
 	// Checks restricts the audit to these check IDs or names (default all).
 	Checks []string
+	// Roles maps role names as the files write them to the names on the
+	// server, where they differ (a shared --dsn server suffixes every role
+	// a run creates). Results then name roles as the files do.
+	Roles map[string]string
 }
 
 // Run audits the database q is connected to, as described by cat (read
@@ -32,6 +38,11 @@ type Options struct {
 func Run(ctx context.Context, q catalog.Querier, cat *catalog.Catalog, opts Options) (*Report, error) {
 	if opts.ContextSetting == "" {
 		opts.ContextSetting = "app.tenant_id"
+	}
+	for _, c := range opts.Checks {
+		if CheckByID(c) == nil {
+			return nil, fmt.Errorf("select checks: unknown check %q: use an ID or name from audit.Checks (TFA001, rls-disabled, ...)", c)
+		}
 	}
 	f, err := loadFacts(ctx, q, cat, opts.ContextSetting)
 	if err != nil {
@@ -52,6 +63,7 @@ func RunTarget(ctx context.Context, tg *harness.Target) (*Report, error) {
 		Files:          append(append([]harness.SQLFile{}, tg.Config.Schema...), tg.Config.Overlays...),
 		ContextSetting: tg.Config.ContextSetting,
 		ContextSQL:     strings.ReplaceAll(tg.Config.ContextSQL, "$1", "'"+sampleTenant+"'"),
+		Roles:          tg.Roles,
 	}
 	if s := tg.Strategy; s != nil {
 		if s.Settings != nil {
@@ -74,24 +86,26 @@ func run(cat *catalog.Catalog, f *facts, opts Options) *Report {
 			want[k.ID] = true
 		}
 	}
+	toServer, toFiles := roleRenames(opts.Roles)
 	files := make([]harness.SQLFile, len(opts.Files))
 	for i, fl := range opts.Files {
-		files[i] = harness.SQLFile{Name: fl.Name, SQL: blankComments(fl.SQL)}
+		files[i] = harness.SQLFile{Name: fl.Name, SQL: toServer(blankComments(fl.SQL))}
 	}
-	rep := &Report{AppRole: cat.AppRole, TenantColumn: cat.TenantColumn, ContextSetting: opts.ContextSetting,
+	rep := &Report{AppRole: toFiles(cat.AppRole), TenantColumn: cat.TenantColumn, ContextSetting: opts.ContextSetting,
 		ServerVersionNum: cat.ServerVersionNum, Results: []Result{}}
 	for _, c := range registry {
 		if len(want) > 0 && !want[c.ID] {
 			continue
 		}
 		rep.Checks = append(rep.Checks, c.ID)
-		for _, r := range c.run(e) {
+		for _, r := range merge(c.run(e)) {
 			r.Check, r.Name, r.Title, r.Leaks = c.ID, c.Name, c.Title, c.Leaks
 			if r.Severity == "" {
 				r.Severity = c.Severity
 			}
 			locate(&r, files)
 			r.where = nil
+			r.Object, r.Message, r.Fix = toFiles(r.Object), toFiles(r.Message), toFiles(r.Fix)
 			rep.Results = append(rep.Results, r)
 		}
 	}
@@ -107,4 +121,55 @@ func run(cat *catalog.Catalog, f *facts, opts Options) *Report {
 	})
 	rep.count()
 	return rep
+}
+
+// roleRenames returns functions that rewrite whole-word role names from
+// the files' spelling to the server's and back.
+func roleRenames(roles map[string]string) (toServer, toFiles func(string) string) {
+	var fwd, back []*regexp.Regexp
+	var fwdTo, backTo []string
+	for from, to := range roles {
+		if from == to {
+			continue
+		}
+		fwd = append(fwd, regexp.MustCompile(`\b`+regexp.QuoteMeta(from)+`\b`))
+		fwdTo = append(fwdTo, to)
+		back = append(back, regexp.MustCompile(`\b`+regexp.QuoteMeta(to)+`\b`))
+		backTo = append(backTo, from)
+	}
+	apply := func(res []*regexp.Regexp, to []string) func(string) string {
+		return func(s string) string {
+			for i, re := range res {
+				s = re.ReplaceAllString(s, to[i])
+			}
+			return s
+		}
+	}
+	return apply(fwd, fwdTo), apply(back, backTo)
+}
+
+// merge keeps one result per object (a policy flagged in both USING and
+// WITH CHECK), joining the messages and fixes, keeping the highest
+// severity and the first location patterns.
+func merge(rs []Result) []Result {
+	var out []Result
+	at := map[string]int{}
+	for _, r := range rs {
+		i, ok := at[r.Object]
+		if !ok {
+			at[r.Object] = len(out)
+			out = append(out, r)
+			continue
+		}
+		if !strings.Contains(out[i].Message, r.Message) {
+			out[i].Message += "; " + r.Message
+		}
+		if !strings.Contains(out[i].Fix, r.Fix) {
+			out[i].Fix += "; " + r.Fix
+		}
+		if rank(r.Severity) > rank(out[i].Severity) {
+			out[i].Severity = r.Severity
+		}
+	}
+	return out
 }

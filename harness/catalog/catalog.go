@@ -41,6 +41,8 @@ type Catalog struct {
 	// FunctionSources are the set-returning functions the application role
 	// may execute, as relations of kind KindFunction (see Function).
 	FunctionSources []*Relation
+	// ReachableRoles are the roles the application role can become.
+	ReachableRoles []ReachableRole
 }
 
 // Relation is one table-like object.

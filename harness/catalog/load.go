@@ -52,6 +52,7 @@ func Load(ctx context.Context, q Querier, opts Options) (*Catalog, error) {
 		{"policies", loadPolicies},
 		{"inheritance", loadInheritance},
 		{"functions", loadFunctions},
+		{"reachable roles", loadReachableRoles},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx, q, c); err != nil {

@@ -71,6 +71,9 @@ func (s *session) finding(kind harness.Kind, op generators.VectorOp, other int, 
 	if op.Caller < 0 {
 		f.Context = "no tenant"
 	}
+	if kind == KindSQLVectorMismatch {
+		f.Severity = harness.SeverityHigh // a leak on the SQL side, or chunks whose vectors are lost
+	}
 	if other >= 0 {
 		f.OtherTenant, f.OtherLabel = s.w.Key(other), s.w.Label(other)
 	} else {

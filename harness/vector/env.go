@@ -64,8 +64,9 @@ func NewFakeEnv(ctx context.Context, opts FakeOptions) (*Env, error) {
 
 // PineconeOptions configure a real Pinecone or Pinecone Local index.
 type PineconeOptions struct {
-	Metric string        // the index's metric, default cosine
-	Settle time.Duration // how long a write may take to become visible, default 60s
+	Metric    string        // the index's metric, default cosine
+	Settle    time.Duration // how long a write may take to become visible, default 60s
+	PollEvery time.Duration // pause between visibility checks, default 250ms
 }
 
 // ErrNoPinecone means the pinecone backend was asked for without a host or
@@ -88,7 +89,7 @@ func NewPineconeEnv(ctx context.Context, host, apiKey string, opts PineconeOptio
 	if opts.Settle <= 0 {
 		opts.Settle = time.Minute
 	}
-	s, err := store.NewPinecone(host, apiKey, store.Options{Settle: opts.Settle})
+	s, err := store.NewPinecone(host, apiKey, store.Options{Settle: opts.Settle, PollEvery: opts.PollEvery})
 	if err != nil {
 		return nil, err
 	}
@@ -102,15 +103,22 @@ func NewPineconeEnv(ctx context.Context, host, apiKey string, opts PineconeOptio
 	return e, nil
 }
 
-// deleteEverything empties the index namespace by namespace.
+// deleteEverything empties the index namespace by namespace: the default
+// namespace by delete_all (it cannot be dropped), the others by dropping
+// them, falling back to delete_all.
 func (e *Env) deleteEverything(ctx context.Context) error {
 	names, err := e.Store.Namespaces(ctx)
 	if err != nil {
 		return fmt.Errorf("reset index: %w", err)
 	}
 	for _, ns := range names {
-		if err := e.Store.DeleteNamespace(ctx, ns); err != nil && !store.IsNotFound(err) {
-			return fmt.Errorf("reset index: %w", err)
+		if ns != store.DefaultNamespace {
+			if err = e.Store.DeleteNamespace(ctx, ns); err == nil || store.IsNotFound(err) {
+				continue
+			}
+		}
+		if err := e.Store.DeleteAll(ctx, ns); err != nil && !store.IsNotFound(err) {
+			return fmt.Errorf("reset index: empty namespace %q: %w", ns, err)
 		}
 	}
 	return nil
@@ -150,4 +158,11 @@ func (e *Env) Repository(mode Mode) *app.Repository {
 		e.Mutant.apply(r)
 	}
 	return r
+}
+
+// StartFake starts the fake Pinecone data plane on loopback; its Host()
+// (http://127.0.0.1:port) is what go-pinecone, --pinecone-host and
+// store.NewPinecone take. NewFakeEnv does this and connects the client.
+func StartFake(ctx context.Context, opts fake.Options) (*fake.Server, error) {
+	return fake.Start(ctx, opts)
 }

@@ -155,8 +155,10 @@ func (s *sqlSession) agreeFor(t int) (*harness.Finding, error) {
 			if len(s.owners[id]) > 0 {
 				o = s.owners[id][0]
 			}
-			return s.finding(KindSQLVectorMismatch, op, o, []string{fmt.Sprintf("%s sees the chunk with vector_id %q in SQL, which is not its own", s.w.Label(t), id)},
-				"a tenant sees in SQL only chunks whose vectors it sees"), nil
+			f := s.finding(KindSQLVectorMismatch, op, o, []string{fmt.Sprintf("%s sees the chunk with vector_id %q in SQL, which is not its own", s.w.Label(t), id)},
+				"a tenant sees in SQL only chunks whose vectors it sees")
+			f.Statement = fmt.Sprintf("as %s in SQL (application role, its context): %s", s.w.Label(t), chunkSQL)
+			return f, nil
 		}
 		if s.accepted[t][id] {
 			own = append(own, id)

@@ -10,6 +10,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
+	"github.com/tenantfuzz/tenantfuzz/harness/vector/fake"
 )
 
 func TestMain(m *testing.M) {
@@ -151,5 +152,33 @@ func TestPineconeBackendSkipsWithoutAKey(t *testing.T) {
 	t.Setenv("PINECONE_API_KEY", "")
 	if _, err := vector.NewPineconeEnv(context.Background(), "localhost:5081", "", vector.PineconeOptions{}); err != vector.ErrNoPinecone {
 		t.Fatalf("err = %v, want ErrNoPinecone", err)
+	}
+}
+
+// The pinecone backend's own path (API key, settle polling, reset by
+// dropping namespaces) runs here against the fake, which demands the key.
+func TestPineconeBackendPathAgainstTheFake(t *testing.T) {
+	ctx := context.Background()
+	srv, err := vector.StartFake(ctx, fake.Options{Dimension: 4, APIKey: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env, err := vector.NewPineconeEnv(ctx, srv.Host(), "secret", vector.PineconeOptions{Settle: 5 * time.Second, PollEvery: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	if env.Backend != "pinecone" || env.Dim != 4 {
+		t.Fatalf("env = %+v", env)
+	}
+	for _, mode := range vector.Modes {
+		res := vector.ReadIsolation.Run(ctx, env, mode, opts(5, 3))
+		if res.Err != nil || len(res.Findings) > 0 {
+			t.Fatalf("%s: err=%v findings=%v", mode, res.Err, res.Findings)
+		}
+	}
+	if _, err := vector.NewPineconeEnv(ctx, srv.Host(), "wrong", vector.PineconeOptions{}); err == nil {
+		t.Fatal("a wrong key reached the index")
 	}
 }

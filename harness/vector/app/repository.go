@@ -93,6 +93,9 @@ func (r *Repository) Upsert(ctx context.Context, tenant string, docs []Doc) erro
 
 // Query searches the tenant's documents.
 func (r *Repository) Query(ctx context.Context, tenant string, s Search) ([]Hit, error) {
+	if s.ID == "" && len(s.Vector) == 0 {
+		return nil, fmt.Errorf("%w: a query needs a vector or the id of a record", ErrInvalidID)
+	}
 	op := OpRead
 	if s.ID != "" {
 		op = OpByID

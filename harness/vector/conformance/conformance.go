@@ -25,7 +25,9 @@ type Options struct {
 	Metric    string // the index's metric: cosine (default), dotproduct or euclidean
 	Dimension int    // 0 reads it from the index stats
 	// Prefix starts every namespace the suite creates (default "tfconf-");
-	// the suite deletes them when done and touches no other namespace.
+	// the suite deletes them when done. Elsewhere it writes one record,
+	// with an id that starts with Prefix, into the default namespace, and
+	// deletes it.
 	Prefix string
 	// Eventually bounds how long reads may lag behind writes (Pinecone is
 	// eventually consistent); 0 expects a consistent store.

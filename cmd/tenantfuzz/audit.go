@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz"
+	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/audit"
+	"github.com/tenantfuzz/tenantfuzz/reports"
+)
+
+// auditCmd runs the static audit: it stands up the target like run does
+// (embedded server or --dsn, schema and overlays), reads the catalog and
+// reports the configurations known to break tenant isolation. Exit 0 when
+// no result is at or above --fail-on, 1 otherwise, 2 on usage or setup
+// errors.
+func auditCmd(args []string, stdout, stderr io.Writer) int {
+	var o options
+	var format, failOn, output string
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.schema, "schema", "", "schema to audit: a .sql file or a directory of .sql files applied in lexical order (default: the reference schema)")
+	fs.Var(&o.overlays, "overlay", "SQL file applied by the superuser after the schema (repeatable)")
+	fs.StringVar(&o.dsn, "dsn", "", "use an existing server (libpq URL or key=value; default $TENANTFUZZ_DSN); tenantfuzz creates and drops its own database there")
+	fs.StringVar(&o.appRole, "app-role", "app_user", "the application role whose reach is audited")
+	fs.StringVar(&o.tenantColumn, "tenant-column", "tenant_id", "the column that holds the tenant id")
+	fs.StringVar(&o.context, "context", "", "context strategy the application uses, audited too: set_config (default), sql (with --context-sql), set-local, jwt, role, format-unsafe")
+	fs.StringVar(&o.contextSQL, "context-sql", "", "SQL that sets a tenant's context; $1 is the tenant id (audited like a function body)")
+	fs.StringVar(&format, "format", "text", "output format: text, json or sarif")
+	fs.StringVar(&failOn, "fail-on", "high", "exit 1 when a result is at or above this severity: high, medium or low")
+	fs.StringVar(&output, "output", "", "write the report to `FILE` instead of standard output")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: tenantfuzz audit [flags]\n\nAudits the schema's catalog for configurations that break tenant isolation (%d checks, listed with their ids in the README).\nExit codes: 0 nothing at or above --fail-on, 1 results at or above it, 2 usage or setup error.\n\nFlags:\n", len(audit.Checks()))
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "tenantfuzz audit: "+format+"\n", a...)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return fail("unexpected argument %q (flags start with --)", fs.Arg(0))
+	}
+	if format != "text" && format != "json" && format != "sarif" {
+		return fail("unknown --format %q: use text, json or sarif", format)
+	}
+	min, err := audit.ParseSeverity(failOn)
+	if err != nil {
+		return fail("%v: pass --fail-on high, medium or low", err)
+	}
+
+	cfg, err := targetConfig(o)
+	if err != nil {
+		return fail("%v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db, _, err := openDatabase(ctx, o)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer db.Close(context.Background())
+	tg, err := harness.Open(ctx, db, cfg)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer tg.Close()
+	rep, err := audit.RunTarget(ctx, tg)
+	if err != nil {
+		return fail("%v", err)
+	}
+
+	var buf bytes.Buffer
+	switch format {
+	case "text":
+		err = rep.WriteText(&buf, min)
+	case "json":
+		err = rep.WriteJSON(&buf)
+	case "sarif":
+		err = reports.WriteSARIF(&buf, auditSARIF(rep))
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	if output == "" {
+		_, err = stdout.Write(buf.Bytes())
+	} else {
+		err = os.WriteFile(output, buf.Bytes(), 0o644)
+		if err == nil {
+			fmt.Fprintf(stdout, "tenantfuzz audit: %d results (%d high, %d medium, %d low) written to %s\n",
+				len(rep.Results), rep.Counts.High, rep.Counts.Medium, rep.Counts.Low, output)
+		}
+	}
+	if err != nil {
+		return fail("write report: %v (check the --output path)", err)
+	}
+	if len(rep.AtLeast(min)) > 0 {
+		return exitFindings
+	}
+	return exitOK
+}
+
+// auditSARIF turns an audit report into a SARIF log: one rule per check
+// that ran (ID, name, title, rationale and fix as help, LEAKS.md entries as
+// tags), one result per audit result, located in the schema or overlay
+// file that created the object. A later dynamic report adds its finding
+// kinds as further rules to the same log.
+func auditSARIF(rep *audit.Report) reports.SARIFLog {
+	l := reports.SARIFLog{ToolName: "tenantfuzz", ToolVersion: tenantfuzz.Version}
+	for _, id := range rep.Checks {
+		c := audit.CheckByID(id)
+		l.Rules = append(l.Rules, reports.SARIFRule{
+			ID: c.ID, Name: c.Name, Title: c.Title, Severity: c.Severity,
+			Help: c.Rationale + "\nFix: " + c.Fix + "\nSee " + c.LeaksRef() + ".",
+			Tags: []string{"tenant-isolation", strings.ReplaceAll(c.LeaksRef(), ", ", ",")},
+		})
+	}
+	for _, r := range rep.Results {
+		props := map[string]any{"leaks": r.Leaks}
+		if r.Relation != "" {
+			props["relation"] = r.Relation
+		}
+		l.Results = append(l.Results, reports.SARIFResult{
+			RuleID: r.Check, Severity: r.Severity, Message: r.Message + ". Fix: " + r.Fix,
+			File: r.File, Line: r.Line, Object: r.Object, Fingerprint: r.Key(), Properties: props,
+		})
+	}
+	return l
+}

@@ -1,0 +1,132 @@
+package mutant
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+)
+
+// Kill is one row of the kill matrix.
+type Kill struct {
+	Mutant     string  `json:"mutant"`
+	Leaks      []int   `json:"leaks,omitempty"`
+	Killed     bool    `json:"killed"`      // some property found it
+	AsExpected bool    `json:"as_expected"` // by the expected kind on the expected relation
+	Property   string  `json:"property,omitempty"`
+	Subject    string  `json:"subject,omitempty"`
+	Kind       string  `json:"kind,omitempty"`
+	Relation   string  `json:"relation,omitempty"`
+	Checks     int     `json:"checks_to_finding"`  // checks run until the first finding (all properties before it included)
+	Seconds    float64 `json:"seconds_to_finding"` // search time until the first finding
+	Summary    string  `json:"summary,omitempty"`
+	Replay     string  `json:"replay,omitempty"`
+	Replays    bool    `json:"replays"` // the finding came back from its seed
+	// Findings counts findings on the reference schema (must be 0).
+	Findings int    `json:"findings,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+// Options size a mutant run.
+type Options struct {
+	Run harness.RunOptions
+}
+
+// Run runs the gate against one mutant (nil: the reference schema) on a
+// private embedded server. For a mutant it stops at the first finding,
+// trying the expected property and subjects first; it then replays that
+// finding from its seed. For the reference it runs every default property.
+func Run(ctx context.Context, m *Mutant, opts Options) Kill {
+	k := Kill{Mutant: Reference}
+	cfg := harness.Config{}
+	if m != nil {
+		k.Mutant, k.Leaks = m.Name, m.Leaks
+		cfg.Overlays = []harness.SQLFile{{Name: "fixtures/mutants/" + m.Overlay, SQL: m.SQL}}
+		cfg.Context, cfg.ContextSQL = m.Context, m.ContextSQL
+	}
+	db, err := pg.StartEmbedded(ctx, pg.EmbeddedOptions{})
+	if err != nil {
+		k.Error = err.Error()
+		return k
+	}
+	defer db.Close(context.WithoutCancel(ctx))
+	tg, err := harness.Open(ctx, db, cfg)
+	if err != nil {
+		k.Error = err.Error()
+		return k
+	}
+	defer tg.Close()
+	for _, p := range order(m) {
+		for _, subj := range subjects(p, tg, m) {
+			res := p.RunSubject(ctx, tg, subj, opts.Run)
+			if res.Err != nil && !errors.Is(res.Err, harness.ErrInconclusive) {
+				k.Error = res.Err.Error()
+				return k
+			}
+			if len(res.Findings) == 0 {
+				k.Checks += res.Checks
+				k.Seconds += res.Seconds
+				continue
+			}
+			f := res.Findings[0]
+			if m == nil {
+				k.Findings++
+				if k.Summary == "" {
+					k.Summary, k.Replay = f.Summary(), f.Replay
+				}
+				continue
+			}
+			k.Killed = true
+			k.Property, k.Subject, k.Kind, k.Relation = p.Name, subj.Name, string(f.Kind), f.Relation
+			k.AsExpected = p.Name == m.Property && (m.Expects(string(f.Kind), f.Relation) || m.Expects(string(f.Kind), subj.Name))
+			k.Checks += res.Checks
+			k.Seconds += res.SecondsToFinding
+			k.Summary, k.Replay = f.Summary(), f.Replay
+			again := opts.Run
+			again.Seed, again.ExactSeed, again.Checks, again.ShrinkTime = f.Seed, true, 1, time.Second
+			if r := p.RunSubject(ctx, tg, subj, again); len(r.Findings) > 0 && r.Findings[0].Kind == f.Kind {
+				k.Replays = true
+			}
+			return k
+		}
+	}
+	return k
+}
+
+// order puts the mutant's expected property first; role tricks run only
+// when expected (they fail by design on a setting-held context).
+func order(m *Mutant) []*harness.Property {
+	var out []*harness.Property
+	if m != nil {
+		if p := harness.PropertyByName(m.Property); p != nil {
+			out = append(out, p)
+		}
+	}
+	for _, p := range harness.Properties {
+		if p == harness.RoleTricks || slices.Contains(out, p) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// subjects lists a property's subjects, the mutant's expected ones first.
+func subjects(p *harness.Property, tg *harness.Target, m *Mutant) []harness.Subject {
+	all := p.Subjects(tg)
+	if m == nil {
+		return all
+	}
+	var first, rest []harness.Subject
+	for _, s := range all {
+		if slices.Contains(m.Relations, s.Name) {
+			first = append(first, s)
+		} else {
+			rest = append(rest, s)
+		}
+	}
+	return append(first, rest...)
+}
