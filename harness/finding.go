@@ -64,6 +64,9 @@ type Finding struct {
 	Seed        uint64   `json:"seed"`               // the rapid seed of the failing check
 	Replay      string   `json:"replay"`             // a command that reproduces the finding
 	Script      string   `json:"script"`             // a psql-runnable reproduction
+	// Audit lists the static audit results that explain the finding
+	// (check id and object), when the audit ran.
+	Audit []string `json:"audit,omitempty"`
 }
 
 // Summary is the one-line form printed in summaries and test failures.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/audit"
 )
 
 // SchemaVersion is the version of report.json's format. Bump it on any
@@ -28,7 +29,9 @@ type Report struct {
 	Scope         Scope             `json:"scope"`
 	Scenarios     []Scenario        `json:"scenarios"`
 	Findings      []harness.Finding `json:"findings"`
-	Totals        Totals            `json:"totals"`
+	// Audit is the static audit run before the properties.
+	Audit  *audit.Report `json:"audit,omitempty"`
+	Totals Totals        `json:"totals"`
 }
 
 // Tool names the producer.
@@ -58,7 +61,10 @@ type Target struct {
 	Overlays     []string `json:"overlays"`
 	AppRole      string   `json:"app_role"`
 	TenantColumn string   `json:"tenant_column"`
+	Context      string   `json:"context_strategy"`
 	ContextSQL   string   `json:"context_sql"`
+	Vector       string   `json:"vector_backend,omitempty"`
+	VectorModes  []string `json:"vector_modes,omitempty"`
 }
 
 // Scope lists what the run covered.

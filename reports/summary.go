@@ -33,6 +33,17 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	}
 	tw.Flush()
 	t := r.Totals
+	if a := r.Audit; a != nil {
+		fmt.Fprintf(w, "\nstatic audit: %d results (%d high, %d medium, %d low)", len(a.Results), a.Counts.High, a.Counts.Medium, a.Counts.Low)
+		for i, res := range a.Results {
+			if i == 10 {
+				fmt.Fprintf(w, "\n  ... %d more in report.json", len(a.Results)-10)
+				break
+			}
+			fmt.Fprintf(w, "\n  %s [%s] %s: %s", res.Check, res.Severity, res.Object, res.Title)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "\n%d scenarios, %d checks, %d statements, %d rows examined: %d findings, %d errors in %.1fs\n",
 		t.Scenarios, t.Checks, t.Statements, t.Rows, t.Findings, t.Errors, r.Run.Seconds)
 	for i, s := range r.Scenarios {
@@ -42,6 +53,9 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	}
 	for i, f := range r.Findings {
 		fmt.Fprintf(w, "\nFINDING %d: %s\n", i+1, f.String())
+		if len(f.Audit) > 0 {
+			fmt.Fprintf(w, "  explained by the audit: %s\n", strings.Join(f.Audit, "; "))
+		}
 		if i < len(scripts) {
 			fmt.Fprintf(w, "\n  psql script: %s\n", scripts[i])
 		}

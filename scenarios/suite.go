@@ -12,6 +12,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 )
 
 // Suite is what the specs run against and where their results go.
@@ -24,6 +25,9 @@ type Suite struct {
 	Property, Relation string
 	// JUnitPath, when set, receives a JUnit report with stable names.
 	JUnitPath string
+	// Vector, when set, adds the vector specs, in VectorModes.
+	Vector      *vector.Env
+	VectorModes []vector.Mode
 
 	mu      sync.Mutex
 	results []*harness.Result

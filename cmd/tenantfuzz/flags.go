@@ -27,6 +27,10 @@ type options struct {
 	property     string
 	relation     string
 	verbose      bool
+	vector       string
+	vectorMode   string
+	pineconeHost string
+	failOn       string
 }
 
 type stringList []string
@@ -63,7 +67,11 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.reportDir, "report-dir", "./tenantfuzz-report", "where report.json, junit.xml and repro scripts go")
 	fs.BoolVar(&o.showValues, "show-values", false, "print database values in findings (default: redacted to ids and canaries)")
 	fs.BoolVar(&o.verbose, "v", false, "verbose Ginkgo output")
-	fs.StringVar(&o.property, "property", "", "run only this property (read-isolation, fail-closed, write-isolation, side-channel, pool-isolation, hostile-ids, plan-cache, role-tricks)")
+	fs.StringVar(&o.vector, "vector", "fake", "vector backend: fake (in-process Pinecone data plane), pinecone (--pinecone-host, key in PINECONE_API_KEY; a scratch index), none")
+	fs.StringVar(&o.vectorMode, "vector-mode", "both", "vector isolation mode under test: namespace (one per tenant), shared (tenant metadata filter), both")
+	fs.StringVar(&o.pineconeHost, "pinecone-host", "", "index host for --vector pinecone (Pinecone Local: localhost:5081)")
+	fs.StringVar(&o.failOn, "fail-on-audit", "", "also exit 1 when the static audit has results at or above this severity (high, medium, low); default: the audit informs only")
+	fs.StringVar(&o.property, "property", "", "run only this property (read-isolation, fail-closed, write-isolation, side-channel, pool-isolation, hostile-ids, plan-cache, reachable-roles, role-tricks, vector-read-isolation, vector-write-isolation, vector-sql-agreement)")
 	fs.StringVar(&o.relation, "relation", "", "run only on this relation")
 	fs.Usage = func() {
 		if replay {
@@ -100,6 +108,12 @@ func (o *options) replayBase() string {
 	}
 	if o.dsn != "" {
 		parts = append(parts, `--dsn "$TENANTFUZZ_DSN"`)
+	}
+	if o.vector != "" && o.vector != "fake" {
+		parts = append(parts, "--vector "+shellQuote(o.vector))
+	}
+	if o.pineconeHost != "" {
+		parts = append(parts, "--pinecone-host "+shellQuote(o.pineconeHost))
 	}
 	return strings.Join(parts, " ")
 }

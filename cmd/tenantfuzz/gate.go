@@ -16,8 +16,10 @@ import (
 	"github.com/tenantfuzz/tenantfuzz"
 	"github.com/tenantfuzz/tenantfuzz/generators"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/audit"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 	"github.com/tenantfuzz/tenantfuzz/harness/profile"
+	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 	"github.com/tenantfuzz/tenantfuzz/reports"
 	"github.com/tenantfuzz/tenantfuzz/scenarios"
 )
@@ -44,9 +46,21 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tenantfuzz replay: --property, --relation and --seed are required: copy them from the finding's replay line")
 		return exitUsage
 	}
-	if o.property != "" && harness.PropertyByName(o.property) == nil {
+	if o.property != "" && harness.PropertyByName(o.property) == nil && vector.PropertyByName(o.property) == nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: unknown property %q\n", name, o.property)
 		return exitUsage
+	}
+	modes, err := vectorModes(o.vectorMode)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
+	var failOn harness.Severity
+	if o.failOn != "" {
+		if failOn, err = audit.ParseSeverity(o.failOn); err != nil {
+			fmt.Fprintf(stderr, "tenantfuzz %s: --fail-on-audit: %v\n", name, err)
+			return exitUsage
+		}
 	}
 	prof, err := loadProfile(o)
 	if err != nil {
@@ -86,6 +100,22 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer tg.Close()
+	auditRep, err := audit.RunTarget(ctx, tg)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: static audit: %v\n", name, err)
+		return exitUsage
+	}
+	venv, err := openVector(ctx, o, tg)
+	if err != nil {
+		if !errors.Is(err, vector.ErrNoPinecone) {
+			fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+			return exitUsage
+		}
+		fmt.Fprintf(stdout, "vector: skipped: %v\n", err)
+	}
+	if venv != nil {
+		defer venv.Close()
+	}
 
 	if err := os.MkdirAll(o.reportDir, 0o755); err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: create report dir: %v\n", name, err)
@@ -98,9 +128,11 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 			World:      generators.WorldOptions{MinTenants: prof.Tenants[0], MaxTenants: prof.Tenants[1], MaxRows: prof.Rows},
 			ReplayBase: o.replayBase(),
 		},
-		Deadline: started.Add(prof.Budget),
-		Property: o.property,
-		Relation: o.relation,
+		Deadline:    started.Add(prof.Budget),
+		Property:    o.property,
+		Relation:    o.relation,
+		Vector:      venv,
+		VectorModes: modes,
 	}
 	if hasReport(prof, "junit") {
 		suite.JUnitPath = filepath.Join(o.reportDir, "junit.xml")
@@ -120,10 +152,16 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	rep := reports.New(tenantfuzz.Version, reports.Run{
 		Started: started, Finished: time.Now(), Seconds: time.Since(started).Seconds(), Seed: o.seed,
 		Profile: prof.Name, PostgresVersion: db.Version, Provider: provider,
-	}, targetSummary(o, tg), tg, results)
+	}, targetSummary(o, tg, venv, modes), tg, results)
+	rep.Audit = auditRep
+	for i := range rep.Findings {
+		for _, r := range auditRep.Related(rep.Findings[i].Relation) {
+			rep.Findings[i].Audit = append(rep.Findings[i].Audit, r.Key())
+		}
+	}
 	code := exitOK
 	switch {
-	case rep.Totals.Findings > 0:
+	case rep.Totals.Findings > 0, failOn != "" && len(auditRep.AtLeast(failOn)) > 0:
 		code = exitFindings
 	case rep.Totals.Errors > 0 || rep.Totals.Scenarios == 0:
 		code = exitUsage
@@ -207,9 +245,15 @@ func openDatabase(ctx context.Context, o options) (*pg.Database, string, error) 
 	return db, "embedded", err
 }
 
-func targetSummary(o options, tg *harness.Target) reports.Target {
+func targetSummary(o options, tg *harness.Target, venv *vector.Env, modes []vector.Mode) reports.Target {
 	t := reports.Target{Schema: "reference", SHA256: tg.Digest, Overlays: append([]string{}, o.overlays...),
-		AppRole: tg.Config.AppRole, TenantColumn: tg.Config.TenantColumn, ContextSQL: tg.Config.ContextSQL}
+		AppRole: tg.Config.AppRole, TenantColumn: tg.Config.TenantColumn, Context: tg.Strategy.Name, ContextSQL: tg.Config.ContextSQL}
+	if venv != nil {
+		t.Vector = venv.Backend
+		for _, m := range modes {
+			t.VectorModes = append(t.VectorModes, string(m))
+		}
+	}
 	if o.schema != "" {
 		t.Schema = o.schema
 	}
@@ -223,4 +267,37 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// vectorModes reads --vector-mode.
+func vectorModes(s string) ([]vector.Mode, error) {
+	if s == "both" || s == "" {
+		return vector.Modes, nil
+	}
+	m, err := vector.ParseMode(s)
+	if err != nil {
+		return nil, fmt.Errorf("--vector-mode: %w (or both)", err)
+	}
+	return []vector.Mode{m}, nil
+}
+
+// openVector stands up the vector backend: the fake Pinecone data plane,
+// a Pinecone (or Pinecone Local) index, or none.
+func openVector(ctx context.Context, o options, tg *harness.Target) (*vector.Env, error) {
+	var env *vector.Env
+	var err error
+	switch o.vector {
+	case "none":
+		return nil, nil
+	case "fake", "":
+		env, err = vector.NewFakeEnv(ctx, vector.FakeOptions{})
+	case "pinecone":
+		env, err = vector.NewPineconeEnv(ctx, o.pineconeHost, "", vector.PineconeOptions{})
+	default:
+		return nil, fmt.Errorf("--vector %q: use fake, pinecone or none", o.vector)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return env.WithTarget(tg), nil
 }

@@ -1,0 +1,46 @@
+package scenarios
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/tenantfuzz/tenantfuzz/harness/vector"
+)
+
+// The vector specs: one per vector property and isolation mode, named
+// "vector <property> <mode>", against the suite's vector environment (the
+// fake Pinecone server by default).
+var _ = Describe("vector", Label("vector"), func() {
+	s := current
+	if s == nil || s.Vector == nil {
+		return
+	}
+	for _, p := range vector.Properties {
+		if s.Property != "" && s.Property != p.Name {
+			continue
+		}
+		Describe(p.Name, Label(p.Labels...), func() {
+			for _, mode := range s.VectorModes {
+				if s.Relation != "" && s.Relation != string(mode) {
+					continue
+				}
+				s.pending++
+				It(string(mode), func(ctx SpecContext) {
+					opts := s.Options
+					opts.Deadline = s.specDeadline()
+					res := p.Run(ctx, s.Vector, mode, opts)
+					s.record(res)
+					Expect(res.Err).NotTo(HaveOccurred(), "the vector property could not be checked")
+					if len(res.Findings) > 0 {
+						var msgs []string
+						for _, f := range res.Findings {
+							msgs = append(msgs, f.String())
+						}
+						Fail(strings.Join(msgs, "\n"))
+					}
+				})
+			}
+		})
+	}
+})
