@@ -53,6 +53,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "run":
 		return gate(args[1:], false, stdout, stderr)
 	case "replay":
+		if fromReport, code, ok := replayFromReport(args[1:], stderr); ok {
+			if code != exitOK {
+				return code
+			}
+			return gate(fromReport, true, stdout, stderr)
+		}
 		return gate(args[1:], true, stdout, stderr)
 	case "mutants":
 		return mutantsCmd(args[1:], stdout, stderr)

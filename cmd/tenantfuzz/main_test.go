@@ -168,6 +168,10 @@ func TestBrokenSchemaIsCaughtAndReplays(t *testing.T) {
 			if rep := readReport(t, again.dir); rep.Totals.Checks != 1 {
 				t.Errorf("replay ran %d checks, want 1", rep.Totals.Checks)
 			}
+			fromReport := cli(t, nil, "replay", "--report", filepath.Join(r.dir, "report.json"), "--finding", "1")
+			if fromReport.code != 1 {
+				t.Errorf("replay --report: exit %d, want 1\n%s\n%s", fromReport.code, fromReport.stdout, fromReport.stderr)
+			}
 		})
 	}
 }
