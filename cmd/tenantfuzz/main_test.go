@@ -366,7 +366,10 @@ func TestKillMatrix(t *testing.T) {
 	if m.Total < 20 || m.Killed != m.Total {
 		t.Errorf("killed %d of %d mutants (want at least 20, all killed)", m.Killed, m.Total)
 	}
-	for _, k := range m.Mutants[1:] {
+	for _, k := range m.Mutants {
+		if strings.HasSuffix(k.Mutant, "reference") {
+			continue
+		}
 		if !k.AsExpected || !k.Replays {
 			t.Errorf("%s: as expected %v, replays %v", k.Mutant, k.AsExpected, k.Replays)
 		}

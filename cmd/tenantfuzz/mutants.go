@@ -12,8 +12,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/fixtures"
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/mutant"
+	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 )
 
 // mutantsCmd runs the kill matrix: the reference schema and every seeded
@@ -54,14 +57,26 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 	for _, m := range ms {
 		names = append(names, m.Name)
 	}
+	names = append(names, mutant.VectorPrefix+"reference")
+	for _, m := range vector.Mutants {
+		names = append(names, mutant.VectorPrefix+m.Name)
+	}
 	if *only != "" {
-		if _, err := mutant.Find(ms, *only); err != nil && *only != mutant.Reference {
+		if _, err := mutant.Find(ms, *only); err != nil && !slices.Contains(names, *only) {
 			fmt.Fprintf(stderr, "tenantfuzz mutants: %v\n", err)
 			return exitUsage
 		}
 		names = []string{*only}
 	}
 	opts := mutant.Options{Run: harness.RunOptions{Checks: *checks, Seed: *seed, ShrinkTime: 2 * time.Second, ReplayBase: "tenantfuzz replay"}}
+	if *worker && strings.HasPrefix(*only, mutant.VectorPrefix) {
+		vm := vector.MutantByName(strings.TrimPrefix(*only, mutant.VectorPrefix))
+		if vm != nil {
+			opts.Run.ReplayBase = "tenantfuzz replay --vector-mutant " + vm.Name
+		}
+		json.NewEncoder(stdout).Encode(mutant.RunVector(context.Background(), vm, opts))
+		return exitOK
+	}
 	if *worker {
 		var m *mutant.Mutant
 		if *only != mutant.Reference {
@@ -130,9 +145,9 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 		switch {
 		case k.Error != "":
 			result, ok = "ERROR", false
-		case k.Mutant == mutant.Reference && k.Findings > 0:
+		case isReference(k.Mutant) && k.Findings > 0:
 			result, ok = fmt.Sprintf("NOT CLEAN (%d findings)", k.Findings), false
-		case k.Mutant == mutant.Reference:
+		case isReference(k.Mutant):
 			result = "clean"
 		case !k.Killed:
 			result, ok = "SURVIVED", false
@@ -151,7 +166,7 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 		if k.Error != "" {
 			fmt.Fprintf(stdout, "\nERROR %s: %s\n", k.Mutant, k.Error)
 		}
-		if (k.Mutant == mutant.Reference && k.Findings > 0) || (k.Killed && !k.AsExpected) {
+		if (isReference(k.Mutant) && k.Findings > 0) || (k.Killed && !k.AsExpected) {
 			fmt.Fprintf(stdout, "\n%s: %s\n  replay: %s\n", k.Mutant, k.Summary, k.Replay)
 		}
 	}
@@ -166,9 +181,9 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 			killed++
 		}
 	}
-	fmt.Fprintf(stdout, "\n%d of %d mutants killed as expected; median time to first detection %.2fs\n", killed, len(ms), median)
+	fmt.Fprintf(stdout, "\n%d of %d mutants killed as expected; median time to first detection %.2fs\n", killed, len(kills)-2, median)
 	if err := os.MkdirAll(dir, 0o755); err == nil {
-		b, _ := json.MarshalIndent(map[string]any{"mutants": kills, "median_seconds_to_finding": median, "killed": killed, "total": len(kills) - 1}, "", "  ")
+		b, _ := json.MarshalIndent(map[string]any{"mutants": kills, "median_seconds_to_finding": median, "killed": killed, "total": len(kills) - 2}, "", "  ")
 		path := filepath.Join(dir, "mutants.json")
 		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 			fmt.Fprintf(stderr, "tenantfuzz mutants: write %s: %v\n", path, err)
@@ -180,4 +195,9 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 		return exitOK
 	}
 	return exitFindings
+}
+
+// isReference reports whether a matrix row is one of the clean references.
+func isReference(name string) bool {
+	return name == mutant.Reference || name == mutant.VectorPrefix+"reference"
 }
