@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/tenantfuzz
 PROFILE ?= quick
 
-.PHONY: all run test lint build nightly clean
+.PHONY: all run test lint build nightly mutants clean
 
 all: lint test
 
@@ -24,6 +24,9 @@ lint:
 
 nightly: build
 	./$(BIN) run --profile nightly
+
+mutants: build
+	./$(BIN) mutants
 
 clean:
 	rm -rf bin tenantfuzz-report
