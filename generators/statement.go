@@ -77,18 +77,15 @@ func (s Statement) Restricted(cat *catalog.Catalog, tenantID string) (sql string
 			ok = false
 			return name
 		}
-		col := r.TenantColumn
-		if r == cat.TenantsTable && len(r.PrimaryKey) == 1 {
-			col = r.PrimaryKey[0]
-		}
-		if col == "" {
+		cond, owned := cat.TenantFilter(r, "", quote(tenantID))
+		if !owned {
 			ok = false
 			return r.QualifiedName()
 		}
 		if tenantID == "" {
-			return "(SELECT * FROM " + r.QualifiedName() + " WHERE false)"
+			cond = "false"
 		}
-		return "(SELECT * FROM " + r.QualifiedName() + " WHERE " + catalog.QuoteIdent(col) + " = " + quote(tenantID) + ")"
+		return "(SELECT * FROM " + r.QualifiedName() + " WHERE " + cond + ")"
 	})
 	return sql, ok
 }

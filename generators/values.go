@@ -45,6 +45,19 @@ func (b *builder) value(ti, ci int, rel *catalog.Relation, col *catalog.Column, 
 		}
 		return quote(s)
 	case "int2", "int4", "int8", "numeric", "float4", "float8", "oid":
+		if col.Min != nil || col.Max != nil {
+			lo, hi := -1000, 1000
+			if col.Min != nil {
+				lo = int(*col.Min)
+			}
+			if col.Max != nil {
+				hi = int(*col.Max)
+			}
+			if hi < lo {
+				hi = lo
+			}
+			return strconv.Itoa(rapid.IntRange(lo, hi).Draw(b.t, label))
+		}
 		if unique {
 			return strconv.Itoa(ti*100000 + b.serial)
 		}

@@ -243,7 +243,7 @@ func (b *builder) foreignKey(rel *catalog.Relation, fk catalog.ForeignKey, k int
 			parents = append(parents, r)
 		}
 	}
-	nullable := b.nullable(rel, fk.Columns)
+	nullable := b.nullable(rel, fk.Columns) && (rel.Parent == nil || rel.Parent.Name != fk.Name) // the ownership path is never cut
 	if len(parents) == 0 || (nullable && rapid.IntRange(0, 3).Draw(b.t, rel.Name+"."+fk.Name+" null") == 0) {
 		if !nullable {
 			return false
@@ -299,3 +299,36 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 // IdentifierPattern matches what the harness may print from a returned
 // value without revealing content: generated uuids and canary markers.
 var IdentifierPattern = regexp.MustCompile(uuidRE.String() + `|` + canaryRE.String())
+
+// Drop removes the rows at the given indexes (rows the schema refused),
+// so the world stays the ground truth, and forgets the identifiers only
+// those rows carried.
+func (w *World) Drop(indexes []int) {
+	if len(indexes) == 0 {
+		return
+	}
+	gone := map[int]bool{}
+	for _, i := range indexes {
+		gone[i] = true
+	}
+	var kept []Row
+	for i, r := range w.Rows {
+		if !gone[i] {
+			kept = append(kept, r)
+		}
+	}
+	w.Rows = kept
+	w.owner = map[string]int{}
+	for _, t := range w.Tenants {
+		w.owner[t.ID] = t.Index
+	}
+	for _, r := range kept {
+		for _, c := range r.Cols {
+			for _, u := range uuidRE.FindAllString(r.Values[c], -1) {
+				if _, known := w.owner[u]; !known {
+					w.owner[u] = r.Tenant
+				}
+			}
+		}
+	}
+}

@@ -50,7 +50,10 @@ func (g *writeGen) kinds() []string {
 	p := g.rel.Priv
 	var k []string
 	if p.Update { // weighted: moves and updates need luck with foreign keys and shared values
-		k = append(k, "update", "update-move", "update", "update-move", "update-move")
+		k = append(k, "update", "update")
+		if g.rel.TenantColumn != "" || g.rel.Parent != nil {
+			k = append(k, "update-move", "update-move", "update-move")
+		}
 	}
 	if p.Insert {
 		k = append(k, "insert-own", "insert-foreign")
@@ -139,6 +142,9 @@ func (g *writeGen) build(st *Statement) {
 		other := g.other()
 		st.Tenant = other
 		set := catalog.QuoteIdent(col) + " = " + quote(g.w.TenantID(other))
+		if rel.TenantColumn == "" && rel.Parent != nil { // owned through a parent: point at another tenant's parent
+			set = g.reparent(other)
+		}
 		for _, fk := range rel.ForeignKeys { // composite keys with the tenant column: unlink nullable parts
 			for _, c := range fk.Columns {
 				if cc := rel.Column(c); c != col && cc != nil && !cc.NotNull && len(fk.Columns) > 1 {
@@ -200,6 +206,31 @@ func (g *writeGen) build(st *Statement) {
 	case "truncate":
 		st.Template = "TRUNCATE " + target + []string{"", " CASCADE"}[g.draw(2, "cascade?")]
 	}
+}
+
+// reparent sets the ownership foreign key to a parent row of tenant other
+// (or to NULL when other has none).
+func (g *writeGen) reparent(other int) string {
+	fk := g.rel.Parent
+	var parents []Row
+	for _, r := range g.w.Rows {
+		if r.Table.Schema+"."+r.Table.Name == fk.RefTable && r.Tenant == other {
+			parents = append(parents, r)
+		}
+	}
+	var parent *Row
+	if len(parents) > 0 {
+		parent = &parents[g.draw(len(parents), "new parent")]
+	}
+	var sets []string
+	for i, c := range fk.Columns {
+		v := "NULL"
+		if parent != nil {
+			v = parent.Values[fk.RefColumns[i]]
+		}
+		sets = append(sets, catalog.QuoteIdent(c)+" = "+v)
+	}
+	return strings.Join(sets, ", ")
 }
 
 // columnType is the SQL type of a (quoted) column of rel.

@@ -10,7 +10,8 @@ import (
 
 // digests maps "relation\x00tenant key" to the digest of that tenant's rows
 // in that relation (count and md5 of the sorted row texts). The tenant key
-// is the tenant column's text ("" for NULL); for the tenants table, its id.
+// is the tenant column's text ("" for NULL); for the tenants table, its id;
+// for tables owned through a parent, the parent's tenant.
 type digests map[string]string
 
 // digestSQL builds one query over every tenant table (each physical table
@@ -18,15 +19,12 @@ type digests map[string]string
 func (t *Target) digestSQL() string {
 	var parts []string
 	for _, r := range t.Catalog.TenantTables() {
-		col := r.TenantColumn
-		if col == "" && len(r.PrimaryKey) == 1 {
-			col = r.PrimaryKey[0]
-		}
-		if col == "" {
+		key, joins, ok := t.Catalog.TenantKeyExpr(r, "t")
+		if !ok {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("SELECT %s AS rel, coalesce(t.%s::text, '') AS tenant, count(*)::text || ':' || md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM ONLY %s t GROUP BY 2",
-			quoteLiteral(r.String()), quoteIdent(col), r.QualifiedName()))
+		parts = append(parts, fmt.Sprintf("SELECT %s AS rel, coalesce(%s, '') AS tenant, count(*)::text || ':' || md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM ONLY %s t%s GROUP BY 2",
+			quoteLiteral(r.String()), key, r.QualifiedName(), joins))
 	}
 	return strings.Join(parts, "\nUNION ALL\n")
 }

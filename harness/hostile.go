@@ -86,11 +86,12 @@ func (tg *Target) visibleTenants(ctx context.Context, tx pgx.Tx) ([]visible, err
 		if !r.Priv.Select {
 			continue
 		}
-		col := r.TenantColumn
-		if col == "" {
-			col = r.PrimaryKey[0]
+		key, joins, ok := tg.Catalog.TenantKeyExpr(r, "t")
+		if !ok {
+			continue
 		}
-		rs := query(ctx, tx, "", "SELECT "+quoteIdent(col)+"::text FROM "+r.QualifiedName())
+		// The owner's join resolves the tenant of rows the session can see.
+		rs := query(ctx, tx, "", "SELECT "+key+" FROM "+r.QualifiedName()+" t"+joins)
 		if rs.err != nil {
 			continue // an error is failing closed
 		}

@@ -100,13 +100,9 @@ func (tg *Target) script(p probe, state contextState, s generators.Statement, f 
 	if s.Write {
 		b.WriteString("RESET ROLE;\n")
 		if rel := tg.Catalog.Relation(f.Relation); rel != nil {
-			col := rel.TenantColumn
-			if col == "" && len(rel.PrimaryKey) == 1 {
-				col = rel.PrimaryKey[0]
-			}
-			if col != "" {
-				fmt.Fprintf(&b, "-- %s's rows after the write, as the superuser:\nSELECT * FROM %s WHERE %s IS NOT DISTINCT FROM %s;\n",
-					f.OtherLabel, rel.QualifiedName(), quoteIdent(col), nullableLiteral(f.OtherTenant))
+			if cond, ok := tg.Catalog.TenantFilter(rel, "", nullableLiteral(f.OtherTenant)); ok {
+				fmt.Fprintf(&b, "-- %s's rows after the write, as the superuser:\nSELECT * FROM %s WHERE %s;\n",
+					f.OtherLabel, rel.QualifiedName(), cond)
 			}
 		}
 	}

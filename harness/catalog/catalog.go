@@ -69,6 +69,9 @@ type Relation struct {
 	Priv Privileges
 	// Function is set for KindFunction sources: the function behind them.
 	Function *Function
+	// Parent is the foreign key through which a table without a tenant
+	// column belongs to a tenant (see Catalog.Owned); nil otherwise.
+	Parent *ForeignKey
 }
 
 // Column is one column of a relation.
@@ -87,6 +90,8 @@ type Column struct {
 	// Allowed lists the values a single-column CHECK constraint admits when
 	// it is a plain list (col IN (...) or col = ANY (ARRAY[...])); nil otherwise.
 	Allowed []string
+	// Min and Max are inclusive numeric bounds from single-column CHECKs.
+	Min, Max *float64
 }
 
 // ForeignKey is one foreign key constraint.
@@ -190,13 +195,13 @@ func (c *Catalog) Relation(name string) *Relation {
 }
 
 // TenantTables are the tables that hold tenant rows: those with the tenant
-// column, plus the tenants table itself, in foreign-key order (parents
-// first). Partition and inheritance children are included: rows are
+// column, the tenants table itself, and tables owned through a foreign-key
+// path (Parent), in foreign-key order (parents first). Partition and inheritance children are included: rows are
 // generated for the parent only when the parent can take them.
 func (c *Catalog) TenantTables() []*Relation {
 	var out []*Relation
 	for _, r := range c.Relations {
-		if r.IsTable() && (r.TenantColumn != "" || r == c.TenantsTable) {
+		if r.IsTable() && c.Owned(r) {
 			out = append(out, r)
 		}
 	}

@@ -142,3 +142,17 @@ func containsKey(keys [][]string, want string) bool {
 	}
 	return false
 }
+
+func TestCheckBounds(t *testing.T) {
+	for def, want := range map[string][2]float64{
+		"CHECK (((priority >= 1) AND (priority <= 5)))":             {1, 5},
+		"CHECK ((priority > 0))":                                    {1, 0},
+		"CHECK (((priority >= '-3'::integer) AND (priority < 10)))": {-3, 9},
+	} {
+		c := catalog.Column{Name: "priority"}
+		catalog.Bounds(&c, def)
+		if c.Min == nil || *c.Min != want[0] || (want[1] != 0 && (c.Max == nil || *c.Max != want[1])) {
+			t.Errorf("%s: min %v max %v, want %v", def, c.Min, c.Max, want)
+		}
+	}
+}

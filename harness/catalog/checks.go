@@ -2,7 +2,9 @@ package catalog
 
 import (
 	"context"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -40,7 +42,10 @@ ORDER BY con.conrelid, con.conname`)
 			continue
 		}
 		if cc := r.Column(col); cc != nil {
-			cc.Allowed = allowedValues(def)
+			if a := allowedValues(def); a != nil {
+				cc.Allowed = a
+			}
+			bounds(cc, def)
 		}
 	}
 	return rows.Err()
@@ -61,4 +66,32 @@ func allowedValues(def string) []string {
 		out = append(out, strings.ReplaceAll(q[1], "''", "'"))
 	}
 	return out
+}
+
+var boundRE = regexp.MustCompile(`\(+"?([A-Za-z_][A-Za-z0-9_]*)"?\)?(?:::[a-z ]+)? (>=|<=|>|<) \(?'?(-?[0-9]+(?:\.[0-9]+)?)'?`)
+
+// bounds reads numeric bounds (col >= n, col < n, BETWEEN) from a
+// single-column CHECK into the column's Min and Max (inclusive).
+func bounds(c *Column, def string) {
+	for _, m := range boundRE.FindAllStringSubmatch(def, -1) {
+		if m[1] != c.Name {
+			continue
+		}
+		v, err := strconv.ParseFloat(m[3], 64)
+		if err != nil {
+			continue
+		}
+		switch m[2] {
+		case ">=":
+			c.Min = &v
+		case ">":
+			v = math.Floor(v) + 1
+			c.Min = &v
+		case "<=":
+			c.Max = &v
+		case "<":
+			v = math.Ceil(v) - 1
+			c.Max = &v
+		}
+	}
 }

@@ -60,6 +60,7 @@ func Load(ctx context.Context, q Querier, opts Options) (*Catalog, error) {
 		}
 	}
 	c.resolveTenancy()
+	c.resolveOwnership()
 	c.resolveFunctionSources()
 	return c, nil
 }

@@ -1,0 +1,4 @@
+package catalog
+
+// Bounds exposes bounds to tests.
+var Bounds = bounds
