@@ -118,7 +118,8 @@ func WorldGen(cat *catalog.Catalog, opts WorldOptions) *rapid.Generator[*World] 
 	if opts.MaxRows < 1 {
 		opts.MaxRows = 3
 	}
-	tables := cat.TenantTables()
+	tables := append(cat.SupportTables(), cat.TenantTables()...)
+	support := len(cat.SupportTables())
 	return rapid.Custom(func(t *rapid.T) *World {
 		n := rapid.IntRange(opts.MinTenants, opts.MaxTenants).Draw(t, "tenants")
 		w := &World{owner: map[string]int{}, values: map[string][]string{}, byType: map[string][]string{}}
@@ -138,7 +139,10 @@ func WorldGen(cat *catalog.Catalog, opts WorldOptions) *rapid.Generator[*World] 
 			}
 			for k := range w.Tenants {
 				rows := 1
-				if rel != cat.TenantsTable {
+				switch {
+				case ti < support: // rows other tables cannot do without
+					rows = rapid.IntRange(1, opts.MaxRows).Draw(t, rel.Name+" rows of "+w.Tenants[k].Label)
+				case rel != cat.TenantsTable:
 					rows = rapid.IntRange(0, opts.MaxRows).Draw(t, rel.Name+" rows of "+w.Tenants[k].Label)
 				}
 				for j := 0; j < rows; j++ {

@@ -93,6 +93,20 @@ var strategies = map[string]*Strategy{
 		Settings: func(*Target) []string { return []string{"request.jwt.claims"} },
 		Safe:     true,
 	},
+	"supabase": {
+		Name: "supabase",
+		Doc: "Supabase/PostgREST: the request's JWT claims in request.jwt.claims (sub, role authenticated, app_metadata.tenant_id), read by auth.jwt() and auth.uid() (use with --supabase). " +
+			"Fails open when a policy only checks auth.role() = 'authenticated', or reads a claim the client controls (user_metadata).",
+		Set: func(ctx context.Context, q Execer, tg *Target, id string) error {
+			_, err := q.Exec(ctx, "select set_config('request.jwt.claims', json_build_object('sub', $1::text, 'role', 'authenticated', 'app_metadata', json_build_object('tenant_id', $1::text))::text, true)", id)
+			return err
+		},
+		Script: func(tg *Target, id string) string {
+			return "select set_config('request.jwt.claims', json_build_object('sub', " + quoteLiteral(id) + ", 'role', 'authenticated', 'app_metadata', json_build_object('tenant_id', " + quoteLiteral(id) + "))::text, true)"
+		},
+		Settings: func(*Target) []string { return []string{"request.jwt.claims"} },
+		Safe:     true,
+	},
 	"role": {
 		Name: "role",
 		Doc: "one database role per tenant: SET LOCAL ROLE tenant_<id> (a member of the application role), plus the context setting for the policies. " +

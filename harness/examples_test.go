@@ -17,6 +17,8 @@ func TestExamples(t *testing.T) {
 		cfg                      harness.Config
 	}{
 		{"examples/parent", "examples/parent-defects/comments_policy_unscoped.sql", "comments", harness.Config{}},
+		{"examples/supabase", "examples/supabase-defects/authenticated_sees_all.sql", "projects",
+			harness.Config{Supabase: true, Context: "supabase", AppRole: "authenticated", TenantColumn: "account_id"}},
 	} {
 		t.Run(c.schema, func(t *testing.T) {
 			schema, err := harness.LoadSchema(testenv.Fixture(c.schema))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/tenantfuzz/tenantfuzz/fixtures"
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 )
@@ -26,6 +27,9 @@ type Config struct {
 	ContextSQL     string    // sets the context; $1 is the tenant id as text
 	ContextSetting string    // the setting the context lives in, default from ContextSQL or app.tenant_id
 	ShowValues     bool      // include database values in evidence
+	// Supabase applies the Supabase shim (auth.uid(), auth.jwt(), the
+	// anon/authenticated/service_role roles) before the schema.
+	Supabase bool
 }
 
 func (c *Config) defaults() error {
@@ -93,6 +97,9 @@ func Open(ctx context.Context, db *pg.Database, cfg Config) (*Target, error) {
 	t := &Target{DB: db, Config: cfg, Roles: map[string]string{}}
 	t.Strategy, _ = StrategyByName(cfg.Context)
 	all := append(append([]SQLFile{}, cfg.Schema...), cfg.Overlays...)
+	if cfg.Supabase {
+		all = append([]SQLFile{{Name: "fixtures/shims/supabase.sql", SQL: fixtures.SupabaseShim()}}, all...)
+	}
 	t.Digest = Digest(all)
 	if db.SharedServer {
 		t.Roles = suffixRoles(all, db.RoleSuffix)

@@ -113,3 +113,29 @@ func (c *Catalog) TenantKeyExpr(r *Relation, alias string) (expr, joins string, 
 	}
 	return "", "", false
 }
+
+// SupportTables are tables that belong to no tenant but that tenant rows
+// must reference through a NOT NULL foreign key (auth.users behind a
+// memberships table, a lookup table): the generator gives every tenant
+// rows of its own in them, so each tenant's rows reference only its own.
+// They come in foreign-key order, before the tenant tables.
+func (c *Catalog) SupportTables() []*Relation {
+	seen := map[*Relation]bool{}
+	var out []*Relation
+	var visit func(r *Relation)
+	visit = func(r *Relation) {
+		for _, fk := range r.ForeignKeys {
+			ref := c.Relation(fk.RefTable)
+			if ref == nil || ref == r || c.Owned(ref) || !ref.IsTable() || seen[ref] || !r.notNull(fk.Columns) {
+				continue
+			}
+			seen[ref] = true
+			visit(ref)
+			out = append(out, ref)
+		}
+	}
+	for _, r := range c.TenantTables() {
+		visit(r)
+	}
+	return sortByForeignKeys(out)
+}
