@@ -40,6 +40,7 @@ func LoadSchema(path string) ([]SQLFile, error) {
 	if !st.IsDir() {
 		return LoadFiles([]string{path})
 	}
+	path = migrationsDir(path)
 	files, err := readFS(os.DirFS(path), path)
 	if err != nil {
 		return nil, err
@@ -71,13 +72,71 @@ func readFS(fsys fs.FS, prefix string) ([]SQLFile, error) {
 	sort.Strings(names)
 	var out []SQLFile
 	for _, n := range names {
+		if strings.HasSuffix(n, ".down.sql") {
+			continue // golang-migrate's down migrations
+		}
 		b, err := fs.ReadFile(fsys, n)
 		if err != nil {
 			return nil, fmt.Errorf("read schema file %s: %w", n, err)
 		}
-		out = append(out, SQLFile{Name: filepath.Join(prefix, n), SQL: string(b)})
+		out = append(out, SQLFile{Name: filepath.Join(prefix, n), SQL: upSection(string(b))})
 	}
 	return out, nil
+}
+
+// migrationsDir finds the migrations inside a project directory: a
+// Supabase project's supabase/migrations, or a migrations/ or db/migrations
+// folder, when the directory itself holds no .sql files.
+func migrationsDir(dir string) string {
+	if own, _ := filepath.Glob(filepath.Join(dir, "*.sql")); len(own) > 0 {
+		return dir
+	}
+	for _, sub := range []string{"supabase/migrations", "migrations", "db/migrations"} {
+		if found, _ := filepath.Glob(filepath.Join(dir, sub, "*.sql")); len(found) > 0 {
+			return filepath.Join(dir, sub)
+		}
+	}
+	return dir
+}
+
+// upSection keeps the "up" part of a migration written for goose
+// (-- +goose Up / Down, StatementBegin/End) or dbmate (-- migrate:up /
+// down); other files pass unchanged. Dropped lines become blank lines, so
+// errors still point at the right line of the file.
+func upSection(sql string) string {
+	lines := strings.Split(sql, "\n")
+	mode := ""
+	for _, l := range lines {
+		switch strings.TrimSpace(l) {
+		case "-- +goose Up", "-- +goose up":
+			mode = "goose"
+		case "-- migrate:up":
+			mode = "dbmate"
+		}
+		if mode != "" {
+			break
+		}
+	}
+	if mode == "" {
+		return sql
+	}
+	in := false
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "-- +goose Up" || t == "-- +goose up" || t == "-- migrate:up":
+			in = true
+			lines[i] = ""
+		case t == "-- +goose Down" || t == "-- +goose down" || t == "-- migrate:down":
+			in = false
+			lines[i] = ""
+		case strings.HasPrefix(t, "-- +goose "):
+			lines[i] = ""
+		case !in:
+			lines[i] = ""
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Digest is the sha256 over the files' names and contents, in order: the
