@@ -23,7 +23,7 @@ var _ = Describe("isolation", func() {
 		}
 		Describe(p.Name, Label(p.Labels...), func() {
 			for _, subj := range p.Subjects(s.Target) {
-				if s.Relation != "" && s.Relation != subj.Name {
+				if (s.Relation != "" && s.Relation != subj.Name) || !s.mine() {
 					continue
 				}
 				s.pending++

@@ -25,6 +25,13 @@ type Suite struct {
 	Property, Relation string
 	// JUnitPath, when set, receives a JUnit report with stable names.
 	JUnitPath string
+	// Shard and Shards split the specs across CI machines: this run
+	// builds only the specs whose position (in the fixed tree order) is
+	// Shard modulo Shards. Per-spec seeds derive from the run seed and the
+	// spec's name, so the shards of one seed together run exactly the
+	// checks of the unsharded run. Shards 0 means no sharding.
+	Shard, Shards int
+	spec          int // position of the next spec in tree order
 	// Vector, when set, adds the vector specs, in VectorModes.
 	Vector      *vector.Env
 	VectorModes []vector.Mode
@@ -46,6 +53,13 @@ func (s *Suite) record(r *harness.Result) {
 	defer s.mu.Unlock()
 	s.results = append(s.results, r)
 	s.pending--
+}
+
+// mine reports whether the next spec in tree order belongs to this shard.
+func (s *Suite) mine() bool {
+	i := s.spec
+	s.spec++
+	return s.Shards <= 1 || i%s.Shards == s.Shard
 }
 
 // specDeadline gives the next spec an equal share of the remaining budget.

@@ -22,7 +22,7 @@ var _ = Describe("vector", Label("vector"), func() {
 		}
 		Describe(p.Name, Label(p.Labels...), func() {
 			for _, mode := range s.VectorModes {
-				if s.Relation != "" && s.Relation != string(mode) {
+				if (s.Relation != "" && s.Relation != string(mode)) || !s.mine() {
 					continue
 				}
 				s.pending++
