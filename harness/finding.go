@@ -27,11 +27,23 @@ const (
 	KindOverFiltering Kind = "over-filtering"
 )
 
+// levelThree reports whether a kind comes from the level-3 router and
+// migration properties (harness/router), whose evidence says it all.
+func levelThree(k Kind) bool {
+	switch k {
+	case "cross-database-request", "host-misroute", "tier-misplacement", "formatted-context", "over-refusal":
+		return true
+	}
+	return strings.HasPrefix(string(k), "migration-")
+}
+
 // Severity is the default severity of a kind.
 func (k Kind) Severity() Severity {
 	switch k {
-	case KindOverFiltering, KindSideChannel:
+	case KindOverFiltering, KindSideChannel, "over-refusal":
 		return SeverityLow
+	case "formatted-context", "migration-leftover", KindRoleTrick:
+		return SeverityHigh
 	}
 	return SeverityCritical
 }
@@ -76,6 +88,8 @@ func (f *Finding) Summary() string {
 		who = fmt.Sprintf("%s (%s)", f.TenantLabel, f.Tenant)
 	}
 	switch {
+	case levelThree(f.Kind) && len(f.Evidence) > 0:
+		return fmt.Sprintf("%s [%s] on %s: %s", f.Kind, f.Severity, f.Relation, f.Evidence[0])
 	case f.Kind == KindContextInjection:
 		return fmt.Sprintf("%s [%s] on %s: a hostile tenant id from %s reached rows of %s (%s)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
 	case f.Kind == KindRoleTrick:

@@ -1,0 +1,131 @@
+package router
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/harness"
+)
+
+// Mutant is a seeded defect of the router or of the migration: the
+// reference with one step done the way real systems get it wrong. Each
+// must be found by its property with one of its kinds, and replay from
+// the finding's seed.
+type Mutant struct {
+	Name     string
+	Entry    int            // the LEAKS.md entry it stands for
+	Property string         // the property that must find it
+	Kinds    []harness.Kind // the finding kinds that kill it (the first is the expected one)
+	Doc      string
+	router   func(r *Router)
+	// migration alters the migration procedure.
+	migration func(m *Migration)
+}
+
+func (m *Mutant) String() string { return m.Name }
+
+// Kills reports whether a finding of kind kills the mutant.
+func (m *Mutant) Kills(kind harness.Kind) bool {
+	for _, k := range m.Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// Mutants is the registry, sorted by name.
+var Mutants = []*Mutant{
+	{
+		Name: "case-sensitive-host", Entry: 39, Property: "hostile-hosts", Kinds: []harness.Kind{KindCrossDatabase},
+		Doc: "routes like the founding guide's ingress: an enterprise host rule, compared case-sensitively, sends the request to the " +
+			"tenant's dedicated database; every other host under the zone goes to the shared service, which looks the slug up " +
+			"case-insensitively (DNS names are) and serves from the shared database: Enterprise-Client.example.test reaches the " +
+			"enterprise tenant on the shared database",
+		router: func(r *Router) {
+			r.Hooks.Canonical = func(host string) (string, error) {
+				h := host
+				if i := strings.LastIndexByte(h, ':'); i >= 0 {
+					h = h[:i]
+				}
+				return strings.TrimSuffix(h, "."), nil
+			}
+			r.Hooks.Key = func(r *Router, host string) (Key, error) {
+				if id, ok := r.EnterpriseHosts[host]; ok {
+					return Key{ID: id}, nil
+				}
+				if slug, ok := WildcardSlug(strings.ToLower(host), r.zone()); ok {
+					return Key{Slug: slug, Fold: true}, nil
+				}
+				return Key{}, fmt.Errorf("%w: %q", ErrUnknownHost, host)
+			}
+			r.Hooks.Database = func(r *Router, host string, t Tenant) (string, error) {
+				if _, ok := r.EnterpriseHosts[host]; ok {
+					return r.Dedicated[t.ID], nil
+				}
+				return SharedDB, nil
+			}
+		},
+	},
+	{
+		Name: "first-label-slug", Entry: 39, Property: "hostile-hosts", Kinds: []harness.Kind{KindHostMisroute},
+		Doc: "the founding guide's get_tenant_id: host.split('.')[0] is the slug, whatever follows it, so acme-1.evil.test " +
+			"and acme-1.example.test.evil.test are served as acme-1",
+		router: func(r *Router) {
+			r.Hooks.Canonical = func(host string) (string, error) { return host, nil }
+			r.Hooks.Key = func(_ *Router, host string) (Key, error) {
+				return Key{Slug: strings.Split(host, ".")[0]}, nil
+			}
+		},
+	},
+	{
+		Name: "formatted-set", Entry: 22, Property: "routing-isolation", Kinds: []harness.Kind{KindFormattedContext, harness.KindContextLeak},
+		Doc: "the founding guide's hybrid router: conn.execute(f\"SET app.tenant_id = '{tenant_id}'\"): the id is formatted into " +
+			"the SQL (injectable) and the setting is session-level, so it outlives the request on the pooled connection (LEAKS 19)",
+		router: func(r *Router) {
+			r.Hooks.SetContext = func(ctx context.Context, tx pgx.Tx, id string) error {
+				_, err := tx.Exec(ctx, "SET app.tenant_id = '"+id+"'")
+				return err
+			}
+		},
+	},
+	{
+		Name: "migration-copies-without-delete", Entry: 40, Property: "migration", Kinds: []harness.Kind{KindMigrationLeftover},
+		Doc: "the migration copies every table and switches the tier, but never deletes the tenant's rows from the shared " +
+			"database: a full copy of an enterprise tenant stays where its contract says it is not",
+		migration: func(m *Migration) { m.keepSource = true },
+	},
+	{
+		Name: "migration-forgets-chunks", Entry: 40, Property: "migration", Kinds: []harness.Kind{KindMigrationLoss},
+		Doc: "the migration's hand-written table list lacks document_chunks, while its clean-up deletes every tenant table: " +
+			"the tenant's chunks are gone",
+		migration: func(m *Migration) {
+			m.copyTable = func(table string) bool { return table != "document_chunks" }
+		},
+	},
+	{
+		Name: "unknown-tier-shared", Entry: 39, Property: "routing-isolation", Kinds: []harness.Kind{KindCrossDatabase},
+		Doc: "the tier switch has a default branch: anything but 'dedicated' (the guide's 'enterprise', 'Dedicated', '') is " +
+			"served by the shared database, where the tenant's rows are not",
+		router: func(r *Router) {
+			r.Hooks.Database = func(r *Router, _ string, t Tenant) (string, error) {
+				if db, ok := r.Dedicated[t.ID]; ok && t.Tier == TierDedicated {
+					return db, nil
+				}
+				return SharedDB, nil
+			}
+		},
+	},
+}
+
+// MutantByName returns the named mutant, or nil.
+func MutantByName(name string) *Mutant {
+	for _, m := range Mutants {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
