@@ -12,6 +12,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/router"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 )
 
@@ -32,6 +33,8 @@ type Suite struct {
 	// checks of the unsharded run. Shards 0 means no sharding.
 	Shard, Shards int
 	spec          int // position of the next spec in tree order
+	// Router, when set, adds the level-3 specs (routing, migration).
+	Router *router.Env
 	// Vector, when set, adds the vector specs, in VectorModes.
 	Vector      *vector.Env
 	VectorModes []vector.Mode

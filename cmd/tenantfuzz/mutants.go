@@ -23,6 +23,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/fixtures"
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/mutant"
+	"github.com/tenantfuzz/tenantfuzz/harness/router"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 )
 
@@ -57,6 +58,10 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 	for _, m := range ms {
 		names = append(names, m.Name)
 	}
+	names = append(names, mutant.RouterPrefix+"reference")
+	for _, m := range router.Mutants {
+		names = append(names, mutant.RouterPrefix+m.Name)
+	}
 	names = append(names, mutant.VectorPrefix+"reference")
 	for _, m := range vector.Mutants {
 		names = append(names, mutant.VectorPrefix+m.Name)
@@ -69,6 +74,14 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 		names = []string{*only}
 	}
 	opts := mutant.Options{Run: harness.RunOptions{Checks: *checks, Seed: *seed, ShrinkTime: 2 * time.Second, ReplayBase: "tenantfuzz replay"}}
+	if *worker && strings.HasPrefix(*only, mutant.RouterPrefix) {
+		rm := router.MutantByName(strings.TrimPrefix(*only, mutant.RouterPrefix))
+		if rm != nil {
+			opts.Run.ReplayBase = "tenantfuzz replay --router-mutant " + rm.Name
+		}
+		json.NewEncoder(stdout).Encode(mutant.RunRouter(context.Background(), rm, opts))
+		return exitOK
+	}
 	if *worker && strings.HasPrefix(*only, mutant.VectorPrefix) {
 		vm := vector.MutantByName(strings.TrimPrefix(*only, mutant.VectorPrefix))
 		if vm != nil {
@@ -181,9 +194,9 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 			killed++
 		}
 	}
-	fmt.Fprintf(stdout, "\n%d of %d mutants killed as expected; median time to first detection %.2fs\n", killed, len(kills)-2, median)
+	fmt.Fprintf(stdout, "\n%d of %d mutants killed as expected; median time to first detection %.2fs\n", killed, len(kills)-3, median)
 	if err := os.MkdirAll(dir, 0o755); err == nil {
-		b, _ := json.MarshalIndent(map[string]any{"mutants": kills, "median_seconds_to_finding": median, "killed": killed, "total": len(kills) - 2}, "", "  ")
+		b, _ := json.MarshalIndent(map[string]any{"mutants": kills, "median_seconds_to_finding": median, "killed": killed, "total": len(kills) - 3}, "", "  ")
 		path := filepath.Join(dir, "mutants.json")
 		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 			fmt.Fprintf(stderr, "tenantfuzz mutants: write %s: %v\n", path, err)
@@ -199,5 +212,5 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 
 // isReference reports whether a matrix row is one of the clean references.
 func isReference(name string) bool {
-	return name == mutant.Reference || name == mutant.VectorPrefix+"reference"
+	return name == mutant.Reference || name == mutant.VectorPrefix+"reference" || name == mutant.RouterPrefix+"reference"
 }
