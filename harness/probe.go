@@ -29,7 +29,15 @@ type probe struct {
 	relation string
 	kind     Kind
 	role     string // run the tenant's statements as this role instead
+
+	// persistent: the world is committed already (CommitWorld), so the
+	// check does not insert it.
+	persistent bool
 }
+
+// checkTx begins a check's transaction and bounds its statements, in one
+// round trip.
+var checkTx = pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL statement_timeout = '5s'"}
 
 // run executes the probe in one transaction that is rolled back and
 // returns the first finding, if any. Every statement runs twice: as the
@@ -38,26 +46,26 @@ type probe struct {
 func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error) {
 	var tx pgx.Tx
 	if p.fresh {
-		conn, err := pgx.Connect(ctx, tg.DB.DSN)
+		// The pool's connection settings: the DSN parsed once, and any tracer.
+		conn, err := pgx.ConnectConfig(ctx, tg.Pool.Config().ConnConfig)
 		if err != nil {
 			return nil, fmt.Errorf("connect to target: %w", err)
 		}
 		defer conn.Close(context.WithoutCancel(ctx))
-		if tx, err = conn.Begin(ctx); err != nil {
+		if tx, err = conn.BeginTx(ctx, checkTx); err != nil {
 			return nil, fmt.Errorf("begin: %w", err)
 		}
 	} else {
 		var err error
-		if tx, err = tg.Pool.Begin(ctx); err != nil {
+		if tx, err = tg.Pool.BeginTx(ctx, checkTx); err != nil {
 			return nil, fmt.Errorf("begin: %w", err)
 		}
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = '5s'"); err != nil {
-		return nil, fmt.Errorf("set statement_timeout: %w", err)
-	}
-	if _, err := loadWorld(ctx, tx, p.world); err != nil {
-		return nil, err
+	if !p.persistent {
+		if _, err := loadWorld(ctx, tx, p.world); err != nil {
+			return nil, err
+		}
 	}
 	st.Checks++
 	role := tg.tenantRole(p.world, p.viewer)
@@ -66,15 +74,24 @@ func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error)
 	}
 	asApp := "SET LOCAL ROLE " + quoteIdent(role) + ";"
 	for _, state := range p.states {
-		if ok, err := tg.setContext(ctx, tx, state, p.viewer, p.world); err != nil {
+		if ok, err := tg.enterContext(ctx, tx, state, p.viewer, p.world); err != nil {
 			return nil, err
 		} else if !ok {
 			st.Rejected += len(p.stmts) // the context could not even be set: fails closed
 			continue
 		}
-		for _, s := range p.stmts {
-			f := tg.readStatement(ctx, tx, asApp, p, state, s, st)
-			if f != nil {
+		// setContext resets the role after a tenant's context; here that
+		// RESET ROLE goes with the statements, in the same round trip.
+		lead := ""
+		if state == ctxTenant {
+			lead = "RESET ROLE;"
+		}
+		batch, err := tg.readRuns(ctx, tx, p, asApp, lead)
+		if err != nil {
+			return nil, fmt.Errorf("reset role: %w", err)
+		}
+		for i, s := range p.stmts {
+			if f := tg.readStatement(ctx, tx, asApp, p, state, s, batch.of(i), st); f != nil {
 				return f, nil
 			}
 		}
@@ -82,13 +99,71 @@ func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error)
 	return nil, nil
 }
 
-// readStatement runs one read statement three ways: unrestricted as the
-// admin (did it reach other tenants' rows?), restricted to the viewer's
-// rows as the admin (what isolation should return, for deterministic
-// statements), and as the application role with the context. It applies
-// the ownership oracle, then the differential one.
-func (tg *Target) readStatement(ctx context.Context, tx pgx.Tx, asApp string, p probe, state contextState, s generators.Statement, st *Stats) *Finding {
-	admin := query(ctx, tx, "", s.SQL)
+// readBatch is every run of a probe's statements, sent in one round trip:
+// for each statement, as the admin, restricted to the viewer's rows (when
+// it can be) and as the application role.
+type readBatch struct {
+	results []resultSet
+	first   []int // index of each statement's admin run
+}
+
+// readRuns runs lead and then the batch. Nothing more of a statement runs
+// after its admin run failed (it is discarded). Statements after one that
+// leaks run too, but are not judged (every run is rolled back).
+func (tg *Target) readRuns(ctx context.Context, tx pgx.Tx, p probe, asApp, lead string) (readBatch, error) {
+	viewerID := ""
+	if p.viewer >= 0 {
+		viewerID = p.world.TenantID(p.viewer)
+	}
+	var runs []stmtRun
+	var b readBatch
+	for _, s := range p.stmts {
+		b.first = append(b.first, len(runs))
+		runs = append(runs, stmtRun{"", s.SQL})
+		if s.Deterministic {
+			if rsql, ok := s.Restricted(tg.Catalog, viewerID); ok {
+				runs = append(runs, stmtRun{"", rsql})
+			}
+		}
+		runs = append(runs, stmtRun{asApp, s.SQL})
+	}
+	b.first = append(b.first, len(runs))
+	var err error
+	b.results, err = queries(ctx, tx, lead, runs, func(i int) int {
+		for k, f := range b.first {
+			if f == i { // an admin run failed: on to the next statement
+				return b.first[k+1]
+			}
+		}
+		return i + 1
+	})
+	return b, err
+}
+
+// of returns statement i's results: the admin's, the restricted one (nil
+// when none), the application's.
+func (b readBatch) of(i int) (runs readResults) {
+	rs := b.results[b.first[i]:b.first[i+1]]
+	runs.admin, runs.app = rs[0], rs[len(rs)-1]
+	if len(rs) == 3 {
+		runs.restricted = &rs[1]
+	}
+	return runs
+}
+
+// readResults are the results of one statement's runs.
+type readResults struct {
+	admin, app resultSet
+	restricted *resultSet
+}
+
+// readStatement judges one read statement from its three runs: unrestricted
+// as the admin (did it reach other tenants' rows?), restricted to the
+// viewer's rows as the admin (what isolation should return, for
+// deterministic statements), and as the application role with the context.
+// It applies the ownership oracle, then the differential one.
+func (tg *Target) readStatement(ctx context.Context, tx pgx.Tx, asApp string, p probe, state contextState, s generators.Statement, runs readResults, st *Stats) *Finding {
+	admin, app := runs.admin, runs.app
 	if admin.err != nil {
 		st.discard(s.Kind, s.SQL, admin.err)
 		return nil
@@ -99,16 +174,8 @@ func (tg *Target) readStatement(ctx context.Context, tx pgx.Tx, asApp string, p 
 		count(&st.ByRelation, r)
 	}
 	var expected *resultSet
-	if s.Deterministic {
-		viewerID := ""
-		if p.viewer >= 0 {
-			viewerID = p.world.TenantID(p.viewer)
-		}
-		if rsql, ok := s.Restricted(tg.Catalog, viewerID); ok {
-			if rs := query(ctx, tx, "", rsql); rs.err == nil {
-				expected = &rs
-			}
-		}
+	if runs.restricted != nil && runs.restricted.err == nil {
+		expected = runs.restricted
 	}
 	reached := expected != nil && !sameRows(admin.rows, expected.rows)
 	for _, row := range admin.rows {
@@ -120,7 +187,6 @@ func (tg *Target) readStatement(ctx context.Context, tx pgx.Tx, asApp string, p 
 	if reached {
 		st.Reached++
 	}
-	app := query(ctx, tx, asApp, s.SQL)
 	if app.err != nil {
 		st.Rejected++ // ran as admin, refused as the tenant: the system's answer
 		return nil
@@ -189,6 +255,19 @@ func count(m *map[string]int, k string) {
 // afterwards, except for strategies that switch roles (role per tenant),
 // whose role the statements then run under.
 func (tg *Target) setContext(ctx context.Context, tx pgx.Tx, state contextState, viewer int, w *generators.World) (bool, error) {
+	ok, err := tg.enterContext(ctx, tx, state, viewer, w)
+	if !ok || err != nil || state != ctxTenant {
+		return ok, err
+	}
+	if _, err := tx.Exec(ctx, "RESET ROLE"); err != nil {
+		return false, fmt.Errorf("reset role: %w", err)
+	}
+	return true, nil
+}
+
+// enterContext is setContext without the final RESET ROLE of a tenant's
+// context: the role is then still the one the strategy set.
+func (tg *Target) enterContext(ctx context.Context, tx pgx.Tx, state contextState, viewer int, w *generators.World) (bool, error) {
 	switch state {
 	case ctxUnset:
 		return true, nil
@@ -205,9 +284,6 @@ func (tg *Target) setContext(ctx context.Context, tx pgx.Tx, state contextState,
 	ok, err := tg.applyContext(ctx, tx, func() error { return tg.Strategy.Set(ctx, tx, tg, w.TenantID(viewer)) })
 	if !ok {
 		return false, fmt.Errorf("set tenant context with strategy %s as %s: %w (check --context/--context-sql and that the application role may run it)", tg.Strategy.Name, tg.Config.AppRole, err)
-	}
-	if _, err := tx.Exec(ctx, "RESET ROLE"); err != nil {
-		return false, fmt.Errorf("reset role: %w", err)
 	}
 	return true, nil
 }

@@ -66,6 +66,9 @@ type RunOptions struct {
 	// "tenantfuzz replay --overlay x.sql"; the harness appends what picks
 	// the property, relation and seed.
 	ReplayBase string
+	// Progress, when set, is called after each counted check with the
+	// checks done so far on the subject (a progress display).
+	Progress func(property, subject string, checksDone int)
 }
 
 func (o *RunOptions) defaults() {
@@ -88,6 +91,7 @@ type CheckState struct {
 	last      *Finding
 	setupErr  error
 	firstFail time.Time
+	progress  func(checksDone int)
 }
 
 // Expired reports whether the time budget is spent; a failure being
@@ -100,6 +104,9 @@ func (s *CheckState) Expired(deadline time.Time) bool {
 func (s *CheckState) Count(st Stats) {
 	if !s.shrinking {
 		s.stats.add(st)
+		if s.progress != nil {
+			s.progress(s.stats.Checks)
+		}
 	}
 }
 
@@ -162,6 +169,9 @@ func RunCheck(property, subject string, opts RunOptions, body func(*CheckState) 
 	}
 	start := time.Now()
 	st := &CheckState{}
+	if opts.Progress != nil {
+		st.progress = func(n int) { opts.Progress(property, subject, n) }
+	}
 	failed, failSeed, log := runRapid(property+"/"+subject, seed, opts.Checks, opts.ShrinkTime, body(st))
 	res := &Result{Property: property, Relation: subject, Seed: seed, Stats: st.stats, Duration: time.Since(start)}
 	res.Seconds = res.Duration.Seconds()

@@ -1,7 +1,9 @@
-// Package reports turns a run's results into what its readers need: a
-// versioned report.json for machines, a text summary for people, and a
-// psql-runnable script per finding. (The JUnit file is written by the
-// scenarios package through Ginkgo's reporter.)
+// Package reports turns a run's results into what its readers need:
+// report.json (the versioned record every other format is rendered from,
+// described by report.schema.json), junit.xml for CI systems, report.sarif
+// for code scanning, report.html for auditors, summary.md for a CI step
+// summary, a text summary for the terminal, a psql-runnable script per
+// finding, and an evidence bundle with a manifest of digests.
 package reports
 
 import (
@@ -9,29 +11,37 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/audit"
 )
 
-// SchemaVersion is the version of report.json's format. Bump it on any
-// incompatible change.
+// SchemaVersion is the version of report.json's format. Additions keep it;
+// it is bumped only when a field changes meaning or disappears.
+// report.schema.json documents every version this package reads.
 const SchemaVersion = 1
 
 // Report is the content of report.json.
 type Report struct {
-	SchemaVersion int               `json:"schema_version"`
-	Tool          Tool              `json:"tool"`
-	Run           Run               `json:"run"`
-	Target        Target            `json:"target"`
-	Scope         Scope             `json:"scope"`
-	Scenarios     []Scenario        `json:"scenarios"`
-	Findings      []harness.Finding `json:"findings"`
+	SchemaVersion int    `json:"schema_version"`
+	Tool          Tool   `json:"tool"`
+	Run           Run    `json:"run"`
+	Target        Target `json:"target"`
+	Scope         Scope  `json:"scope"`
+	// Properties sum the scenarios of each property that ran.
+	Properties []PropertySummary `json:"properties"`
+	Scenarios  []Scenario        `json:"scenarios"`
+	Findings   []Finding         `json:"findings"`
+	// Controls are the SOC 2 criteria the run bears on, with the evidence
+	// for each and its status.
+	Controls []Control `json:"controls"`
 	// Audit is the static audit run before the properties.
-	Audit  *audit.Report `json:"audit,omitempty"`
-	Totals Totals        `json:"totals"`
+	Audit *audit.Report `json:"audit,omitempty"`
+	// Mutants is the kill matrix of a `tenantfuzz mutants` run, when one
+	// was found in the report directory.
+	Mutants *Matrix `json:"mutants,omitempty"`
+	Totals  Totals  `json:"totals"`
 }
 
 // Tool names the producer.
@@ -50,8 +60,40 @@ type Run struct {
 	GoVersion       string    `json:"go_version"`
 	PostgresVersion string    `json:"postgres_version"`
 	Provider        string    `json:"provider"`
-	Machine         string    `json:"machine"`
+	Machine         string    `json:"machine"` // one line: "linux/amd64, 2 CPUs"
 	ExitCode        int       `json:"exit_code"`
+	// Host details the machine (no host name, no user).
+	Host *Host `json:"host,omitempty"`
+	// Command reproduces the run (secrets such as a DSN appear as
+	// environment variable references).
+	Command string `json:"command,omitempty"`
+	// Settings are the sizes the run used (profile plus flags).
+	Settings *Settings `json:"settings,omitempty"`
+	// ShowValues is set when database values were left in the evidence.
+	ShowValues bool `json:"show_values"`
+}
+
+// Host describes the machine a run used.
+type Host struct {
+	OS       string `json:"os"`
+	Arch     string `json:"arch"`
+	CPUs     int    `json:"cpus"`
+	CPUModel string `json:"cpu_model,omitempty"`
+	MemoryMB int    `json:"memory_mb,omitempty"`
+}
+
+// Settings are the sizes of a run.
+type Settings struct {
+	Checks        int      `json:"checks"`     // per property and subject
+	Tenants       [2]int   `json:"tenants"`    // [min, max] per world
+	Rows          int      `json:"rows"`       // max rows per tenant and table
+	Statements    int      `json:"statements"` // max statements per check
+	BudgetSeconds float64  `json:"budget_seconds"`
+	ShrinkSeconds float64  `json:"shrink_seconds"`
+	Labels        string   `json:"labels"` // the Ginkgo label filter
+	Property      string   `json:"property,omitempty"`
+	Relation      string   `json:"relation,omitempty"`
+	Reports       []string `json:"reports,omitempty"`
 }
 
 // Target describes what was tested.
@@ -65,20 +107,29 @@ type Target struct {
 	ContextSQL   string   `json:"context_sql"`
 	Vector       string   `json:"vector_backend,omitempty"`
 	VectorModes  []string `json:"vector_modes,omitempty"`
+	// Files are the schema and overlay files as applied, in order.
+	Files []SourceFile `json:"files,omitempty"`
 }
 
-// Scope lists what the run covered.
-type Scope struct {
-	TenantTables []string `json:"tenant_tables"`
-	Readable     []string `json:"readable_relations"`
+// SourceFile is one SQL file of the target.
+type SourceFile struct {
+	Name   string `json:"name"` // relative to the working directory when under it
+	Role   string `json:"role"` // "schema" or "overlay"
+	SHA256 string `json:"sha256"`
+	Bytes  int    `json:"bytes"`
 }
 
-// Scenario is one spec: a property on a relation.
+// Scenario is one spec: a property on a subject (a relation, a vector
+// mode, a pool size ...).
 type Scenario struct {
-	Name string `json:"name"` // "<property> <relation>", stable across runs
+	Name string `json:"name"` // "<property> <subject>", stable across runs
 	harness.Result
 	Passed bool   `json:"passed"`
 	Error  string `json:"error,omitempty"`
+	// Verdict is pass, leak, error, or inconclusive (no probe reached
+	// another tenant's rows on a subject that holds none).
+	Verdict  string   `json:"verdict,omitempty"`
+	Controls []string `json:"controls,omitempty"`
 }
 
 // Totals sum the scenarios.
@@ -90,71 +141,64 @@ type Totals struct {
 	Findings   int  `json:"findings"`
 	Errors     int  `json:"errors"`
 	Passed     bool `json:"passed"`
+	// Properties counts the properties that ran; Inconclusive the
+	// scenarios that passed without reaching foreign rows.
+	Properties   int `json:"properties"`
+	Inconclusive int `json:"inconclusive"`
+	// Verdict is PASS, LEAK, FAIL (static audit over --fail-on-audit) or
+	// ERROR; VerdictText says it in a sentence.
+	Verdict     string `json:"verdict,omitempty"`
+	VerdictText string `json:"verdict_text,omitempty"`
 }
 
-// New assembles a report from a run's results.
-func New(version string, run Run, target Target, tg *harness.Target, results []*harness.Result) *Report {
-	run.GoVersion = runtime.Version()
-	run.Machine = fmt.Sprintf("%s/%s, %d CPUs", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
-	r := &Report{SchemaVersion: SchemaVersion, Tool: Tool{"tenantfuzz", version}, Run: run, Target: target, Findings: []harness.Finding{}}
-	if tg != nil {
-		for _, rel := range tg.Catalog.TenantTables() {
-			r.Scope.TenantTables = append(r.Scope.TenantTables, rel.String())
-		}
-		for _, rel := range tg.Catalog.Readable() {
-			r.Scope.Readable = append(r.Scope.Readable, rel.String())
-		}
+// JSON encodes the report as written to report.json.
+func (r *Report) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode report: %w", err)
 	}
-	for _, res := range results {
-		sc := Scenario{Name: res.Property + " " + res.Relation, Result: *res}
-		if res.Err != nil {
-			sc.Error = res.Err.Error()
-			r.Totals.Errors++
-		}
-		sc.Passed = res.Err == nil && len(res.Findings) == 0
-		if sc.Result.Findings == nil {
-			sc.Result.Findings = []*harness.Finding{}
-		}
-		r.Scenarios = append(r.Scenarios, sc)
-		for _, f := range res.Findings {
-			r.Findings = append(r.Findings, *f)
-		}
-		r.Totals.Scenarios++
-		r.Totals.Checks += res.Checks
-		r.Totals.Statements += res.Statements
-		r.Totals.Rows += res.Rows
-	}
-	r.Totals.Findings = len(r.Findings)
-	r.Totals.Passed = r.Totals.Findings == 0 && r.Totals.Errors == 0 && r.Totals.Scenarios > 0
-	return r
+	return append(b, '\n'), nil
 }
 
 // WriteJSON writes report.json into dir.
 func (r *Report) WriteJSON(dir string) (string, error) {
-	b, err := json.MarshalIndent(r, "", "  ")
+	b, err := r.JSON()
 	if err != nil {
-		return "", fmt.Errorf("encode report: %w", err)
+		return "", err
 	}
 	path := filepath.Join(dir, "report.json")
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		return "", fmt.Errorf("write report: %w", err)
 	}
 	return path, nil
 }
 
 // WriteScripts writes one repro-N.sql per finding into dir and returns the
-// paths, in finding order.
+// paths, in finding order. Scripts an earlier run left there beyond this
+// run's findings are removed: they would pass for this run's.
 func (r *Report) WriteScripts(dir string) ([]string, error) {
 	var out []string
 	for i, f := range r.Findings {
-		path := filepath.Join(dir, fmt.Sprintf("repro-%d.sql", i+1))
+		path := filepath.Join(dir, scriptName(i))
 		if err := os.WriteFile(path, []byte(f.Script), 0o644); err != nil {
 			return out, fmt.Errorf("write repro script: %w", err)
 		}
 		out = append(out, path)
 	}
+	old, _ := filepath.Glob(filepath.Join(dir, "repro-*.sql"))
+	for _, p := range old {
+		var n int
+		if _, err := fmt.Sscanf(filepath.Base(p), "repro-%d.sql", &n); err == nil && scriptName(n-1) == filepath.Base(p) && n > len(r.Findings) {
+			if err := os.Remove(p); err != nil {
+				return out, fmt.Errorf("remove stale repro script: %w", err)
+			}
+		}
+	}
 	return out, nil
 }
+
+// scriptName is the file name of finding i's script (0-based i).
+func scriptName(i int) string { return fmt.Sprintf("repro-%d.sql", i+1) }
 
 // Load reads a report.json.
 func Load(path string) (*Report, error) {
@@ -162,12 +206,18 @@ func Load(path string) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read report: %w", err)
 	}
+	return Parse(b, path)
+}
+
+// Parse reads report.json's content; name names it in errors.
+func Parse(b []byte, name string) (*Report, error) {
 	var r Report
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("read report %s: %w", path, err)
+		return nil, fmt.Errorf("read report %s: %w", name, err)
 	}
 	if r.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("read report %s: schema_version %d, this tenantfuzz reads %d", path, r.SchemaVersion, SchemaVersion)
+		return nil, fmt.Errorf("read report %s: schema_version %d, this tenantfuzz reads %d", name, r.SchemaVersion, SchemaVersion)
 	}
+	r.derive()
 	return &r, nil
 }

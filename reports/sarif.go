@@ -25,6 +25,10 @@ type SARIFLog struct {
 	InformationURI string
 	Rules          []SARIFRule
 	Results        []SARIFResult
+	// FallbackFile, when set, locates results that have no file of their
+	// own at its line 1: GitHub code scanning rejects the whole log when
+	// any result lacks a physical location.
+	FallbackFile string
 }
 
 // SARIFRule describes one kind of result.
@@ -183,6 +187,9 @@ func WriteSARIF(w io.Writer, log SARIFLog) error {
 				sr.Properties = map[string]any{}
 			}
 			sr.Properties["severity"] = string(sev)
+		}
+		if r.File == "" && log.FallbackFile != "" {
+			r.File, r.Line = log.FallbackFile, 1
 		}
 		if loc := sarifLocationOf(r); loc != nil {
 			sr.Locations = []sarifLocation{*loc}

@@ -20,15 +20,7 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "property\trelation\tchecks\tstatements\trows\treached foreign\tdiscarded\tfindings\tresult\t")
 	for _, s := range r.Scenarios {
-		verdict := "ok"
-		switch {
-		case s.Error != "":
-			verdict = "ERROR"
-		case len(s.Findings) > 0:
-			verdict = "LEAK"
-		case s.Reached == 0:
-			verdict = "inconclusive"
-		}
+		verdict := map[string]string{verdictPass: "ok", verdictLeak: "LEAK", verdictError: "ERROR", verdictInconclusive: "inconclusive"}[s.Verdict]
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", s.Property, s.Relation, s.Checks, s.Statements, s.Rows, s.Reached, s.Discarded, len(s.Findings), verdict)
 	}
 	tw.Flush()
@@ -46,13 +38,19 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	}
 	fmt.Fprintf(w, "\n%d scenarios, %d checks, %d statements, %d rows examined: %d findings, %d errors in %.1fs\n",
 		t.Scenarios, t.Checks, t.Statements, t.Rows, t.Findings, t.Errors, r.Run.Seconds)
-	for i, s := range r.Scenarios {
+	for _, s := range r.Scenarios {
 		if s.Error != "" {
-			fmt.Fprintf(w, "\nERROR %s: %s\n", r.Scenarios[i].Name, s.Error)
+			fmt.Fprintf(w, "\nERROR %s: %s\n", s.Name, s.Error)
 		}
 	}
 	for i, f := range r.Findings {
 		fmt.Fprintf(w, "\nFINDING %d: %s\n", i+1, f.String())
+		if f.Family != "" {
+			fmt.Fprintf(w, "  family:    %s (LEAKS.md %s)\n", f.Family, joinInts(f.Leaks))
+		}
+		if f.Location != nil {
+			fmt.Fprintf(w, "  where:     %s:%d (%s)\n", f.Location.File, f.Location.Line, f.Location.Basis)
+		}
 		if len(f.Audit) > 0 {
 			fmt.Fprintf(w, "  explained by the audit: %s\n", strings.Join(f.Audit, "; "))
 		}
@@ -60,21 +58,10 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 			fmt.Fprintf(w, "\n  psql script: %s\n", scripts[i])
 		}
 	}
-	gaps := 0
 	for _, s := range r.Scenarios {
-		if s.Error == "" && s.Reached == 0 && len(s.Findings) == 0 {
-			gaps++
+		if s.Verdict == verdictInconclusive {
 			fmt.Fprintf(w, "\nINCONCLUSIVE %s: no statement reached another tenant's rows (%d unattributed rows): nothing was proven here\n", s.Name, s.Unattributed)
 		}
 	}
-	switch {
-	case t.Errors > 0:
-		fmt.Fprintln(w, "\nRESULT: ERROR (some properties could not be checked)")
-	case t.Findings == 0 && gaps > 0:
-		fmt.Fprintf(w, "\nRESULT: PASS with %d inconclusive scenarios (relations without attributable tenant rows)\n", gaps)
-	case t.Findings > 0:
-		fmt.Fprintln(w, "\nRESULT: LEAK")
-	default:
-		fmt.Fprintln(w, "\nRESULT: PASS (no tenant saw or wrote another tenant's rows)")
-	}
+	fmt.Fprintf(w, "\nRESULT: %s (%s)\n", t.Verdict, t.VerdictText)
 }

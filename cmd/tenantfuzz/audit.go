@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz"
 	"github.com/tenantfuzz/tenantfuzz/harness"
@@ -89,7 +88,7 @@ func auditCmd(args []string, stdout, stderr io.Writer) int {
 	case "json":
 		err = rep.WriteJSON(&buf)
 	case "sarif":
-		err = reports.WriteSARIF(&buf, auditSARIF(rep))
+		err = reports.WriteSARIF(&buf, auditSARIF(rep, tg))
 	}
 	if err != nil {
 		return fail("%v", err)
@@ -112,30 +111,15 @@ func auditCmd(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// auditSARIF turns an audit report into a SARIF log: one rule per check
-// that ran (ID, name, title, rationale and fix as help, LEAKS.md entries as
-// tags), one result per audit result, located in the schema or overlay
-// file that created the object. A later dynamic report adds its finding
-// kinds as further rules to the same log.
-func auditSARIF(rep *audit.Report) reports.SARIFLog {
-	l := reports.SARIFLog{ToolName: "tenantfuzz", ToolVersion: tenantfuzz.Version}
-	for _, id := range rep.Checks {
-		c := audit.CheckByID(id)
-		l.Rules = append(l.Rules, reports.SARIFRule{
-			ID: c.ID, Name: c.Name, Title: c.Title, Severity: c.Severity,
-			Help: c.Rationale + "\nFix: " + c.Fix + "\nSee " + c.LeaksRef() + ".",
-			Tags: []string{"tenant-isolation", strings.ReplaceAll(c.LeaksRef(), ", ", ",")},
-		})
-	}
-	for _, r := range rep.Results {
-		props := map[string]any{"leaks": r.Leaks}
-		if r.Relation != "" {
-			props["relation"] = r.Relation
-		}
-		l.Results = append(l.Results, reports.SARIFResult{
-			RuleID: r.Check, Severity: r.Severity, Message: r.Message + ". Fix: " + r.Fix,
-			File: r.File, Line: r.Line, Object: r.Object, Fingerprint: r.Key(), Properties: props,
-		})
+// auditSARIF turns an audit report into a SARIF log (reports.AuditSARIF);
+// results no file locates (roles, the server) are placed at line 1 of
+// the first schema file, since code scanning rejects a log with any
+// result lacking a physical location.
+func auditSARIF(rep *audit.Report, tg *harness.Target) reports.SARIFLog {
+	l := reports.AuditSARIF(rep)
+	l.ToolVersion = tenantfuzz.Version
+	if len(tg.Config.Schema) > 0 {
+		l.FallbackFile = tg.Config.Schema[0].Name
 	}
 	return l
 }

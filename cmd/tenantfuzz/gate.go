@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
@@ -32,6 +31,8 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		name = "replay"
 	}
 	fs := newFlagSet(name, replay, &o, stderr)
+	var ro runReportOptions
+	ro.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -134,9 +135,6 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		Vector:      venv,
 		VectorModes: modes,
 	}
-	if hasReport(prof, "junit") {
-		suite.JUnitPath = filepath.Join(o.reportDir, "junit.xml")
-	}
 	sc, rc := ginkgo.GinkgoConfiguration()
 	sc.LabelFilter = prof.Labels
 	sc.RandomSeed = int64(o.seed >> 1)
@@ -146,19 +144,33 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	rc.NoColor = !isTerminal(stdout)
 	fmt.Fprintf(stdout, "tenantfuzz %s: profile %s, seed %d, %d checks per property and relation, PostgreSQL %s (%s)\n",
 		name, prof.Name, o.seed, checks, db.Version, provider)
-	scenarios.Run(suite, sc, rc)
+	progress := ro.progress(o, stdout, checks, suite.Results)
+	if progress != nil {
+		suite.Options.Progress = progress.Hook
+		progress.Start()
+	}
+	ginkgoOut := quietGinkgo(o.verbose)
+	passed := scenarios.Run(suite, sc, rc)
+	ginkgoOut.restore()
+	if progress != nil {
+		progress.Stop()
+	}
 
 	results := suite.Results()
-	rep := reports.New(tenantfuzz.Version, reports.Run{
-		Started: started, Finished: time.Now(), Seconds: time.Since(started).Seconds(), Seed: o.seed,
-		Profile: prof.Name, PostgresVersion: db.Version, Provider: provider,
-	}, targetSummary(o, tg, venv, modes), tg, results)
-	rep.Audit = auditRep
-	for i := range rep.Findings {
-		for _, r := range auditRep.Related(rep.Findings[i].Relation) {
-			rep.Findings[i].Audit = append(rep.Findings[i].Audit, r.Key())
-		}
+	mutants, err := reports.FindMatrix(o.reportDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v (the HTML report shows no kill matrix)\n", name, err)
 	}
+	cwd, _ := os.Getwd()
+	rep := reports.Build(reports.Input{
+		Version: tenantfuzz.Version, TG: tg, Results: results, Audit: auditRep, Mutants: mutants, SourceRoot: cwd,
+		Run: reports.Run{
+			Started: started, Finished: time.Now(), Seconds: time.Since(started).Seconds(), Seed: o.seed,
+			Profile: prof.Name, PostgresVersion: db.Version, Provider: provider,
+			Command: runCommand(o, replay), Settings: runSettings(prof, checks, o), ShowValues: o.showValues,
+		},
+		Target: targetSummary(o, tg, venv, modes),
+	})
 	code := exitOK
 	switch {
 	case rep.Totals.Findings > 0, failOn != "" && len(auditRep.AtLeast(failOn)) > 0:
@@ -169,22 +181,19 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	if replay && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 {
 		fmt.Fprintln(stdout, "replay: the finding no longer reproduces")
 	}
-	rep.Run.ExitCode = code
-	scripts, err := rep.WriteScripts(o.reportDir)
-	if err != nil {
+	rep.SetExitCode(code)
+	if err := rep.Redact(secrets(o, db)...); err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
 	}
-	rep.WriteSummary(stdout, scripts)
-	if hasReport(prof, "json") {
-		path, err := rep.WriteJSON(o.reportDir)
-		if err != nil {
-			fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
-			return exitUsage
-		}
-		fmt.Fprintf(stdout, "report: %s\n", path)
+	if !passed && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 {
+		// The suite failed for a reason no result records (a panic in a
+		// spec, a reporter error): show what Ginkgo said.
+		ginkgoOut.dump(stderr, secrets(o, db))
 	}
-	if suite.JUnitPath != "" {
-		fmt.Fprintf(stdout, "junit:  %s\n", suite.JUnitPath)
+	if err := writeRunReports(rep, o, ro, prof, tg, replay, stdout); err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
 	}
 	return code
 }
@@ -206,15 +215,6 @@ func loadProfile(o options) (*profile.Profile, error) {
 		return nil, err
 	}
 	return set.Get(o.profile)
-}
-
-func hasReport(p *profile.Profile, kind string) bool {
-	for _, r := range p.Reports {
-		if r == kind {
-			return true
-		}
-	}
-	return false
 }
 
 func targetConfig(o options) (harness.Config, error) {

@@ -38,6 +38,9 @@ Usage:
   tenantfuzz replay [flags]   re-run one finding: --property, --relation and --seed from its replay line
   tenantfuzz mutants [flags]  the kill matrix: every seeded defect must be found, the reference must be clean
   tenantfuzz audit [flags]    static audit of the schema's RLS configuration (exit 0 clean, 1 results at or above --fail-on, 2 error)
+  tenantfuzz migrate-check    verify a tenant's shared-to-dedicated migration: --from DSN --to DSN --tenant ID (exit 0 clean, 1 findings, 2 error)
+  tenantfuzz bench [flags]    benchmarks against pgbench on the same server: prints a table, writes bench.json
+  tenantfuzz report [flags]   render a run's report.json again: --from report.json --format html|md|sarif|junit
   tenantfuzz help             this text
 
 Run 'tenantfuzz <command> --help' for the flags of a command.
@@ -64,6 +67,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return mutantsCmd(args[1:], stdout, stderr)
 	case "audit":
 		return auditCmd(args[1:], stdout, stderr)
+	case "migrate-check":
+		return migrateCheckCmd(args[1:], stdout, stderr)
+	case "bench":
+		return benchCmd(args[1:], stdout, stderr)
+	case "report":
+		return reportCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		usage(stdout)
 		return exitOK

@@ -95,8 +95,10 @@ func (p *Profile) validate() error {
 		return fmt.Errorf("budget must be a positive duration such as 2m, got %v", p.Budget)
 	}
 	for _, r := range p.Reports {
-		if r != "json" && r != "junit" {
-			return fmt.Errorf("unknown report %q: use json or junit", r)
+		switch r {
+		case "json", "junit", "sarif", "html", "md":
+		default:
+			return fmt.Errorf("unknown report %q: use json, junit, sarif, html or md", r)
 		}
 	}
 	return nil

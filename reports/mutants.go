@@ -1,0 +1,77 @@
+package reports
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tenantfuzz/tenantfuzz/harness/mutant"
+)
+
+// MutantsFile is the kill matrix `tenantfuzz mutants` writes into the
+// report directory.
+const MutantsFile = "mutants.json"
+
+// Matrix is a kill matrix: the reference schema and every seeded defect,
+// each with what found it and how fast.
+type Matrix struct {
+	Mutants       []mutant.Kill `json:"mutants"`
+	MedianSeconds float64       `json:"median_seconds_to_finding"`
+	Killed        int           `json:"killed"`
+	Total         int           `json:"total"`
+	// Source, Modified and SHA256 identify the mutants.json it was read
+	// from: it comes from a separate run.
+	Source   string    `json:"source,omitempty"`
+	Modified time.Time `json:"modified,omitzero"`
+	SHA256   string    `json:"sha256,omitempty"`
+}
+
+// ReferenceClean reports whether the references (the clean schema, and
+// the clean vector store as "vector:reference") ran without findings or
+// errors (true when the matrix did not include them).
+func (m *Matrix) ReferenceClean() bool {
+	for _, k := range m.Mutants {
+		if isReference(k.Mutant) && (k.Findings > 0 || k.Error != "") {
+			return false
+		}
+	}
+	return true
+}
+
+// isReference reports whether a kill-matrix row is a clean reference
+// rather than a seeded defect.
+func isReference(name string) bool {
+	return name == mutant.Reference || strings.HasSuffix(name, ":"+mutant.Reference)
+}
+
+// LoadMatrix reads a mutants.json.
+func LoadMatrix(path string) (*Matrix, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read kill matrix: %w", err)
+	}
+	var m Matrix
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("read kill matrix %s: %w", path, err)
+	}
+	sum := sha256.Sum256(b)
+	m.Source, m.SHA256 = filepath.Base(path), hex.EncodeToString(sum[:])
+	if st, err := os.Stat(path); err == nil {
+		m.Modified = st.ModTime().UTC()
+	}
+	return &m, nil
+}
+
+// FindMatrix reads dir/mutants.json when it exists: nil, nil when not.
+func FindMatrix(dir string) (*Matrix, error) {
+	path := filepath.Join(dir, MutantsFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, nil
+	}
+	return LoadMatrix(path)
+}

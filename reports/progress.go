@@ -1,0 +1,187 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
+)
+
+// Progress shows a run while its specs run. On a terminal (Live) it keeps
+// one line per property and subject, redrawn in place while it runs and
+// left with its result when the next starts: checks done of the budget,
+// checks per second, findings so far, elapsed time. Off a terminal it
+// prints one plain log line every Every. Hook is the harness's
+// RunOptions.Progress; Start and Stop bracket the specs.
+type Progress struct {
+	W      io.Writer
+	Live   bool
+	Every  time.Duration // off a terminal; default 5s
+	Budget int           // checks per property and subject
+	// Results returns the results recorded so far (findings so far, and
+	// each finished subject's verdict).
+	Results func() []*harness.Result
+
+	mu       sync.Mutex
+	start    time.Time
+	cur      string // "property subject" now running
+	curStart time.Time
+	checks   int // of cur
+	done     int // checks of finished subjects
+	subjects int // finished subjects
+	drawn    time.Time
+	stop     chan struct{}
+	stopped  chan struct{}
+}
+
+// Start begins the clock and, off a terminal, the periodic log line.
+func (p *Progress) Start() {
+	p.mu.Lock()
+	p.start = time.Now()
+	p.stop, p.stopped = make(chan struct{}), make(chan struct{})
+	p.mu.Unlock()
+	every := p.Every
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	if p.Live {
+		every = 500 * time.Millisecond // keep the elapsed time moving during slow checks
+	}
+	go func() {
+		defer close(p.stopped)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				p.mu.Lock()
+				if p.Live {
+					p.draw(false)
+				} else {
+					p.logLine()
+				}
+				p.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// Hook records that property has done checks on subject.
+func (p *Progress) Hook(property, subject string, checks int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := property + " " + subject
+	if key != p.cur {
+		p.finish()
+		p.cur, p.curStart, p.checks = key, time.Now(), 0
+	}
+	p.checks = checks
+	if p.Live && time.Since(p.drawn) >= 100*time.Millisecond {
+		p.draw(false)
+	}
+}
+
+// Stop ends the display, leaving the last subject's line.
+func (p *Progress) Stop() {
+	if p.stop == nil {
+		return
+	}
+	close(p.stop)
+	<-p.stopped
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.finish()
+}
+
+// finish closes the running subject: its line is drawn a last time with
+// its result.
+func (p *Progress) finish() {
+	if p.cur == "" {
+		return
+	}
+	if p.Live {
+		p.draw(true)
+	}
+	p.done += p.checks
+	p.subjects++
+	p.cur = ""
+}
+
+// draw redraws the live line in place; final ends it with its result.
+func (p *Progress) draw(final bool) {
+	if p.cur == "" {
+		return
+	}
+	elapsed := time.Since(p.curStart)
+	mark := "  "
+	if final {
+		mark = "✓ "
+		switch p.verdictOf(p.cur) {
+		case verdictLeak:
+			mark = "✗ "
+		case verdictError:
+			mark = "! "
+		}
+	}
+	fmt.Fprintf(p.W, "\r\033[K%s%-44s %5d/%d checks  %7.1f/s  %d findings  %6.1fs", mark, truncate(p.cur, 44), p.checks, p.Budget,
+		rate(p.checks, elapsed), p.findings(), elapsed.Seconds())
+	if final {
+		fmt.Fprintln(p.W)
+	}
+	p.drawn = time.Now()
+}
+
+// logLine prints the plain progress line.
+func (p *Progress) logLine() {
+	elapsed := time.Since(p.start)
+	total := p.done + p.checks
+	now := "between specs"
+	if p.cur != "" {
+		now = fmt.Sprintf("%s %d/%d checks", p.cur, p.checks, p.Budget)
+	}
+	fmt.Fprintf(p.W, "progress %s: %s; %d checks in %d finished specs (%.1f/s), %d findings so far\n",
+		elapsed.Round(time.Second), now, total, p.subjects, rate(total, elapsed), p.findings())
+}
+
+func (p *Progress) findings() int {
+	if p.Results == nil {
+		return 0
+	}
+	n := 0
+	for _, r := range p.Results() {
+		n += len(r.Findings)
+	}
+	return n
+}
+
+// verdictOf is the verdict of the latest result recorded for key.
+func (p *Progress) verdictOf(key string) string {
+	if p.Results == nil {
+		return verdictPass
+	}
+	rs := p.Results()
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i].Property+" "+rs[i].Relation != key {
+			continue
+		}
+		switch {
+		case len(rs[i].Findings) > 0:
+			return verdictLeak
+		case rs[i].Err != nil:
+			return verdictError
+		}
+		return verdictPass
+	}
+	return verdictPass
+}
+
+func rate(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}

@@ -1,0 +1,40 @@
+package reports
+
+import "fmt"
+
+// Verdict is a run's outcome in a word and a sentence.
+type Verdict struct {
+	Word string // PASS, LEAK, FAIL or ERROR
+	Text string
+}
+
+// verdict decides the run's outcome. A leak outranks errors (it is what
+// the gate exists to catch, and the exit code is 1 either way); a static
+// audit over --fail-on-audit fails the gate without a leak; errors (some
+// property could not be checked, or nothing ran) leave no verdict.
+func (r *Report) verdict() Verdict {
+	t := r.Totals
+	switch {
+	case t.Findings > 0 && t.Errors > 0:
+		return Verdict{"LEAK", fmt.Sprintf("%s: tenants saw or wrote other tenants' data; %s could not be checked", plural(t.Findings, "finding"), plural(t.Errors, "scenario"))}
+	case t.Findings > 0:
+		return Verdict{"LEAK", fmt.Sprintf("%s: tenants saw or wrote other tenants' data", plural(t.Findings, "finding"))}
+	case t.Errors > 0:
+		return Verdict{"ERROR", fmt.Sprintf("%s could not be checked", plural(t.Errors, "scenario"))}
+	case t.Scenarios == 0:
+		return Verdict{"ERROR", "no scenario ran"}
+	case r.Run.ExitCode == 1:
+		return Verdict{"FAIL", "no leak, but static audit results at or above --fail-on-audit"}
+	case t.Inconclusive > 0:
+		return Verdict{"PASS", fmt.Sprintf("no tenant saw or wrote another tenant's rows (%s inconclusive: no tenant rows to reach)", plural(t.Inconclusive, "scenario"))}
+	}
+	return Verdict{"PASS", "no tenant saw or wrote another tenant's rows"}
+}
+
+// plural writes "1 finding", "2 findings".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
