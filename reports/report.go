@@ -71,6 +71,8 @@ type Run struct {
 	Settings *Settings `json:"settings,omitempty"`
 	// ShowValues is set when database values were left in the evidence.
 	ShowValues bool `json:"show_values"`
+	// Shard is "i/n" for one shard of a sharded run ("" otherwise).
+	Shard string `json:"shard,omitempty"`
 }
 
 // Host describes the machine a run used.

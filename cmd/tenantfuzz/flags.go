@@ -31,6 +31,12 @@ type options struct {
 	vectorMode   string
 	pineconeHost string
 	failOn       string
+	postgres     string
+	level3       bool
+	supabase     bool
+	shard        string
+	vectorMutant string
+	routerMutant string
 }
 
 type stringList []string
@@ -70,6 +76,12 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.vector, "vector", "fake", "vector backend: fake (in-process Pinecone data plane), pinecone (--pinecone-host, key in PINECONE_API_KEY; a scratch index), none")
 	fs.StringVar(&o.vectorMode, "vector-mode", "both", "vector isolation mode under test: namespace (one per tenant), shared (tenant metadata filter), both")
 	fs.StringVar(&o.pineconeHost, "pinecone-host", "", "index host for --vector pinecone (Pinecone Local: localhost:5081)")
+	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL provider: embedded (local binaries; the default), docker (testcontainers, needs a Docker engine), dsn (--dsn or $TENANTFUZZ_DSN; the default when one is given)")
+	fs.BoolVar(&o.level3, "level3", true, "run the level-3 routing and migration properties on the reference router (embedded or docker, reference schema only)")
+	fs.BoolVar(&o.supabase, "supabase", false, "apply the Supabase shim (auth.uid(), auth.jwt(), anon/authenticated/service_role) before the schema; defaults --context to supabase and --app-role to authenticated")
+	fs.StringVar(&o.shard, "shard", "", "run shard i of n (\"i/n\", 0-based) of the specs; shards of one seed together run exactly the unsharded checks (merge with tenantfuzz report --merge)")
+	fs.StringVar(&o.vectorMutant, "vector-mutant", "", "run the vector properties against this seeded vector defect (replay lines of tenantfuzz mutants)")
+	fs.StringVar(&o.routerMutant, "router-mutant", "", "run the level-3 properties against this seeded routing defect (replay lines of tenantfuzz mutants)")
 	fs.StringVar(&o.failOn, "fail-on-audit", "", "also exit 1 when the static audit has results at or above this severity (high, medium, low); default: the audit informs only")
 	fs.StringVar(&o.property, "property", "", "run only this property (read-isolation, fail-closed, write-isolation, side-channel, pool-isolation, hostile-ids, plan-cache, reachable-roles, role-tricks, vector-read-isolation, vector-write-isolation, vector-sql-agreement)")
 	fs.StringVar(&o.relation, "relation", "", "run only on this relation")
@@ -108,6 +120,18 @@ func (o *options) replayBase() string {
 	}
 	if o.dsn != "" {
 		parts = append(parts, `--dsn "$TENANTFUZZ_DSN"`)
+	}
+	if o.supabase {
+		parts = append(parts, "--supabase")
+	}
+	if o.postgres == "docker" {
+		parts = append(parts, "--postgres docker")
+	}
+	if o.vectorMutant != "" {
+		parts = append(parts, "--vector-mutant "+shellQuote(o.vectorMutant))
+	}
+	if o.routerMutant != "" {
+		parts = append(parts, "--router-mutant "+shellQuote(o.routerMutant))
 	}
 	if o.vector != "" && o.vector != "fake" {
 		parts = append(parts, "--vector "+shellQuote(o.vector))

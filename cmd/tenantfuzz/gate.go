@@ -18,6 +18,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness/audit"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 	"github.com/tenantfuzz/tenantfuzz/harness/profile"
+	"github.com/tenantfuzz/tenantfuzz/harness/router"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 	"github.com/tenantfuzz/tenantfuzz/reports"
 	"github.com/tenantfuzz/tenantfuzz/scenarios"
@@ -47,9 +48,36 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tenantfuzz replay: --property, --relation and --seed are required: copy them from the finding's replay line")
 		return exitUsage
 	}
-	if o.property != "" && harness.PropertyByName(o.property) == nil && vector.PropertyByName(o.property) == nil {
+	if o.supabase {
+		if o.appRole == "app_user" {
+			o.appRole = "authenticated"
+		}
+		if o.context == "" && o.contextSQL == "" {
+			o.context = "supabase"
+		}
+	}
+	shard, shards, err := parseShard(o.shard)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
+	if o.property != "" && harness.PropertyByName(o.property) == nil && vector.PropertyByName(o.property) == nil && router.PropertyByName(o.property) == nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: unknown property %q\n", name, o.property)
 		return exitUsage
+	}
+	var vmutant *vector.Mutant
+	if o.vectorMutant != "" {
+		if vmutant = vector.MutantByName(o.vectorMutant); vmutant == nil {
+			fmt.Fprintf(stderr, "tenantfuzz %s: unknown vector mutant %q (see tenantfuzz mutants)\n", name, o.vectorMutant)
+			return exitUsage
+		}
+	}
+	var rmutant *router.Mutant
+	if o.routerMutant != "" {
+		if rmutant = router.MutantByName(o.routerMutant); rmutant == nil {
+			fmt.Fprintf(stderr, "tenantfuzz %s: unknown router mutant %q (see tenantfuzz mutants)\n", name, o.routerMutant)
+			return exitUsage
+		}
 	}
 	modes, err := vectorModes(o.vectorMode)
 	if err != nil {
@@ -116,6 +144,20 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	}
 	if venv != nil {
 		defer venv.Close()
+		if vmutant != nil {
+			venv = venv.WithMutant(vmutant)
+		}
+	}
+	renv, err := openRouter(ctx, o, provider)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
+	if renv != nil {
+		defer renv.Close()
+		if rmutant != nil {
+			renv = renv.WithMutant(rmutant)
+		}
 	}
 
 	if err := os.MkdirAll(o.reportDir, 0o755); err != nil {
@@ -134,6 +176,9 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		Relation:    o.relation,
 		Vector:      venv,
 		VectorModes: modes,
+		Router:      renv,
+		Shard:       shard,
+		Shards:      shards,
 	}
 	sc, rc := ginkgo.GinkgoConfiguration()
 	sc.LabelFilter = prof.Labels
@@ -167,7 +212,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		Run: reports.Run{
 			Started: started, Finished: time.Now(), Seconds: time.Since(started).Seconds(), Seed: o.seed,
 			Profile: prof.Name, PostgresVersion: db.Version, Provider: provider,
-			Command: runCommand(o, replay), Settings: runSettings(prof, checks, o), ShowValues: o.showValues,
+			Command: runCommand(o, replay), Settings: runSettings(prof, checks, o), ShowValues: o.showValues, Shard: o.shard,
 		},
 		Target: targetSummary(o, tg, venv, modes),
 	})
@@ -218,7 +263,7 @@ func loadProfile(o options) (*profile.Profile, error) {
 }
 
 func targetConfig(o options) (harness.Config, error) {
-	cfg := harness.Config{AppRole: o.appRole, TenantColumn: o.tenantColumn, Context: o.context, ContextSQL: o.contextSQL, ShowValues: o.showValues}
+	cfg := harness.Config{AppRole: o.appRole, TenantColumn: o.tenantColumn, Context: o.context, ContextSQL: o.contextSQL, ShowValues: o.showValues, Supabase: o.supabase}
 	if o.schema != "" {
 		s, err := harness.LoadSchema(o.schema)
 		if err != nil {
@@ -234,15 +279,60 @@ func targetConfig(o options) (harness.Config, error) {
 	return cfg, nil
 }
 
-// openDatabase picks the provider: --dsn or $TENANTFUZZ_DSN, else an
-// embedded server from the local PostgreSQL binaries.
+// openDatabase picks the provider: --postgres, else dsn when --dsn or
+// $TENANTFUZZ_DSN is given, else an embedded server from the local
+// PostgreSQL binaries.
 func openDatabase(ctx context.Context, o options) (*pg.Database, string, error) {
-	if o.dsn != "" || os.Getenv("TENANTFUZZ_DSN") != "" {
-		db, err := pg.OpenDSN(ctx, o.dsn)
-		return db, "dsn", err
+	provider := o.postgres
+	if provider == "" {
+		provider = "embedded"
+		if o.dsn != "" || os.Getenv("TENANTFUZZ_DSN") != "" {
+			provider = "dsn"
+		}
 	}
-	db, err := pg.StartEmbedded(ctx, pg.EmbeddedOptions{})
-	return db, "embedded", err
+	var db *pg.Database
+	var err error
+	switch provider {
+	case "dsn":
+		db, err = pg.OpenDSN(ctx, o.dsn)
+	case "embedded":
+		db, err = pg.StartEmbedded(ctx, pg.EmbeddedOptions{})
+	case "docker":
+		db, err = pg.StartDocker(ctx, pg.DockerOptions{})
+	default:
+		err = fmt.Errorf("--postgres %q: use embedded, docker or dsn", provider)
+	}
+	return db, provider, err
+}
+
+// openRouter starts the level-3 environment (a shared database and two
+// dedicated ones, from the same provider) unless --level3=false, a user
+// schema or a DSN makes the reference router beside the point.
+func openRouter(ctx context.Context, o options, provider string) (*router.Env, error) {
+	if !o.level3 || o.schema != "" || provider == "dsn" || len(o.overlays) > 0 && o.routerMutant == "" {
+		return nil, nil
+	}
+	opts := router.EnvOptions{Dedicated: 2}
+	if provider == "docker" {
+		opts.Start = func(ctx context.Context) (*pg.Database, error) { return pg.StartDocker(ctx, pg.DockerOptions{}) }
+	}
+	env, err := router.NewEnv(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("start the level-3 databases: %w", err)
+	}
+	return env, nil
+}
+
+// parseShard reads --shard i/n.
+func parseShard(s string) (int, int, error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	var i, n int
+	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("--shard %q: use i/n with 0 <= i < n, e.g. 0/4", s)
+	}
+	return i, n, nil
 }
 
 func targetSummary(o options, tg *harness.Target, venv *vector.Env, modes []vector.Mode) reports.Target {

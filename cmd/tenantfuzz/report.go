@@ -22,9 +22,10 @@ func reportCmd(args []string, stdout, stderr io.Writer) int {
 	from := fs.String("from", "", "the report.json to render (required)")
 	format := fs.String("format", "html", "output format: "+strings.Join(reports.FormatNames(), ", ")+", text or schema")
 	output := fs.String("output", "", "write to `FILE` instead of standard output")
+	merge := fs.Bool("merge", false, "merge the report.json files given as arguments (the shards of one run) into one report, rendered in --format")
 	mutants := fs.String("mutants", "", "a mutants.json (from tenantfuzz mutants) whose kill matrix the report shows (default: the report's own, else mutants.json beside it)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: tenantfuzz report --from report.json [--format html|md|sarif|junit|json|text|schema] [--output FILE]\n\nRenders a run's report.json again in any format. Exit 0, or 2 on a usage or read error.\n\nFlags:\n")
+		fmt.Fprint(stderr, "Usage: tenantfuzz report --from report.json [--format html|md|sarif|junit|json|text|schema] [--output FILE]\n       tenantfuzz report --merge [--format json] shard1/report.json shard2/report.json ...\n\nRenders a run's report.json again in any format, or merges the reports of a sharded run. Exit 0, or 2 on a usage or read error.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -37,11 +38,34 @@ func reportCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tenantfuzz report: "+format+"\n", a...)
 		return exitUsage
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !*merge {
 		return fail("unexpected argument %q (flags start with --)", fs.Arg(0))
 	}
 	var out []byte
-	if *format == "schema" {
+	if *merge {
+		if fs.NArg() < 1 {
+			return fail("--merge needs the shards' report.json files as arguments")
+		}
+		var reps []*reports.Report
+		for _, path := range fs.Args() {
+			r, err := reports.Load(path)
+			if err != nil {
+				return fail("%v", err)
+			}
+			reps = append(reps, r)
+		}
+		merged, err := reports.Merge(reps)
+		if err != nil {
+			return fail("%v", err)
+		}
+		raw, err := merged.JSON()
+		if err != nil {
+			return fail("%v", err)
+		}
+		if out, err = merged.Render(*format, raw); err != nil {
+			return fail("%v", err)
+		}
+	} else if *format == "schema" {
 		out = reports.JSONSchema
 	} else {
 		if *from == "" {

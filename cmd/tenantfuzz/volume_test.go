@@ -1,8 +1,12 @@
 package main_test
 
 import (
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tenantfuzz/tenantfuzz/reports"
 )
 
 // TestTwoThousandChecks: the reference schema gives zero findings over at
@@ -45,5 +49,49 @@ func TestTwoThousandChecks(t *testing.T) {
 		if !strings.Contains(r.stdout, "RESULT: PASS") {
 			t.Errorf("%s: no PASS in summary", c.property)
 		}
+	}
+}
+
+// TestShardsMerge: two shards of one seed together run the same checks as
+// the unsharded run, and tenantfuzz report --merge makes one report of them.
+func TestShardsMerge(t *testing.T) {
+	t.Parallel()
+	common := []string{"run", "--seed", "77", "--checks", "25", "--vector", "none", "--level3=false"}
+	whole := cli(t, nil, common...)
+	s0 := cli(t, nil, append(common, "--shard", "0/2")...)
+	s1 := cli(t, nil, append(common, "--shard", "1/2")...)
+	for _, r := range []result{whole, s0, s1} {
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "merged.json")
+	if b, err := exec.Command(binary, "report", "--merge", "--format", "json", "--output", out,
+		filepath.Join(s0.dir, "report.json"), filepath.Join(s1.dir, "report.json")).CombinedOutput(); err != nil {
+		t.Fatalf("merge: %v\n%s", err, b)
+	}
+	if _, err := reports.Load(out); err != nil {
+		t.Fatalf("merged report: %v", err)
+	}
+	a, b := readReport(t, s0.dir), readReport(t, s1.dir)
+	m, err := reports.Merge([]*reports.Report{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := readReport(t, whole.dir)
+	want := map[string]int{}
+	for _, s := range w.Scenarios {
+		want[s.Name] = s.Checks
+	}
+	if len(a.Scenarios) == 0 || len(b.Scenarios) == 0 || len(m.Scenarios) != len(w.Scenarios) {
+		t.Fatalf("shards %d + %d scenarios, merged %d, whole %d", len(a.Scenarios), len(b.Scenarios), len(m.Scenarios), len(w.Scenarios))
+	}
+	for _, s := range m.Scenarios {
+		if want[s.Name] != s.Checks {
+			t.Errorf("%s: %d checks in the shards, %d unsharded", s.Name, s.Checks, want[s.Name])
+		}
+	}
+	if _, err := reports.Merge([]*reports.Report{a, a}); err == nil {
+		t.Error("merging a shard with itself was accepted")
 	}
 }
