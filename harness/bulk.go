@@ -87,12 +87,9 @@ func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, e
 			return nil, fmt.Errorf("bulk load: disable triggers: %w", err)
 		}
 	}
-	names := make([]string, len(plans))
-	for i, p := range plans {
-		names[i] = p.rel.QualifiedName()
-	}
-	if _, err := tx.Exec(ctx, "TRUNCATE "+strings.Join(names, ", ")); err != nil {
-		return nil, fmt.Errorf("bulk load: truncate tenant tables: %w: a table outside the tenant tables references them; empty it first", err)
+	names := planNames(plans)
+	if err := truncatePlans(ctx, tx, names); err != nil {
+		return nil, err
 	}
 	w := &BulkWorld{Tenants: opts.Tenants, PerTenant: opts.PerTenant, Rows: map[string]int64{}, Copy: map[string]time.Duration{}}
 	for _, p := range plans {
@@ -117,18 +114,34 @@ func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, e
 	return w, nil
 }
 
-// copyPlan streams one table's rows through COPY and returns how many the
-// server took.
+// planNames lists the plans' tables, quoted.
+func planNames(plans []*bulkPlan) []string {
+	names := make([]string, len(plans))
+	for i, p := range plans {
+		names[i] = p.rel.QualifiedName()
+	}
+	return names
+}
+
+// truncatePlans empties the tables about to be loaded.
+func truncatePlans(ctx context.Context, q Execer, names []string) error {
+	if _, err := q.Exec(ctx, "TRUNCATE "+strings.Join(names, ", ")); err != nil {
+		return fmt.Errorf("bulk load: truncate tenant tables: %w: a table outside the tenant tables references them; empty it first", err)
+	}
+	return nil
+}
+
+// copyPlan streams one table's rows through COPY FREEZE (the table was
+// truncated in the same transaction) and returns how many the server took.
 func copyPlan(ctx context.Context, tx pgx.Tx, p *bulkPlan) (int64, error) {
 	cols := make([]string, len(p.cols))
 	for i, c := range p.cols {
 		cols[i] = quoteIdent(c.name)
 	}
-	freeze := " (FREEZE)"
-	if p.rel.Kind == catalog.KindPartitioned {
-		freeze = "" // COPY FREEZE is refused on partitioned tables
+	sql := "COPY " + p.rel.QualifiedName() + " (" + strings.Join(cols, ", ") + ") FROM STDIN"
+	if p.rel.Kind != catalog.KindPartitioned { // refused on partitioned tables
+		sql += " (FREEZE)"
 	}
-	sql := "COPY " + p.rel.QualifiedName() + " (" + strings.Join(cols, ", ") + ") FROM STDIN" + freeze
 	tag, err := tx.Conn().PgConn().CopyFrom(ctx, newBulkReader(p), sql)
 	if err != nil {
 		return 0, fmt.Errorf("bulk load: copy %s: %w", p.rel, err)

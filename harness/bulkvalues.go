@@ -225,11 +225,12 @@ func (v *bulkValues) typedValue(p *bulkPlan, ci int, col *catalog.Column, key bo
 		return func(b []byte, t, row int) []byte {
 			start := len(b)
 			b = append(b, v.canaries[t]...)
-			b = append(b, bulkWords[row%len(bulkWords)]...)
-			if key {
+			if key { // "[tf:N]#000000042 word": unique, ascending within a tenant
 				b = append(b, '#')
-				b = strconv.AppendInt(b, int64(row), 10)
+				b = appendPadded(b, row, 9)
+				b = append(b, ' ')
 			}
+			b = append(b, bulkWords[row%len(bulkWords)]...)
 			if limit > 0 && len(b)-start > limit {
 				b = b[:start+limit]
 			}
@@ -289,6 +290,16 @@ func appendBulkUUID(b []byte, tenant, table, col, row int) []byte {
 	b = appendHex(b, uint64(col), 3)
 	b = append(b, "-8000-"...)
 	return appendHex(b, uint64(row), 12)
+}
+
+// appendPadded appends v in decimal, zero-padded to width digits.
+func appendPadded(b []byte, v, width int) []byte {
+	var d [20]byte
+	digits := strconv.AppendInt(d[:0], int64(v), 10)
+	for i := len(digits); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, digits...)
 }
 
 // appendHex appends v as width lower-case hex digits (v must fit).

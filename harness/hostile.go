@@ -113,7 +113,7 @@ func (tg *Target) hostileProbe(ctx context.Context, w *generators.World, viewer 
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	st.Checks++
+	st.checked(w)
 	st.Statements++
 	// What PostgreSQL reads the string as, if anything.
 	canonical := ""

@@ -67,7 +67,7 @@ func (tg *Target) planCacheProbe(ctx context.Context, w *generators.World, viewe
 	if _, err := loadWorld(ctx, tx, w); err != nil {
 		return nil, err
 	}
-	st.Checks++
+	st.checked(w)
 	app := quoteIdent(tg.Config.AppRole)
 	setup := "CREATE ROLE tf_plan_a NOLOGIN IN ROLE " + app + "; CREATE ROLE tf_plan_b NOLOGIN IN ROLE " + app + ";" +
 		"CREATE POLICY tf_plan_a_all ON " + qname + " FOR SELECT TO tf_plan_a USING (true)"

@@ -122,7 +122,7 @@ func (tg *Target) newPoolModel(ctx context.Context, w *generators.World, size in
 	if err != nil {
 		return nil, fmt.Errorf("open application pool: %w", err)
 	}
-	m := &poolModel{tg: tg, w: w, pool: pool, lastUser: map[uint32]int{}, stats: Stats{Checks: 1}}
+	m := &poolModel{tg: tg, w: w, pool: pool, lastUser: map[uint32]int{}, stats: Stats{Checks: 1, Tenants: len(w.Tenants), WorldRows: len(w.Rows)}}
 	for _, r := range tg.Catalog.TenantTables() {
 		if r.Priv.Select && (r.TenantColumn != "" || r == tg.Catalog.TenantsTable) {
 			m.rels = append(m.rels, r)

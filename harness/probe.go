@@ -67,7 +67,7 @@ func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error)
 			return nil, err
 		}
 	}
-	st.Checks++
+	st.checked(p.world)
 	role := tg.tenantRole(p.world, p.viewer)
 	if p.role != "" {
 		role = p.role

@@ -1,6 +1,10 @@
 package harness
 
-import "time"
+import (
+	"time"
+
+	"github.com/tenantfuzz/tenantfuzz/generators"
+)
 
 // Stats count what a property did. Only the search for a failure counts:
 // the re-runs rapid makes while shrinking a failure do not.
@@ -23,9 +27,20 @@ type Stats struct {
 	ByKind          map[string]int `json:"statements_by_kind"`
 	DiscardedByKind map[string]int `json:"discarded_by_kind"`
 	ByRelation      map[string]int `json:"statements_by_relation"`
+	// Tenants and WorldRows count the tenants and rows generated into the
+	// checks' worlds.
+	Tenants   int `json:"tenants_generated"`
+	WorldRows int `json:"rows_generated"`
 	// DiscardExamples keeps the first few generator errors, to tune the
 	// generators against a schema.
 	DiscardExamples []string `json:"discard_examples,omitempty"`
+}
+
+// checked counts one check over world w.
+func (s *Stats) checked(w *generators.World) {
+	s.Checks++
+	s.Tenants += len(w.Tenants)
+	s.WorldRows += len(w.Rows)
 }
 
 // discard counts a statement the generator got wrong.
@@ -46,6 +61,8 @@ func (s *Stats) add(o Stats) {
 	s.Reached += o.Reached
 	s.Unattributed += o.Unattributed
 	s.Compared += o.Compared
+	s.Tenants += o.Tenants
+	s.WorldRows += o.WorldRows
 	merge(&s.ByKind, o.ByKind)
 	merge(&s.DiscardedByKind, o.DiscardedByKind)
 	merge(&s.ByRelation, o.ByRelation)

@@ -64,7 +64,7 @@ func (tg *Target) trickProbe(ctx context.Context, w *generators.World, viewer in
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	st.Checks++
+	st.checked(w)
 	if err := tg.Strategy.Set(ctx, tx, tg, w.TenantID(viewer)); err != nil {
 		return nil, fmt.Errorf("set context: %w", err)
 	}

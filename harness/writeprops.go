@@ -108,7 +108,7 @@ func (tg *Target) sideChannelProbe(ctx context.Context, p probe, st *Stats) (*Fi
 	if _, err := loadWorld(ctx, tx, p.world); err != nil {
 		return nil, err
 	}
-	st.Checks++
+	st.checked(p.world)
 	if ok, err := tg.setContext(ctx, tx, ctxTenant, p.viewer, p.world); err != nil || !ok {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -59,6 +60,31 @@ func (e *env) clear(ctx context.Context) error {
 		return fmt.Errorf("clear tenant tables: %w", err)
 	}
 	return nil
+}
+
+// postmaster returns the pid of the server's postmaster, 0 when it is not
+// a local process this bench can see.
+func (e *env) postmaster(ctx context.Context) int {
+	var backend int
+	if err := e.tg.Pool.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&backend); err != nil {
+		return 0
+	}
+	return postmasterOf(backend)
+}
+
+// settledServerCPU is serverCPU once at most live backends remain (those
+// of a finished pgbench reaped, so that their time is counted; -1: do not
+// wait), waiting at most a second.
+func settledServerCPU(postmaster, live int) time.Duration {
+	if postmaster == 0 {
+		return 0
+	}
+	for end := time.Now().Add(time.Second); ; time.Sleep(5 * time.Millisecond) {
+		cpu, n := serverCPU(postmaster)
+		if live < 0 || n <= live || time.Now().After(end) {
+			return cpu
+		}
+	}
 }
 
 // traced returns a copy of the target whose pool (of at most conns

@@ -48,6 +48,11 @@ type ReadResult struct {
 	// oracles) and the pgbench process (both protocols).
 	HarnessCPU float64 `json:"harness_cpu_us_per_check"`
 	PgbenchCPU float64 `json:"pgbench_cpu_us_per_check"`
+	// HarnessServerCPU and PgbenchServerCPU are the server's CPU time per
+	// check (all its processes, from /proc) while each side ran: what the
+	// two clients cost the database for the same checks.
+	HarnessServerCPU float64 `json:"harness_server_cpu_us_per_check"`
+	PgbenchServerCPU float64 `json:"pgbench_server_cpu_us_per_check"`
 	// Scripts are the pgbench scripts, by protocol.
 	Scripts map[string]string `json:"scripts"`
 }
@@ -117,23 +122,27 @@ func readThroughput(ctx context.Context, e *env, o Options, dir string) (*ReadRe
 		}
 	}
 	res.Repeats = max(1, int(o.RoundTime.Seconds()/pass.Seconds()+0.5))
-	var hCPU, pCPU time.Duration
+	pm := e.postmaster(ctx)
+	var hCPU, pCPU, hServer, pServer time.Duration
 	perRound := o.Clients * res.Repeats * len(seeds)
 	for r := 0; r < o.Rounds; r++ {
 		var h, ps, pe float64
 		runH := func() error {
-			cpu := cpuTime()
+			cpu, server := cpuTime(), settledServerCPU(pm, -1)
 			d, err := harnessPass(ctx, tg, w, seeds, o.Clients, res.Repeats)
 			hCPU += cpuTime() - cpu
+			hServer += settledServerCPU(pm, -1) - server
 			h = float64(perRound) / d.Seconds()
 			return err
 		}
 		runP := func(proto string, rate *float64) func() error {
 			return func() error {
+				server, live := serverCPU(pm)
 				out, cpu, err := e.pgbench.runCPU(ctx, pgArgs(proto, res.Repeats)...)
 				if err != nil {
 					return err
 				}
+				pServer += (settledServerCPU(pm, live) - server) / 2
 				pCPU += cpu / 2
 				tps, err := parseTPS(out)
 				*rate = tps * float64(len(seeds))
@@ -156,9 +165,11 @@ func readThroughput(ctx context.Context, e *env, o Options, dir string) (*ReadRe
 	ratios := pairedRatios(res.Harness, res.Pgbench)
 	res.HarnessMedian, res.PgbenchMedian = median(res.Harness), median(res.Pgbench)
 	res.Ratio, res.Spread = median(ratios), spread(ratios)
-	res.HarnessCPU = float64(hCPU.Microseconds()) / float64(perRound*o.Rounds)
-	res.PgbenchCPU = float64(pCPU.Microseconds()) / float64(perRound*o.Rounds)
-	o.logf("bench: read checks: client CPU per check: harness %.0f µs, pgbench %.0f µs", res.HarnessCPU, res.PgbenchCPU)
+	perCheck := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(perRound*o.Rounds) }
+	res.HarnessCPU, res.PgbenchCPU = perCheck(hCPU), perCheck(pCPU)
+	res.HarnessServerCPU, res.PgbenchServerCPU = perCheck(hServer), perCheck(pServer)
+	o.logf("bench: read checks: CPU per check: harness %.0f µs + server %.0f µs, pgbench %.0f µs + server %.0f µs",
+		res.HarnessCPU, res.HarnessServerCPU, res.PgbenchCPU, res.PgbenchServerCPU)
 	return res, nil
 }
 
