@@ -22,6 +22,12 @@ lint:
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
 	$(GO) vet ./...
 
+# bench measures the harness against pgbench on the same server (six rows,
+# ratios of interleaved rounds) and writes tenantfuzz-report/bench.json.
+.PHONY: bench
+bench: build
+	./$(BIN) bench $(BENCHFLAGS)
+
 nightly: build
 	./$(BIN) run --profile nightly
 

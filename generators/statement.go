@@ -1,9 +1,6 @@
 package generators
 
 import (
-	"regexp"
-	"strings"
-
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
@@ -38,16 +35,12 @@ type Statement struct {
 // String is the SQL text.
 func (s Statement) String() string { return s.SQL }
 
-var refRE = regexp.MustCompile(`⟦([^⟧]+)⟧`)
-
 // ref writes a relation reference into a template.
 func ref(r *catalog.Relation) string { return "⟦" + r.String() + "⟧" }
 
 // render replaces relation references with what sub returns for each.
 func render(template string, sub func(name string) string) string {
-	return refRE.ReplaceAllStringFunc(template, func(m string) string {
-		return sub(strings.TrimSuffix(strings.TrimPrefix(m, "⟦"), "⟧"))
-	})
+	return replaceRefs(template, sub)
 }
 
 // finish renders SQL from Template with plain relation names.

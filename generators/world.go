@@ -59,16 +59,16 @@ var (
 // also inside JSON, arrays and concatenations.
 func (w *World) Owners(value string) []int {
 	var out []int
-	for _, u := range uuidRE.FindAllString(value, -1) {
+	eachUUID(value, func(u string) {
 		if t, ok := w.owner[strings.ToLower(u)]; ok {
 			out = append(out, t)
 		}
-	}
-	for _, m := range canaryRE.FindAllStringSubmatch(value, -1) {
-		if n, err := strconv.Atoi(m[1]); err == nil && n >= 1 && n <= len(w.Tenants) {
+	})
+	eachCanary(value, func(digits string) {
+		if n, err := strconv.Atoi(digits); err == nil && n >= 1 && n <= len(w.Tenants) {
 			out = append(out, n-1)
 		}
-	}
+	})
 	return out
 }
 

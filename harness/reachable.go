@@ -34,25 +34,18 @@ var ReachableRoles = &Property{
 				rels = append(rels, r)
 			}
 		}
-		return func(rt *rapid.T) {
-			if st.Expired(opts.Deadline) {
-				return
-			}
-			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
-			viewer := rapid.IntRange(0, len(w.Tenants)-1).Draw(rt, "viewer")
+		return worldCheck(ctx, tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) probe {
 			rel := rapid.SampledFrom(rels).Draw(rt, "relation")
 			stmts := rapid.SliceOfN(generators.SelectGen(tg.Catalog, w, rel), 1, opts.Statements).Draw(rt, "statements")
-			var stats Stats
-			f, err := tg.run(ctx, probe{world: w, viewer: viewer, states: []contextState{ctxTenant}, stmts: stmts,
-				property: "reachable-roles", relation: subj.Name, kind: KindCrossTenantRead, role: subj.Name}, &stats)
-			st.Count(stats)
-			if err != nil || f != nil {
-				if f != nil {
-					f.Relation = subj.Name
-					f.Evidence = append(f.Evidence, "statements ran after SET ROLE "+subj.Name)
-				}
-				st.Fail(rt, f, err)
+			return probe{world: w, viewer: viewer, states: []contextState{ctxTenant}, stmts: stmts,
+				property: "reachable-roles", relation: subj.Name, kind: KindCrossTenantRead, role: subj.Name}
+		}, func(ctx context.Context, p probe, st *Stats) (*Finding, error) {
+			f, err := tg.run(ctx, p, st)
+			if f != nil {
+				f.Relation = subj.Name
+				f.Evidence = append(f.Evidence, "statements ran after SET ROLE "+subj.Name)
 			}
-		}
+			return f, err
+		})
 	},
 }

@@ -25,21 +25,11 @@ var ReadIsolation = &Property{
 	Relations: func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		rel := subj.Rel
-		return func(rt *rapid.T) {
-			if st.Expired(opts.Deadline) {
-				return
-			}
-			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
-			viewer := rapid.IntRange(0, len(w.Tenants)-1).Draw(rt, "viewer")
+		return worldCheck(ctx, tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) probe {
 			stmts := rapid.SliceOfN(generators.SelectGen(tg.Catalog, w, rel), 1, opts.Statements).Draw(rt, "statements")
-			var stats Stats
-			f, err := tg.run(ctx, probe{world: w, viewer: viewer, states: []contextState{ctxTenant}, stmts: stmts,
-				property: "read-isolation", relation: rel.String(), kind: KindCrossTenantRead}, &stats)
-			st.Count(stats)
-			if err != nil || f != nil {
-				st.Fail(rt, f, err)
-			}
-		}
+			return probe{world: w, viewer: viewer, states: []contextState{ctxTenant}, stmts: stmts,
+				property: "read-isolation", relation: rel.String(), kind: KindCrossTenantRead}
+		}, tg.run)
 	},
 }
 
@@ -59,20 +49,11 @@ var FailClosed = &Property{
 	Relations: func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		rel := subj.Rel
-		return func(rt *rapid.T) {
-			if st.Expired(opts.Deadline) {
-				return
-			}
-			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
+		return worldCheck(ctx, tg, opts, st, func(rt *rapid.T, w *generators.World, _ int) probe {
 			stmts := rapid.SliceOfN(generators.SelectGen(tg.Catalog, w, rel), 1, opts.Statements).Draw(rt, "statements")
-			var stats Stats
-			f, err := tg.run(ctx, probe{world: w, viewer: -1, states: []contextState{ctxUnset, ctxEmpty}, stmts: stmts, fresh: true,
-				property: "fail-closed", relation: rel.String(), kind: KindFailOpenRead}, &stats)
-			st.Count(stats)
-			if err != nil || f != nil {
-				st.Fail(rt, f, err)
-			}
-		}
+			return probe{world: w, viewer: -1, states: []contextState{ctxUnset, ctxEmpty}, stmts: stmts, fresh: true,
+				property: "fail-closed", relation: rel.String(), kind: KindFailOpenRead}
+		}, tg.run)
 	},
 }
 

@@ -40,20 +40,10 @@ var WriteIsolation = &Property{
 	Relations: writableTenantTables,
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		rel := subj.Rel
-		return func(rt *rapid.T) {
-			if st.Expired(opts.Deadline) {
-				return
-			}
-			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
-			viewer := rapid.IntRange(0, len(w.Tenants)-1).Draw(rt, "viewer")
+		return worldCheck(ctx, tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) probe {
 			stmts := rapid.SliceOfN(generators.WriteGen(tg.Catalog, w, rel, viewer), 1, opts.Statements).Draw(rt, "writes")
-			var stats Stats
-			f, err := tg.writeProbe(ctx, probe{world: w, viewer: viewer, stmts: stmts, property: "write-isolation", relation: rel.String(), kind: KindCrossTenantWrite}, &stats)
-			st.Count(stats)
-			if err != nil || f != nil {
-				st.Fail(rt, f, err)
-			}
-		}
+			return probe{world: w, viewer: viewer, stmts: stmts, property: "write-isolation", relation: rel.String(), kind: KindCrossTenantWrite}
+		}, tg.writeProbe)
 	},
 }
 
@@ -80,20 +70,10 @@ var SideChannel = &Property{
 	},
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		rel := subj.Rel
-		return func(rt *rapid.T) {
-			if st.Expired(opts.Deadline) {
-				return
-			}
-			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
-			viewer := rapid.IntRange(0, len(w.Tenants)-1).Draw(rt, "viewer")
+		return worldCheck(ctx, tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) probe {
 			pair := generators.CollisionPair(tg.Catalog, w, rel, viewer).Draw(rt, "collision pair")
-			var stats Stats
-			f, err := tg.sideChannelProbe(ctx, probe{world: w, viewer: viewer, stmts: pair[:], property: "side-channel", relation: rel.String(), kind: KindSideChannel}, &stats)
-			st.Count(stats)
-			if err != nil || f != nil {
-				st.Fail(rt, f, err)
-			}
-		}
+			return probe{world: w, viewer: viewer, stmts: pair[:], property: "side-channel", relation: rel.String(), kind: KindSideChannel}
+		}, tg.sideChannelProbe)
 	},
 }
 

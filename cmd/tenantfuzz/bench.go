@@ -52,7 +52,11 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	rep.Seconds = time.Since(start).Seconds()
-	fmt.Fprintf(stdout, "tenantfuzz bench: %s, %d CPUs, %s, medians of %d interleaved rounds\n\n", rep.Server, rep.CPUs, rep.GoVersion, rep.Options.Rounds)
+	server := rep.Server
+	if server == "" {
+		server = "embedded PostgreSQL"
+	}
+	fmt.Fprintf(stdout, "tenantfuzz bench: %s, %d CPUs, %s, medians of %d interleaved rounds\n\n", server, rep.CPUs, rep.GoVersion, rep.Options.Rounds)
 	rep.Table(stdout)
 	path := filepath.Join(dir, "bench.json")
 	if err := rep.WriteJSON(path); err != nil {
@@ -75,7 +79,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Options, string, st
 	quick := fs.Bool("quick", false, "a small run for smoke tests: 1,000 tenants, pgbench scale 1, 1 seed, 3 rounds")
 	fs.IntVar(&o.Rounds, "rounds", 5, "interleaved rounds per comparison")
 	fs.DurationVar(&o.RoundTime, "round-time", time.Second, "how long one side of a round runs, roughly")
-	fs.IntVar(&o.Clients, "clients", 0, "connections of row 1, for the harness and pgbench alike (default: CPUs, at most 4)")
+	fs.IntVar(&o.Clients, "clients", 0, "largest client count of row 1, which measures 1, 2, 4 ... clients, the harness and pgbench alike (default: 4 per CPU, at most 16)")
 	fs.IntVar(&o.Tenants, "tenants", 10000, "tenants of the large world")
 	fs.IntVar(&o.PerTenant, "per-tenant", 33, "rows per tenant in each tenant table of the large world")
 	fs.IntVar(&o.Scale, "scale", 10, "pgbench -i scale the large world is compared with")

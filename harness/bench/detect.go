@@ -20,9 +20,11 @@ const detectChecks = 60
 type DetectResult struct {
 	Seeds   []uint64       `json:"seeds"`
 	Mutants []DetectMutant `json:"mutants"`
-	// Killed counts mutants found with every seed, of Total.
-	Killed int `json:"killed"`
-	Total  int `json:"total"`
+	// Killed counts mutants found with every seed, of Total; AsExpected
+	// those whose findings were also the expected ones and replayed.
+	Killed     int `json:"killed"`
+	AsExpected int `json:"as_expected"`
+	Total      int `json:"total"`
 	// MedianChecks and MedianSeconds are medians over the mutants of their
 	// medians over the seeds; MaxSeconds is the slowest mutant's median.
 	MedianChecks  float64 `json:"median_checks"`
@@ -36,13 +38,17 @@ type DetectResult struct {
 
 // DetectMutant is one mutant's runs, one per seed.
 type DetectMutant struct {
-	Name          string    `json:"mutant"`
-	Checks        []int     `json:"checks"`
-	Seconds       []float64 `json:"seconds"`
-	Killed        int       `json:"killed_seeds"`
-	MedianChecks  float64   `json:"median_checks"`
-	MedianSeconds float64   `json:"median_seconds"`
-	Errors        []string  `json:"errors,omitempty"`
+	Name    string    `json:"mutant"`
+	Checks  []int     `json:"checks"`
+	Seconds []float64 `json:"seconds"`
+	Killed  int       `json:"killed_seeds"`
+	// AsExpected and Replays count the seeds whose finding was the one the
+	// catalogue expects and came back from its seed.
+	AsExpected    int      `json:"as_expected_seeds"`
+	Replays       int      `json:"replayed_seeds"`
+	MedianChecks  float64  `json:"median_checks"`
+	MedianSeconds float64  `json:"median_seconds"`
+	Errors        []string `json:"errors,omitempty"`
 }
 
 // detection runs every mutant of the catalogue (SQL and vector), in this
@@ -77,6 +83,12 @@ func detection(ctx context.Context, o Options) (*DetectResult, error) {
 				dm.Errors = append(dm.Errors, fmt.Sprintf("seed %d: %s", seed, k.Error))
 			case k.Killed:
 				dm.Killed++
+				if k.AsExpected {
+					dm.AsExpected++
+				}
+				if k.Replays {
+					dm.Replays++
+				}
 				dm.Checks = append(dm.Checks, k.Checks)
 				dm.Seconds = append(dm.Seconds, k.Seconds)
 			}
@@ -86,13 +98,16 @@ func detection(ctx context.Context, o Options) (*DetectResult, error) {
 			checks[i] = float64(c)
 		}
 		dm.MedianChecks, dm.MedianSeconds = median(checks), median(dm.Seconds)
-		o.logf("bench: detect %s: killed %d/%d, median %.0f checks, %.3fs", dm.Name, dm.Killed, len(res.Seeds), dm.MedianChecks, dm.MedianSeconds)
+		o.logf("bench: detect %s: killed %d/%d (as expected %d, replayed %d), median %.0f checks, %.3fs", dm.Name, dm.Killed, len(res.Seeds), dm.AsExpected, dm.Replays, dm.MedianChecks, dm.MedianSeconds)
 		res.Mutants = append(res.Mutants, dm)
 	}
 	var checks, secs []float64
 	for _, dm := range res.Mutants {
 		if dm.Killed == len(res.Seeds) {
 			res.Killed++
+		}
+		if dm.AsExpected == len(res.Seeds) && dm.Replays == len(res.Seeds) {
+			res.AsExpected++
 		}
 		if dm.Killed == 0 {
 			continue

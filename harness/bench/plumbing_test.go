@@ -142,12 +142,13 @@ func TestReportTableAndJSON(t *testing.T) {
 			t.Errorf("table lacks row %q:\n%s", strings.TrimSpace(item), b.String())
 		}
 	}
-	r.Read = &ReadResult{Clients: 2, Checks: 10, Statements: 20, HarnessMedian: 900, PgbenchMedian: 1000, Ratio: 0.9}
+	r.Read = &ReadResult{Checks: 10, Statements: 20, Best: 2, BestPgbench: 1, Ratio: 0.9, Points: []ReadPoint{
+		{Clients: 1, HarnessMedian: 500, PgbenchMedian: 1000, Ratio: 0.5}, {Clients: 2, HarnessMedian: 900, PgbenchMedian: 950, Ratio: 0.95}}}
 	r.Seeding = &SeedingResult{Tenants: 10, Rows: 1000, HarnessMedian: 50, PgbenchMedian: 100, Ratio: 0.5, Memory: Memory{PeakRSSMB: 30, BaselineMB: 20, ResetWorked: true}}
 	r.Startup = &StartupResult{TemplateMedian: 120, ScratchMedian: 700, Ratio: 5.8, OneOffMs: 580}
 	b.Reset()
 	r.Table(&b)
-	for _, want := range []string{"0.90", "met", "0.50", "MISSED", "template 120", "30 MB"} {
+	for _, want := range []string{"900 @2", "1000 @1", "1:0.50 2:0.95", "0.90", "met", "0.50", "MISSED", "template 120", "30 MB"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
@@ -160,6 +161,14 @@ func TestReportTableAndJSON(t *testing.T) {
 	var back map[string]any
 	if err := json.Unmarshal(raw, &back); err != nil || back["read_checks"] == nil || back["bulk_seeding"] == nil || back["time_to_detect"] != nil {
 		t.Errorf("bench.json = %s (%v)", raw, err)
+	}
+}
+
+func TestClientCounts(t *testing.T) {
+	for max, want := range map[int][]int{1: {1}, 2: {1, 2}, 6: {1, 2, 4, 6}, 8: {1, 2, 4, 8}} {
+		if got := clientCounts(max); !reflect.DeepEqual(got, want) {
+			t.Errorf("clientCounts(%d) = %v, want %v", max, got, want)
+		}
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -16,9 +15,8 @@ import (
 )
 
 // ReadResult is row 1: read checks on a persistent world, the harness
-// against pgbench replaying the same queries.
+// against pgbench replaying the same queries, at several client counts.
 type ReadResult struct {
-	Clients int `json:"clients"`
 	// Checks is the number of checks in the stream (each: the viewer's
 	// context and 1-4 statements, each run as the admin, restricted and as
 	// the tenant); Skipped were drawn but left out because some query
@@ -27,6 +25,33 @@ type ReadResult struct {
 	Statements int `json:"statements_per_stream"`
 	Queries    int `json:"queries_per_stream"`
 	Skipped    int `json:"skipped_checks"`
+	// Points are the client counts measured.
+	Points []ReadPoint `json:"points"`
+	// Best is the point where the harness ran most checks per second,
+	// BestPgbench the one where pgbench did (the server's own limit);
+	// Ratio is the one over the other: the harness at its best against
+	// pgbench at its best.
+	Best        int     `json:"best_clients"`
+	BestPgbench int     `json:"best_pgbench_clients"`
+	Ratio       float64 `json:"ratio"`
+	// Scripts are the pgbench scripts, by protocol.
+	Scripts map[string]string `json:"scripts"`
+}
+
+// point returns the point measured with clients connections.
+func (r *ReadResult) point(clients int) ReadPoint {
+	for _, p := range r.Points {
+		if p.Clients == clients {
+			return p
+		}
+	}
+	return ReadPoint{}
+}
+
+// ReadPoint is row 1 at one client count (harness goroutines, pgbench -c
+// and -j alike).
+type ReadPoint struct {
+	Clients int `json:"clients"`
 	// Repeats is how often each client runs the stream per round.
 	Repeats int `json:"repeats_per_round"`
 	// Harness is checks per second, per round. PgbenchSimple and
@@ -44,8 +69,8 @@ type ReadResult struct {
 	Ratio         float64 `json:"ratio"`
 	Spread        float64 `json:"ratio_spread"`
 	// HarnessCPU and PgbenchCPU are the client's CPU time per check, in
-	// microseconds, over the rounds: the harness process (drawing, driver,
-	// oracles) and the pgbench process (both protocols).
+	// microseconds: the harness process (drawing, driver, oracles) and the
+	// pgbench process (both protocols).
 	HarnessCPU float64 `json:"harness_cpu_us_per_check"`
 	PgbenchCPU float64 `json:"pgbench_cpu_us_per_check"`
 	// HarnessServerCPU and PgbenchServerCPU are the server's CPU time per
@@ -53,8 +78,6 @@ type ReadResult struct {
 	// two clients cost the database for the same checks.
 	HarnessServerCPU float64 `json:"harness_server_cpu_us_per_check"`
 	PgbenchServerCPU float64 `json:"pgbench_server_cpu_us_per_check"`
-	// Scripts are the pgbench scripts, by protocol.
-	Scripts map[string]string `json:"scripts"`
 }
 
 // check is one drawn read check.
@@ -77,10 +100,7 @@ func checkGen(cat *catalog.Catalog, w *generators.World) *rapid.Generator[check]
 
 // readThroughput measures row 1. It commits a generated world, draws a
 // stream of checks, records the queries the harness sends for them and
-// writes them as a pgbench script; then, round by round and alternating
-// which goes first, the harness runs the stream (drawing, querying,
-// checking) on Clients connections and pgbench replays the script with as
-// many clients.
+// writes them as pgbench scripts; then sweeps the client counts (sweep).
 func readThroughput(ctx context.Context, e *env, o Options, dir string) (*ReadResult, error) {
 	if err := e.clear(ctx); err != nil {
 		return nil, err
@@ -91,7 +111,7 @@ func readThroughput(ctx context.Context, e *env, o Options, dir string) (*ReadRe
 	if err := tg.CommitWorld(ctx, w); err != nil {
 		return nil, err
 	}
-	res := &ReadResult{Clients: o.Clients, Scripts: map[string]string{}}
+	res := &ReadResult{Scripts: map[string]string{}}
 	seeds, queries, err := recordStream(ctx, tg, w, o, res)
 	if err != nil {
 		return nil, err
@@ -107,70 +127,33 @@ func readThroughput(ctx context.Context, e *env, o Options, dir string) (*ReadRe
 		}
 		res.Scripts[proto] = path
 	}
-	pgArgs := func(proto string, n int) []string {
-		c := strconv.Itoa(o.Clients)
-		return []string{"-n", "-M", proto, "-f", res.Scripts[proto], "-c", c, "-j", c, "-t", strconv.Itoa(n)}
-	}
-	// Warm up (plans, caches, connections) and size the rounds.
-	pass, err := harnessPass(ctx, tg, w, seeds, o.Clients, 1)
-	if err != nil {
+	s := &sweep{e: e, o: o, w: w, seeds: seeds, scripts: res.Scripts}
+	if res.Points, err = s.run(ctx); err != nil {
 		return nil, err
 	}
-	for _, proto := range []string{protoSimple, protoExtended} {
-		if _, err := e.pgbench.run(ctx, pgArgs(proto, 1)...); err != nil {
-			return nil, err
+	var bestH, bestP float64
+	for _, p := range res.Points {
+		if p.HarnessMedian > bestH {
+			bestH, res.Best = p.HarnessMedian, p.Clients
+		}
+		if p.PgbenchMedian > bestP {
+			bestP, res.BestPgbench = p.PgbenchMedian, p.Clients
 		}
 	}
-	res.Repeats = max(1, int(o.RoundTime.Seconds()/pass.Seconds()+0.5))
-	pm := e.postmaster(ctx)
-	var hCPU, pCPU, hServer, pServer time.Duration
-	perRound := o.Clients * res.Repeats * len(seeds)
-	for r := 0; r < o.Rounds; r++ {
-		var h, ps, pe float64
-		runH := func() error {
-			cpu, server := cpuTime(), settledServerCPU(pm, -1)
-			d, err := harnessPass(ctx, tg, w, seeds, o.Clients, res.Repeats)
-			hCPU += cpuTime() - cpu
-			hServer += settledServerCPU(pm, -1) - server
-			h = float64(perRound) / d.Seconds()
-			return err
-		}
-		runP := func(proto string, rate *float64) func() error {
-			return func() error {
-				server, live := serverCPU(pm)
-				out, cpu, err := e.pgbench.runCPU(ctx, pgArgs(proto, res.Repeats)...)
-				if err != nil {
-					return err
-				}
-				pServer += (settledServerCPU(pm, live) - server) / 2
-				pCPU += cpu / 2
-				tps, err := parseTPS(out)
-				*rate = tps * float64(len(seeds))
-				return err
-			}
-		}
-		// Rotate the order, so that no side always runs first.
-		sides := []func() error{runH, runP(protoSimple, &ps), runP(protoExtended, &pe)}
-		for i := range sides {
-			if err := sides[(i+r)%len(sides)](); err != nil {
-				return nil, err
-			}
-		}
-		res.Harness = append(res.Harness, h)
-		res.PgbenchSimple = append(res.PgbenchSimple, ps)
-		res.PgbenchExtended = append(res.PgbenchExtended, pe)
-		res.Pgbench = append(res.Pgbench, max(ps, pe))
-		o.logf("bench: read checks round %d: harness %.0f/s, pgbench simple %.0f/s, extended %.0f/s", r+1, h, ps, pe)
-	}
-	ratios := pairedRatios(res.Harness, res.Pgbench)
-	res.HarnessMedian, res.PgbenchMedian = median(res.Harness), median(res.Pgbench)
-	res.Ratio, res.Spread = median(ratios), spread(ratios)
-	perCheck := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(perRound*o.Rounds) }
-	res.HarnessCPU, res.PgbenchCPU = perCheck(hCPU), perCheck(pCPU)
-	res.HarnessServerCPU, res.PgbenchServerCPU = perCheck(hServer), perCheck(pServer)
-	o.logf("bench: read checks: CPU per check: harness %.0f µs + server %.0f µs, pgbench %.0f µs + server %.0f µs",
-		res.HarnessCPU, res.HarnessServerCPU, res.PgbenchCPU, res.PgbenchServerCPU)
+	res.Ratio = ratio(bestH, bestP)
 	return res, nil
+}
+
+// clientCounts are the client counts of the sweep: 1, 2, 4 ... up to max.
+func clientCounts(max int) []int {
+	var out []int
+	for c := 1; c <= max; c *= 2 {
+		out = append(out, c)
+	}
+	if out[len(out)-1] != max {
+		out = append(out, max)
+	}
+	return out
 }
 
 // recordStream draws checks until it has o.StreamChecks that run without

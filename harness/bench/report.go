@@ -103,14 +103,19 @@ func (r *Report) rows() []row {
 
 func (r *Report) readRow() row {
 	x := row{item: "1", measure: "read checks/s, persistent world", target: fmt.Sprintf(">= %.2f", TargetReadRatio)}
-	if r.Read == nil {
+	if r.Read == nil || len(r.Read.Points) == 0 {
 		return x.missing()
 	}
-	x.measure = fmt.Sprintf("read checks/s, persistent world, %d clients", r.Read.Clients)
-	x.harness = fmt.Sprintf("%.0f (%.0f stmts/s)", r.Read.HarnessMedian, r.Read.HarnessMedian*float64(r.Read.Statements)/float64(max(1, r.Read.Checks)))
-	x.reference = fmt.Sprintf("pgbench same queries %.0f", r.Read.PgbenchMedian)
-	x.ratio = fmt.Sprintf("%.2f ±%.2f", r.Read.Ratio, r.Read.Spread/2*r.Read.Ratio)
-	x.result = verdict(r.Read.Ratio >= TargetReadRatio)
+	rd := r.Read
+	best, bestP := rd.point(rd.Best), rd.point(rd.BestPgbench)
+	x.measure = fmt.Sprintf("read checks/s, persistent world, best of %d-%d clients", rd.Points[0].Clients, rd.Points[len(rd.Points)-1].Clients)
+	x.harness = fmt.Sprintf("%.0f @%d (%.0f stmts/s)", best.HarnessMedian, best.Clients, best.HarnessMedian*float64(rd.Statements)/float64(max(1, rd.Checks)))
+	x.reference = fmt.Sprintf("pgbench same queries %.0f @%d; by clients", bestP.PgbenchMedian, bestP.Clients)
+	for _, p := range rd.Points {
+		x.reference += fmt.Sprintf(" %d:%.2f", p.Clients, p.Ratio)
+	}
+	x.ratio = fmt.Sprintf("%.2f", rd.Ratio)
+	x.result = verdict(rd.Ratio >= TargetReadRatio)
 	return x
 }
 
@@ -173,7 +178,7 @@ func (r *Report) detectRow() row {
 	d := r.Detect
 	x.measure = fmt.Sprintf("time to detect, %d seeded defects x %d seeds", d.Total, len(d.Seeds))
 	x.harness = fmt.Sprintf("median %.0f checks, %.3fs", d.MedianChecks, d.MedianSeconds)
-	x.reference = fmt.Sprintf("slowest %s %.3fs", d.MaxMutant, d.MaxSeconds)
+	x.reference = fmt.Sprintf("slowest %s %.3fs; %d/%d as expected and replayed", d.MaxMutant, d.MaxSeconds, d.AsExpected, d.Total)
 	x.ratio = fmt.Sprintf("%d/%d killed", d.Killed, d.Total)
 	x.result = verdict(d.Killed == d.Total)
 	return x
@@ -185,9 +190,10 @@ func (r *Report) memoryRow() row {
 		return x.missing()
 	}
 	m := r.Seeding.Memory
+	x.measure = fmt.Sprintf("peak RSS, loading %s rows", human(r.Seeding.Rows))
 	x.harness = fmt.Sprintf("%.0f MB", m.PeakRSSMB)
-	x.reference = fmt.Sprintf("before load %.0f MB", m.BaselineMB)
-	x.ratio = fmt.Sprintf("%.2f MB/M rows", m.PeakRSSMB/float64(max(1, r.Seeding.Rows))*1e6)
+	x.reference = fmt.Sprintf("RSS before the load %.0f MB", m.BaselineMB)
+	x.ratio = fmt.Sprintf("%.2fx", ratio(m.PeakRSSMB, m.BaselineMB))
 	if !m.ResetWorked {
 		x.reference += " (peak not reset)"
 	}

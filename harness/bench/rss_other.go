@@ -12,3 +12,6 @@ func resetPeakRSS() bool { return false }
 
 // cpuTime is not measured outside Linux.
 func cpuTime() time.Duration { return 0 }
+
+// currentRSS is not measured outside Linux.
+func currentRSS() int64 { return 0 }

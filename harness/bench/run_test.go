@@ -38,7 +38,7 @@ func TestRunSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Read == nil || r.Read.Checks != 5 || len(r.Read.Harness) != 2 || r.Read.Ratio <= 0 || len(r.Read.Scripts) != 2 {
+	if r.Read == nil || r.Read.Checks != 5 || len(r.Read.Points) != 2 || len(r.Read.Points[1].Harness) != 2 || r.Read.Ratio <= 0 || len(r.Read.Scripts) != 2 {
 		t.Errorf("read checks: %+v", r.Read)
 	}
 	if r.Small == nil || len(r.Small.Properties) < 3 || r.Small.Properties[0].Median <= 0 {

@@ -42,7 +42,8 @@ type Memory struct {
 	// it is the process's peak so far.
 	PeakRSSMB   float64 `json:"peak_rss_mb"`
 	ResetWorked bool    `json:"peak_reset_before_load"`
-	// BaselineMB is the peak RSS before the first load.
+	// BaselineMB is the resident memory (VmRSS) right before the first
+	// load.
 	BaselineMB float64 `json:"baseline_rss_mb"`
 	// HeapMB is the Go heap in use after the last load.
 	HeapMB float64 `json:"heap_in_use_mb"`
@@ -56,7 +57,7 @@ func seeding(ctx context.Context, e *env, o Options) (*SeedingResult, error) {
 	}
 	defer drop()
 	res := &SeedingResult{Tenants: o.Tenants, PerTenant: o.PerTenant, Scale: o.Scale, PgbenchRows: initRows(o.Scale)}
-	res.Memory.BaselineMB = mb(peakRSS())
+	res.Memory.BaselineMB = mb(currentRSS())
 	rounds := min(o.Rounds, 3)
 	for r := 0; r < rounds; r++ {
 		var h, p float64

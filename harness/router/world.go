@@ -184,6 +184,22 @@ func (w *world) routes() (hosts, dedicated map[string]string) {
 // load empties every tenant table of every database and commits the
 // world's rows in their places.
 func (e *Env) load(ctx context.Context, w *world) error {
+	// A check that failed mid-request (rapid stops it where it stands) can
+	// leave a request's transaction open on these throwaway databases: end
+	// such sessions and drop every pooled connection, or the TRUNCATE below
+	// would wait for them forever.
+	for _, d := range e.Databases() {
+		if _, err := d.Target.Pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'`); err != nil {
+			return fmt.Errorf("end leftover sessions on %s: %w", d.Name, err)
+		}
+		if d.app != nil {
+			d.app.Reset()
+		}
+	}
+	if e.directory != nil {
+		e.directory.Reset()
+	}
 	for _, d := range e.Databases() {
 		if err := loadDatabase(ctx, d, w); err != nil {
 			return err
