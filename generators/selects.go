@@ -87,7 +87,7 @@ func (g *selectGen) statement(rel *catalog.Relation) Statement {
 	case "select-cte":
 		a := g.alias()
 		from := src{a, rel}
-		sql = "WITH c AS (SELECT * FROM " + g.use(rel) + ") SELECT " + g.projection([]src{from}, false) + " FROM c " + a + g.whereClause([]src{from})
+		sql = "WITH c AS (SELECT * FROM " + g.use(rel) + " x) SELECT " + g.projection([]src{from}, false) + " FROM c " + a + g.whereClause([]src{from})
 	default:
 		var lim bool
 		sql, lim = g.query(rel, kind)
