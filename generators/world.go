@@ -44,6 +44,9 @@ type World struct {
 	byType map[string][]string
 	// MatViews are refreshed after the world is inserted.
 	MatViews []*catalog.Relation
+	// attribute, when set, traces uuids the owner map does not know (a
+	// large world's rows that are not in Rows).
+	attribute func(uuid string) (int, bool)
 }
 
 // Canary returns the marker embedded in tenant i's text values.
@@ -62,6 +65,10 @@ func (w *World) Owners(value string) []int {
 	eachUUID(value, func(u string) {
 		if t, ok := w.owner[strings.ToLower(u)]; ok {
 			out = append(out, t)
+		} else if w.attribute != nil {
+			if t, ok := w.attribute(strings.ToLower(u)); ok && t >= 0 && t < len(w.Tenants) {
+				out = append(out, t)
+			}
 		}
 	})
 	eachCanary(value, func(digits string) {
@@ -179,19 +186,25 @@ func (b *builder) row(ti int, rel *catalog.Relation, k int) {
 	if !ok {
 		return
 	}
+	b.w.add(row)
+}
+
+// add appends a row to the world and records its literals (for the
+// statements' predicates) and the uuids it carries (for attribution).
+func (w *World) add(row Row) {
 	for _, c := range row.Cols {
 		v := row.Values[c]
-		b.w.values[c] = append(b.w.values[c], v)
-		if col := rel.Column(c); col != nil && v != "NULL" && v != "DEFAULT" {
-			b.w.byType[col.BaseType] = append(b.w.byType[col.BaseType], v)
+		w.values[c] = append(w.values[c], v)
+		if col := row.Table.Column(c); col != nil && v != "NULL" && v != "DEFAULT" {
+			w.byType[col.BaseType] = append(w.byType[col.BaseType], v)
 		}
 		for _, u := range uuidRE.FindAllString(v, -1) {
-			if _, known := b.w.owner[u]; !known {
-				b.w.owner[u] = k
+			if _, known := w.owner[u]; !known {
+				w.owner[u] = row.Tenant
 			}
 		}
 	}
-	b.w.Rows = append(b.w.Rows, row)
+	w.Rows = append(w.Rows, row)
 }
 
 // makeRow generates one row of rel for tenant k without adding it.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/generators"
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
@@ -51,6 +52,9 @@ type BulkWorld struct {
 	// Copy is the time of each relation's COPY, Analyze that of ANALYZE.
 	Copy    map[string]time.Duration
 	Analyze time.Duration
+
+	plans   []*bulkPlan         // how each table was filled: renders any row again
+	tenants []generators.Tenant // all tenants, shared by the checks' views
 }
 
 // TenantID returns the id of tenant i (0-based), the same as the small
@@ -58,7 +62,7 @@ type BulkWorld struct {
 func (w *BulkWorld) TenantID(i int) string { return bulkTenantID(i) }
 
 // BulkLoad replaces the rows of every tenant table of the target with a
-// large generated world, in one transaction on one connection: TRUNCATE,
+// large generated world (the target's large world until DropBulk), in one transaction on one connection: TRUNCATE,
 // then one COPY FREEZE per table in foreign-key order, then ANALYZE (what
 // pgbench -i does for its tables). Every tenant gets one row in the tenants
 // table and PerTenant rows in every other tenant table; each row references
@@ -111,6 +115,8 @@ func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, e
 		return nil, fmt.Errorf("bulk load: commit: %w", err)
 	}
 	w.Load = time.Since(start)
+	w.plans, w.tenants = plans, generators.LargeTenants(opts.Tenants)
+	tg.large = w
 	return w, nil
 }
 

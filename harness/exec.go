@@ -19,6 +19,9 @@ type resultSet struct {
 	rows [][]*string
 	err  error
 	code string // SQLSTATE of err, "" when none
+	// truncated: the statement returned more than maxRows rows; only the
+	// first maxRows were read.
+	truncated bool
 }
 
 // query runs prelude (e.g. SET LOCAL ROLE) and sql under a savepoint that
@@ -186,7 +189,11 @@ func readRows(ctx context.Context, tx pgx.Tx, sql string) resultSet {
 	for _, fd := range rows.FieldDescriptions() {
 		rs.cols = append(rs.cols, fd.Name)
 	}
-	for rows.Next() && len(rs.rows) < maxRows {
+	for rows.Next() {
+		if len(rs.rows) == maxRows {
+			rs.truncated = true
+			break
+		}
 		rs.rows = append(rs.rows, textRow(rows.RawValues()))
 	}
 	rows.Close()
@@ -195,6 +202,9 @@ func readRows(ctx context.Context, tx pgx.Tx, sql string) resultSet {
 	}
 	return rs
 }
+
+// sqlStateQueryCanceled is what a statement ended by statement_timeout raises.
+const sqlStateQueryCanceled = "57014"
 
 func sqlState(err error) string {
 	var pe *pgconn.PgError

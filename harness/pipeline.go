@@ -76,6 +76,8 @@ func pipelineResult(p *pgconn.Pipeline) (resultSet, error) {
 	for rr.NextRow() {
 		if len(rs.rows) < maxRows {
 			rs.rows = append(rs.rows, textRow(rr.Values()))
+		} else {
+			rs.truncated = true
 		}
 	}
 	if _, err := rr.Close(); err != nil {

@@ -24,9 +24,30 @@ type Property struct {
 	// Plain lists named subjects for properties not tied to a relation
 	// (pool sizes, strategies).
 	Plain func(*Target) []string
+	// Enabled, when set, says whether the run's options turn the property
+	// on (nil: always on).
+	Enabled func(RunOptions) bool
+	// Setup, when set, prepares the target before the property's first
+	// subject and returns what undoes it after its last (a large world
+	// loaded, then dropped). Runners call it once around all subjects.
+	Setup func(ctx context.Context, tg *Target, opts RunOptions) (teardown func(context.Context) error, err error)
+	// sized, when set, adjusts the run's sizes for this property.
+	sized func(RunOptions) RunOptions
 	// check returns the rapid property for one subject.
 	check func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T)
 }
+
+// Prepare runs the property's Setup, if it has one, and returns what undoes
+// it (a no-op when there is none).
+func (p *Property) Prepare(ctx context.Context, tg *Target, opts RunOptions) (func(context.Context) error, error) {
+	if p.Setup == nil {
+		return func(context.Context) error { return nil }, nil
+	}
+	return p.Setup(ctx, tg, opts)
+}
+
+// On reports whether the property runs with these options.
+func (p *Property) On(opts RunOptions) bool { return p.Enabled == nil || p.Enabled(opts) }
 
 // Subject is what one spec checks a property on: a relation, or a name.
 type Subject struct {
@@ -57,6 +78,8 @@ type RunOptions struct {
 	ExactSeed  bool   // use Seed as the rapid seed as is (replay)
 	World      generators.WorldOptions
 	Statements int // statements per check, default 4
+	// Large sizes the large-world property (off when Large.Tenants is 0).
+	Large LargeOptions
 	// Deadline, when set, ends the search early (a time budget): later
 	// checks are skipped and not counted.
 	Deadline time.Time
@@ -147,7 +170,13 @@ func (p *Property) Run(ctx context.Context, tg *Target, rel *catalog.Relation, o
 
 // RunSubject checks the property on one subject.
 func (p *Property) RunSubject(ctx context.Context, tg *Target, subj Subject, opts RunOptions) *Result {
+	if p.sized != nil && !opts.ExactSeed { // a replay runs its one check
+		opts = p.sized(opts)
+	}
 	opts.defaults()
+	if tg.large != nil && p.Setup == nil {
+		return &Result{Property: p.Name, Relation: subj.Name, Err: errLargeLoaded}
+	}
 	res := RunCheck(p.Name, subj.Name, opts, func(st *CheckState) func(*rapid.T) { return p.check(ctx, tg, subj, opts, st) })
 	rel := subj.Rel
 	if res.Err == nil && len(res.Findings) == 0 && res.Checks > 0 && !res.Conclusive() && (rel == nil || rel.TenantColumn != "" || rel == tg.Catalog.TenantsTable) {

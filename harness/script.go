@@ -9,6 +9,12 @@ import (
 
 // finding builds the finding for a leak seen in probe p.
 func (tg *Target) finding(p probe, kind Kind, state contextState, s generators.Statement, other int, evidence []string, relation string) *Finding {
+	return tg.findingExpected(p, kind, state, s, other, evidence, relation, "")
+}
+
+// findingExpected is finding for the differential oracle: expected
+// summarises what the statement should have returned.
+func (tg *Target) findingExpected(p probe, kind Kind, state contextState, s generators.Statement, other int, evidence []string, relation, expected string) *Finding {
 	f := &Finding{
 		Kind:      kind,
 		Severity:  kind.Severity(),
@@ -17,6 +23,7 @@ func (tg *Target) finding(p probe, kind Kind, state contextState, s generators.S
 		Context:   string(state),
 		Statement: s.SQL,
 		Evidence:  evidence,
+		Expected:  expected,
 	}
 	if other >= 0 {
 		f.OtherTenant = p.world.TenantID(other)
@@ -30,6 +37,13 @@ func (tg *Target) finding(p probe, kind Kind, state contextState, s generators.S
 		f.TenantLabel = "no context"
 	case ctxEmpty:
 		f.TenantLabel = "empty context"
+	}
+	if p.large && tg.large != nil { // the script inserts the rows of the tenants involved
+		involved := []int{p.viewer}
+		if other >= 0 {
+			involved = append(involved, other)
+		}
+		p.world = tg.large.view(involved...)
 	}
 	f.Script = tg.script(p, state, s, f)
 	return f
@@ -47,6 +61,11 @@ func (tg *Target) script(p probe, state contextState, s generators.Statement, f 
 	b.WriteString("-- Run as a superuser against a database holding the same schema and overlays:\n")
 	b.WriteString("--   psql -v ON_ERROR_STOP=1 -f repro.sql <database>\n")
 	b.WriteString("-- Nothing is kept: the transaction is rolled back.\n")
+	if p.large && tg.large != nil {
+		fmt.Fprintf(&b, "-- The check ran in a large world of %d tenants (%d rows) bulk-loaded by tenantfuzz;\n", tg.large.Tenants, tg.large.Total)
+		b.WriteString("-- this script inserts only the rows of the tenants involved. A defect that needs\n")
+		b.WriteString("-- the whole world (a plan, statistics) may not show here: use the replay line.\n")
+	}
 	b.WriteString("BEGIN;\n")
 	for _, ins := range InsertSQL(p.world) {
 		b.WriteString(ins + "\n")

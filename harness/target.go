@@ -84,6 +84,10 @@ type Target struct {
 	// Roles maps the role names written in the SQL to the names used on the
 	// server (they differ only on a shared server, where they get a suffix).
 	Roles map[string]string
+
+	// large is the world BulkLoad committed, until DropBulk: small worlds
+	// must not be inserted over it.
+	large *BulkWorld
 }
 
 // ErrSchema marks errors in the schema or overlay SQL.

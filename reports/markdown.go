@@ -19,6 +19,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "## %s tenantfuzz: %s\n\n%s.\n\n", icon, t.Verdict, capitalize(t.VerdictText))
 	fmt.Fprintf(&b, "Profile `%s`, seed `%d`, %d scenarios, %d checks, %d statements, %d rows examined in %.1fs against %s (sha256 `%.12s`), PostgreSQL %s.\n\n",
 		r.Run.Profile, r.Run.Seed, t.Scenarios, t.Checks, t.Statements, t.Rows, r.Run.Seconds, mdTarget(r), r.Target.SHA256, r.Run.PostgresVersion)
+	if l := r.largeWorld(); l != "" {
+		fmt.Fprintf(&b, "Large world: %s.\n\n", l)
+	}
 	b.WriteString("| property | subjects | checks | statements | rows | reached foreign | findings | result |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, p := range r.Properties {

@@ -20,6 +20,8 @@ type Progress struct {
 	Live   bool
 	Every  time.Duration // off a terminal; default 5s
 	Budget int           // checks per property and subject
+	// Budgets overrides Budget for some properties (the large world's).
+	Budgets map[string]int
 	// Results returns the results recorded so far (findings so far, and
 	// each finished subject's verdict).
 	Results func() []*harness.Result
@@ -29,6 +31,7 @@ type Progress struct {
 	cur      string // "property subject" now running
 	curStart time.Time
 	checks   int // of cur
+	budget   int // of cur
 	done     int // checks of finished subjects
 	subjects int // finished subjects
 	drawn    time.Time
@@ -78,6 +81,10 @@ func (p *Progress) Hook(property, subject string, checks int) {
 	if key != p.cur {
 		p.finish()
 		p.cur, p.curStart, p.checks = key, time.Now(), 0
+		p.budget = p.Budget
+		if b, ok := p.Budgets[property]; ok {
+			p.budget = b
+		}
 	}
 	p.checks = checks
 	if p.Live && time.Since(p.drawn) >= 100*time.Millisecond {
@@ -127,7 +134,7 @@ func (p *Progress) draw(final bool) {
 			mark = "! "
 		}
 	}
-	fmt.Fprintf(p.W, "\r\033[K%s%-44s %5d/%d checks  %7.1f/s  %d findings  %6.1fs", mark, truncate(p.cur, 44), p.checks, p.Budget,
+	fmt.Fprintf(p.W, "\r\033[K%s%-44s %5d/%d checks  %7.1f/s  %d findings  %6.1fs", mark, truncate(p.cur, 44), p.checks, p.budget,
 		rate(p.checks, elapsed), p.findings(), elapsed.Seconds())
 	if final {
 		fmt.Fprintln(p.W)
@@ -141,7 +148,7 @@ func (p *Progress) logLine() {
 	total := p.done + p.checks
 	now := "between specs"
 	if p.cur != "" {
-		now = fmt.Sprintf("%s %d/%d checks", p.cur, p.checks, p.Budget)
+		now = fmt.Sprintf("%s %d/%d checks", p.cur, p.checks, p.budget)
 	}
 	fmt.Fprintf(p.W, "progress %s: %s; %d checks in %d finished specs (%.1f/s), %d findings so far\n",
 		elapsed.Round(time.Second), now, total, p.subjects, rate(total, elapsed), p.findings())

@@ -96,6 +96,18 @@ type Settings struct {
 	Property      string   `json:"property,omitempty"`
 	Relation      string   `json:"relation,omitempty"`
 	Reports       []string `json:"reports,omitempty"`
+	// LargeWorld sizes the large-world property's world (nil: off).
+	LargeWorld *LargeWorld `json:"large_world,omitempty"`
+}
+
+// LargeWorld is the persistent large world of a run: its size, and what
+// loading it took when it was loaded.
+type LargeWorld struct {
+	Tenants       int     `json:"tenants"`
+	RowsPerTenant int     `json:"rows_per_tenant"`
+	Checks        int     `json:"checks"`
+	RowsLoaded    int64   `json:"rows_loaded,omitempty"`
+	LoadSeconds   float64 `json:"load_seconds,omitempty"`
 }
 
 // Target describes what was tested.

@@ -15,8 +15,12 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	if len(r.Target.Overlays) > 0 {
 		overlays = strings.Join(r.Target.Overlays, ", ")
 	}
-	fmt.Fprintf(w, "target: %s schema (sha256 %.12s), overlays: %s, PostgreSQL %s (%s), app role %s\n\n",
+	fmt.Fprintf(w, "target: %s schema (sha256 %.12s), overlays: %s, PostgreSQL %s (%s), app role %s\n",
 		r.Target.Schema, r.Target.SHA256, overlays, r.Run.PostgresVersion, r.Run.Provider, r.Target.AppRole)
+	if l := r.largeWorld(); l != "" {
+		fmt.Fprintf(w, "large world: %s\n", l)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "property\trelation\tchecks\tstatements\trows\treached foreign\tdiscarded\tfindings\tresult\t")
 	for _, s := range r.Scenarios {
@@ -64,4 +68,17 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 		}
 	}
 	fmt.Fprintf(w, "\nRESULT: %s (%s)\n", t.Verdict, t.VerdictText)
+}
+
+// largeWorld describes the run's large world in one line ("" when off).
+func (r *Report) largeWorld() string {
+	if r.Run.Settings == nil || r.Run.Settings.LargeWorld == nil {
+		return ""
+	}
+	l := r.Run.Settings.LargeWorld
+	out := fmt.Sprintf("%d tenants, %d rows per tenant and table, %d checks per relation", l.Tenants, l.RowsPerTenant, l.Checks)
+	if l.RowsLoaded > 0 {
+		out += fmt.Sprintf("; %d rows bulk-loaded in %.1fs", l.RowsLoaded, l.LoadSeconds)
+	}
+	return out
 }

@@ -19,10 +19,12 @@ func TestMain(m *testing.M) {
 
 // TestScenarios runs the Ginkgo specs against the reference schema: every
 // property passes on every readable relation, with checks that reached
-// other tenants' rows.
+// other tenants' rows; the large world is loaded for its specs and gone
+// for the others, whatever order Ginkgo runs them in.
 func TestScenarios(t *testing.T) {
 	tg := testenv.Target(t)
-	s := &scenarios.Suite{Target: tg, Options: harness.RunOptions{Checks: 100, Seed: 20261126, ReplayBase: "tenantfuzz replay"}}
+	s := &scenarios.Suite{Target: tg, Options: harness.RunOptions{Checks: 100, Seed: 20261126, ReplayBase: "tenantfuzz replay",
+		Large: harness.LargeOptions{Tenants: 1200, PerTenant: 2, Checks: 20}}}
 	sc, rc := ginkgo.GinkgoConfiguration()
 	rc.Succinct = true
 	sc.LabelFilter = "!sql-access" // role tricks fail by design on a GUC-held context
@@ -37,8 +39,15 @@ func TestScenarios(t *testing.T) {
 	if len(results) != want || want < 11 {
 		t.Fatalf("%d results, want %d (every property on every relation it applies to)", len(results), want)
 	}
+	if w := s.LargeWorld(); w == nil || w.Tenants != 1200 || tg.LargeWorld() != nil {
+		t.Errorf("the large world was not loaded for its specs, or not dropped after them: %+v", w)
+	}
 	for _, r := range results {
-		if r.Checks != 100 || r.Reached == 0 || len(r.Findings) > 0 || r.Err != nil {
+		checks := 100
+		if r.Property == harness.LargeWorld.Name {
+			checks = 20
+		}
+		if r.Checks != checks || r.Reached == 0 || len(r.Findings) > 0 || r.Err != nil {
 			t.Errorf("%s %s: checks=%d reached=%d findings=%d err=%v", r.Property, r.Relation, r.Checks, r.Reached, len(r.Findings), r.Err)
 		}
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -18,22 +19,58 @@ var _ = Describe("isolation", func() {
 		return // imported without a suite: nothing to build
 	}
 	for _, p := range harness.Properties {
-		if s.Property != "" && s.Property != p.Name {
+		if (s.Property != "" && s.Property != p.Name) || !p.On(s.Options) {
 			continue
 		}
-		Describe(p.Name, Label(p.Labels...), func() {
+		args := []any{Label(p.Labels...)}
+		if p.Setup != nil {
+			// Set up once for all subjects (a large world loaded), undone
+			// after the last; a finding on one subject does not skip the
+			// others.
+			args = append(args, Ordered, ContinueOnFailure)
+		}
+		Describe(p.Name, append(args, func() {
+			setupErr := func() error { return nil }
+			if p.Setup != nil {
+				setupErr = setupOnce(s, p)
+			}
 			for _, subj := range p.Subjects(s.Target) {
 				if (s.Relation != "" && s.Relation != subj.Name) || !s.mine() {
 					continue
 				}
 				s.pending++
 				It(subj.Name, func(ctx SpecContext) {
+					if err := setupErr(); err != nil {
+						s.record(&harness.Result{Property: p.Name, Relation: subj.Name, Err: err})
+						Fail(fmt.Sprintf("set up %s: %v", p.Name, err))
+					}
 					checkProperty(ctx, s, p, subj)
 				})
 			}
-		})
+		})...)
 	}
 })
+
+// setupOnce runs the property's setup before its first selected spec and
+// its teardown after the last (Ginkgo runs neither when the filters
+// select none of its specs). It returns the setup's error, which each
+// spec reports as its own (so the report counts it).
+func setupOnce(s *Suite, p *harness.Property) func() error {
+	var teardown func(context.Context) error
+	var setupErr error
+	BeforeAll(func(ctx SpecContext) {
+		teardown, setupErr = p.Prepare(ctx, s.Target, s.Options)
+		if w := s.Target.LargeWorld(); w != nil {
+			s.setLarge(w)
+		}
+	})
+	AfterAll(func() {
+		if teardown != nil {
+			Expect(teardown(context.Background())).To(Succeed(), "tear down %s", p.Name)
+		}
+	})
+	return func() error { return setupErr }
+}
 
 // checkProperty runs one property on one relation and turns its result
 // into the spec's verdict: a finding fails it, and so does an error, which

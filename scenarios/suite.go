@@ -40,6 +40,7 @@ type Suite struct {
 	VectorModes []vector.Mode
 
 	mu      sync.Mutex
+	large   *harness.BulkWorld
 	results []*harness.Result
 	pending int // specs not yet run, to share the budget
 }
@@ -49,6 +50,19 @@ func (s *Suite) Results() []*harness.Result {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]*harness.Result(nil), s.results...)
+}
+
+// LargeWorld returns the large world the run loaded, or nil.
+func (s *Suite) LargeWorld() *harness.BulkWorld {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.large
+}
+
+func (s *Suite) setLarge(w *harness.BulkWorld) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.large = w
 }
 
 func (s *Suite) record(r *harness.Result) {

@@ -6,6 +6,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/profile"
 )
 
 // options are the flags of run and replay.
@@ -37,6 +40,10 @@ type options struct {
 	shard        string
 	vectorMutant string
 	routerMutant string
+	// large world: -1 means "from the profile"
+	largeTenants int
+	largeRows    int
+	largeChecks  int
 }
 
 type stringList []string
@@ -83,7 +90,10 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.vectorMutant, "vector-mutant", "", "run the vector properties against this seeded vector defect (replay lines of tenantfuzz mutants)")
 	fs.StringVar(&o.routerMutant, "router-mutant", "", "run the level-3 properties against this seeded routing defect (replay lines of tenantfuzz mutants)")
 	fs.StringVar(&o.failOn, "fail-on-audit", "", "also exit 1 when the static audit has results at or above this severity (high, medium, low); default: the audit informs only")
-	fs.StringVar(&o.property, "property", "", "run only this property (read-isolation, fail-closed, write-isolation, side-channel, pool-isolation, hostile-ids, plan-cache, reachable-roles, role-tricks, vector-read-isolation, vector-write-isolation, vector-sql-agreement)")
+	fs.IntVar(&o.largeTenants, "large-tenants", -1, "tenants of the large-world property's persistent world, bulk-loaded once (0 turns it off; default from the profile: 10,000 in nightly, off elsewhere)")
+	fs.IntVar(&o.largeRows, "large-rows", -1, "rows per tenant and tenant table of the large world (default from the profile, else 33)")
+	fs.IntVar(&o.largeChecks, "large-checks", -1, "checks per relation of the large-world property (default from the profile, else --checks)")
+	fs.StringVar(&o.property, "property", "", "run only this property (read-isolation, fail-closed, write-isolation, side-channel, pool-isolation, hostile-ids, plan-cache, reachable-roles, role-tricks, large-world, vector-read-isolation, vector-write-isolation, vector-sql-agreement)")
 	fs.StringVar(&o.relation, "relation", "", "run only on this relation")
 	fs.Usage = func() {
 		if replay {
@@ -127,6 +137,12 @@ func (o *options) replayBase() string {
 	if o.postgres == "docker" {
 		parts = append(parts, "--postgres docker")
 	}
+	if o.largeTenants >= 0 {
+		parts = append(parts, "--large-tenants "+strconv.Itoa(o.largeTenants))
+	}
+	if o.largeRows >= 0 {
+		parts = append(parts, "--large-rows "+strconv.Itoa(o.largeRows))
+	}
 	if o.vectorMutant != "" {
 		parts = append(parts, "--vector-mutant "+shellQuote(o.vectorMutant))
 	}
@@ -147,4 +163,30 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// large sizes the large world from the profile and the --large-* flags.
+func (o *options) large(p *profile.Profile) (harness.LargeOptions, error) {
+	l := harness.LargeOptions{Tenants: p.Large.Tenants, PerTenant: p.Large.Rows, Checks: p.Large.Checks}
+	if o.largeTenants >= 0 {
+		l.Tenants = o.largeTenants
+	}
+	if o.largeRows >= 0 {
+		l.PerTenant = o.largeRows
+	}
+	if o.largeChecks >= 0 {
+		l.Checks = o.largeChecks
+	}
+	switch {
+	case l.Tenants == 1:
+		return l, fmt.Errorf("--large-tenants must be 0 (off) or at least 2, got 1")
+	case l.Tenants > 0 && o.largeRows == 0:
+		return l, fmt.Errorf("--large-rows must be at least 1, got 0")
+	case l.Tenants > 0 && l.PerTenant == 0:
+		l.PerTenant = 33
+	}
+	if o.checks > 0 && o.largeChecks < 0 {
+		l.Checks = o.checks // --checks sizes every property
+	}
+	return l, nil
 }

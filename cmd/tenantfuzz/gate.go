@@ -105,6 +105,14 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	if o.checks > 0 {
 		checks = o.checks
 	}
+	large, err := o.large(prof)
+	if err == nil && o.property == harness.LargeWorld.Name && large.Tenants == 0 {
+		err = fmt.Errorf("property large-world needs a large world: add --large-tenants N (10000 in the nightly profile) or use a profile with large: set")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
 	if replay {
 		checks = 1 // the seed is the failing check's own
 	}
@@ -170,6 +178,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 			Checks: checks, Seed: o.seed, ExactSeed: replay, Statements: prof.Statements, ShrinkTime: prof.Shrink,
 			World:      generators.WorldOptions{MinTenants: prof.Tenants[0], MaxTenants: prof.Tenants[1], MaxRows: prof.Rows},
 			ReplayBase: o.replayBase(),
+			Large:      large,
 		},
 		Deadline:    started.Add(prof.Budget),
 		Property:    o.property,
@@ -189,7 +198,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	rc.NoColor = !isTerminal(stdout)
 	fmt.Fprintf(stdout, "tenantfuzz %s: profile %s, seed %d, %d checks per property and relation, PostgreSQL %s (%s)\n",
 		name, prof.Name, o.seed, checks, db.Version, provider)
-	progress := ro.progress(o, stdout, checks, suite.Results)
+	progress := ro.progress(o, stdout, checks, large, suite.Results)
 	if progress != nil {
 		suite.Options.Progress = progress.Hook
 		progress.Start()
@@ -212,7 +221,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		Run: reports.Run{
 			Started: started, Finished: time.Now(), Seconds: time.Since(started).Seconds(), Seed: o.seed,
 			Profile: prof.Name, PostgresVersion: db.Version, Provider: provider,
-			Command: runCommand(o, replay), Settings: runSettings(prof, checks, o), ShowValues: o.showValues, Shard: o.shard,
+			Command: runCommand(o, replay), Settings: runSettings(prof, checks, o, large, suite.LargeWorld()), ShowValues: o.showValues, Shard: o.shard,
 		},
 		Target: targetSummary(o, tg, venv, modes),
 	})
@@ -220,8 +229,8 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	switch {
 	case rep.Totals.Findings > 0, failOn != "" && len(auditRep.AtLeast(failOn)) > 0:
 		code = exitFindings
-	case rep.Totals.Errors > 0 || rep.Totals.Scenarios == 0:
-		code = exitUsage
+	case rep.Totals.Errors > 0 || rep.Totals.Scenarios == 0, !passed:
+		code = exitUsage // !passed alone: a spec failed without a result (a panic, a teardown)
 	}
 	if replay && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 {
 		fmt.Fprintln(stdout, "replay: the finding no longer reproduces")

@@ -176,6 +176,41 @@ func TestBrokenSchemaIsCaughtAndReplays(t *testing.T) {
 	}
 }
 
+// TestLargeWorldGate: the gate runs the large-world property on a world
+// sized by flags, reports the world it loaded, finds the lossy-key defect
+// (which small worlds cannot see) with a psql script holding both tenants'
+// rows, and the printed replay line loads the same world and reproduces it.
+func TestLargeWorldGate(t *testing.T) {
+	t.Parallel()
+	r := cli(t, nil, "run", "--seed", "4", "--property", "large-world", "--large-tenants", "1200", "--large-rows", "3", "--large-checks", "15",
+		"--overlay", testenv.Fixture("mutants/lossy_tenant_key.sql"))
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	rep := readReport(t, r.dir)
+	l := rep.Run.Settings.LargeWorld
+	if l == nil || l.Tenants != 1200 || l.RowsPerTenant != 3 || l.Checks != 15 || l.RowsLoaded != 1200+3*1200*3 || l.LoadSeconds <= 0 {
+		t.Errorf("report settings.large_world = %+v", l)
+	}
+	if !strings.Contains(r.stdout, "large world: 1200 tenants") {
+		t.Errorf("the summary does not show the large world:\n%s", r.stdout)
+	}
+	if len(rep.Findings) == 0 || rep.Findings[0].Relation != "documents" {
+		t.Fatalf("lossy key not found on documents: %+v", rep.Findings)
+	}
+	f := rep.Findings[0]
+	if !strings.Contains(f.Replay, "--large-tenants 1200 --large-rows 3") {
+		t.Errorf("the replay line does not size the world: %s", f.Replay)
+	}
+	if !strings.Contains(f.Script, f.Tenant) || !strings.Contains(f.Script, f.OtherTenant) {
+		t.Errorf("the script does not insert both tenants:\n%s", f.Script)
+	}
+	again := cli(t, nil, strings.Fields(strings.TrimPrefix(f.Replay, "tenantfuzz "))...)
+	if again.code != 1 {
+		t.Fatalf("replay %q: exit %d, want 1\n%s\n%s", f.Replay, again.code, again.stdout, again.stderr)
+	}
+}
+
 // TestBadInput: usage and setup errors exit 2 with a message that names
 // the problem and the next step.
 func TestBadInput(t *testing.T) {
@@ -200,6 +235,8 @@ func TestBadInput(t *testing.T) {
 		{"no binaries", []string{"TENANTFUZZ_PG_BIN=/nonexistent/bin", "PATH=/usr/bin:/bin"}, []string{"run"}, []string{"install", "--dsn"}},
 		{"no tenant column", nil, []string{"run", "--tenant-column", "org_id"}, []string{`tenant column "org_id"`, "--tenant-column"}},
 		{"context sql without $1", nil, []string{"run", "--context-sql", "select 1"}, []string{"$1"}},
+		{"one large tenant", nil, []string{"run", "--large-tenants", "1"}, []string{"--large-tenants must be 0 (off) or at least 2"}},
+		{"large world off", nil, []string{"run", "--property", "large-world"}, []string{"--large-tenants N"}},
 		{"unreachable dsn", nil, []string{"run", "--dsn", "postgres://u:hunter2@127.0.0.1:1/db"}, []string{"127.0.0.1"}},
 	}
 	for _, c := range cases {

@@ -188,15 +188,18 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 		sort.Float64s(times)
 		median = times[len(times)/2]
 	}
-	killed := 0
+	killed, total := 0, 0
 	for _, k := range kills {
+		if !isReference(k.Mutant) {
+			total++
+		}
 		if k.Killed && k.AsExpected {
 			killed++
 		}
 	}
-	fmt.Fprintf(stdout, "\n%d of %d mutants killed as expected; median time to first detection %.2fs\n", killed, len(kills)-3, median)
+	fmt.Fprintf(stdout, "\n%d of %d mutants killed as expected; median time to first detection %.2fs\n", killed, total, median)
 	if err := os.MkdirAll(dir, 0o755); err == nil {
-		b, _ := json.MarshalIndent(map[string]any{"mutants": kills, "median_seconds_to_finding": median, "killed": killed, "total": len(kills) - 3}, "", "  ")
+		b, _ := json.MarshalIndent(map[string]any{"mutants": kills, "median_seconds_to_finding": median, "killed": killed, "total": total}, "", "  ")
 		path := filepath.Join(dir, "mutants.json")
 		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 			fmt.Fprintf(stderr, "tenantfuzz mutants: write %s: %v\n", path, err)

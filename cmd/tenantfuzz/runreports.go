@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -33,11 +34,15 @@ func (ro *runReportOptions) register(fs *flag.FlagSet) {
 // progress returns the progress display for the run, or nil: none with
 // --quiet or -v (Ginkgo's verbose output takes the terminal); a live line
 // per property on a terminal, a log line every few seconds elsewhere.
-func (ro *runReportOptions) progress(o options, stdout io.Writer, checks int, results func() []*harness.Result) *reports.Progress {
+func (ro *runReportOptions) progress(o options, stdout io.Writer, checks int, large harness.LargeOptions, results func() []*harness.Result) *reports.Progress {
 	if ro.quiet || o.verbose {
 		return nil
 	}
-	return &reports.Progress{W: stdout, Live: isTerminal(stdout), Budget: checks, Results: results}
+	p := &reports.Progress{W: stdout, Live: isTerminal(stdout), Budget: checks, Results: results}
+	if large.Checks > 0 {
+		p.Budgets = map[string]int{harness.LargeWorld.Name: large.Checks}
+	}
+	return p
 }
 
 // ginkgoCapture holds Ginkgo's console output while the specs run: the
@@ -109,10 +114,17 @@ func runCommand(o options, replay bool) string {
 }
 
 // runSettings records the sizes the run used.
-func runSettings(p *profile.Profile, checks int, o options) *reports.Settings {
-	return &reports.Settings{Checks: checks, Tenants: p.Tenants, Rows: p.Rows, Statements: p.Statements,
+func runSettings(p *profile.Profile, checks int, o options, large harness.LargeOptions, loaded *harness.BulkWorld) *reports.Settings {
+	s := &reports.Settings{Checks: checks, Tenants: p.Tenants, Rows: p.Rows, Statements: p.Statements,
 		BudgetSeconds: p.Budget.Seconds(), ShrinkSeconds: p.Shrink.Seconds(), Labels: p.Labels,
 		Property: o.property, Relation: o.relation, Reports: p.Reports}
+	if large.Tenants > 0 {
+		s.LargeWorld = &reports.LargeWorld{Tenants: large.Tenants, RowsPerTenant: large.PerTenant, Checks: cmp.Or(large.Checks, checks)}
+		if loaded != nil {
+			s.LargeWorld.RowsLoaded, s.LargeWorld.LoadSeconds = loaded.Total, loaded.Load.Seconds()
+		}
+	}
+	return s
 }
 
 // secrets lists what must never reach a report or the console: the

@@ -52,6 +52,9 @@ func (e *env) close(ctx context.Context) {
 
 // clear empties every tenant table.
 func (e *env) clear(ctx context.Context) error {
+	if err := e.tg.DropBulk(ctx); err != nil { // and forget the large world
+		return err
+	}
 	var names []string
 	for _, r := range e.tg.Catalog.TenantTables() {
 		names = append(names, r.QualifiedName())

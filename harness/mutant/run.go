@@ -59,41 +59,72 @@ func Run(ctx context.Context, m *Mutant, opts Options) Kill {
 		return k
 	}
 	defer tg.Close()
+	if opts.Run.Large.Tenants == 0 {
+		opts.Run.Large = DefaultLarge
+	}
 	for _, p := range order(m) {
-		for _, subj := range subjects(p, tg, m) {
-			res := p.RunSubject(ctx, tg, subj, opts.Run)
-			if res.Err != nil && !errors.Is(res.Err, harness.ErrInconclusive) {
-				k.Error = res.Err.Error()
-				return k
-			}
-			if len(res.Findings) == 0 {
-				k.Checks += res.Checks
-				k.Seconds += res.Seconds
-				continue
-			}
-			f := res.Findings[0]
-			if m == nil {
-				k.Findings++
-				if k.Summary == "" {
-					k.Summary, k.Replay = f.Summary(), f.Replay
-				}
-				continue
-			}
-			k.Killed = true
-			k.Property, k.Subject, k.Kind, k.Relation = p.Name, subj.Name, string(f.Kind), f.Relation
-			k.AsExpected = p.Name == m.Property && (m.Expects(string(f.Kind), f.Relation) || m.Expects(string(f.Kind), subj.Name))
-			k.Checks += res.Checks
-			k.Seconds += res.SecondsToFinding
-			k.Summary, k.Replay = f.Summary(), f.Replay
-			again := opts.Run
-			again.Seed, again.ExactSeed, again.Checks, again.ShrinkTime = f.Seed, true, 1, time.Second
-			if r := p.RunSubject(ctx, tg, subj, again); len(r.Findings) > 0 && r.Findings[0].Kind == f.Kind {
-				k.Replays = true
-			}
-			return k
+		if !p.On(opts.Run) {
+			continue
+		}
+		if done := runProperty(ctx, tg, p, m, opts.Run, &k); done {
+			break
 		}
 	}
 	return k
+}
+
+// DefaultLarge sizes the large world of a kill-matrix run: just over a
+// thousand tenants (what the lossy-key mutant needs to show), three rows
+// each, loaded in well under a second.
+var DefaultLarge = harness.LargeOptions{Tenants: 1500, PerTenant: 3}
+
+// runProperty runs one property on its subjects, between its setup and
+// teardown, into k. It reports whether the run is over: a mutant's first
+// finding, or an error.
+func runProperty(ctx context.Context, tg *harness.Target, p *harness.Property, m *Mutant, opts harness.RunOptions, k *Kill) (done bool) {
+	teardown, err := p.Prepare(ctx, tg, opts)
+	if err != nil {
+		k.Error = err.Error()
+		return true
+	}
+	defer func() {
+		if err := teardown(context.WithoutCancel(ctx)); err != nil && k.Error == "" {
+			k.Error, done = err.Error(), true
+		}
+	}()
+	for _, subj := range subjects(p, tg, m) {
+		res := p.RunSubject(ctx, tg, subj, opts)
+		if res.Err != nil && !errors.Is(res.Err, harness.ErrInconclusive) {
+			k.Error = res.Err.Error()
+			return true
+		}
+		if len(res.Findings) == 0 {
+			k.Checks += res.Checks
+			k.Seconds += res.Seconds
+			continue
+		}
+		f := res.Findings[0]
+		if m == nil {
+			k.Findings++
+			if k.Summary == "" {
+				k.Summary, k.Replay = f.Summary(), f.Replay
+			}
+			continue
+		}
+		k.Killed = true
+		k.Property, k.Subject, k.Kind, k.Relation = p.Name, subj.Name, string(f.Kind), f.Relation
+		k.AsExpected = p.Name == m.Property && (m.Expects(string(f.Kind), f.Relation) || m.Expects(string(f.Kind), subj.Name))
+		k.Checks += res.Checks
+		k.Seconds += res.SecondsToFinding
+		k.Summary, k.Replay = f.Summary(), f.Replay
+		again := opts
+		again.Seed, again.ExactSeed, again.Checks, again.ShrinkTime = f.Seed, true, 1, time.Second
+		if r := p.RunSubject(ctx, tg, subj, again); len(r.Findings) > 0 && r.Findings[0].Kind == f.Kind {
+			k.Replays = true
+		}
+		return true
+	}
+	return false
 }
 
 // order puts the mutant's expected property first; role tricks run only

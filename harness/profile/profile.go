@@ -24,6 +24,17 @@ type Profile struct {
 	Budget      time.Duration `yaml:"budget"`
 	Shrink      time.Duration `yaml:"shrink"`
 	Reports     []string      `yaml:"reports"`
+	// Large is the persistent large world of the large-world property
+	// (absent or tenants 0: off).
+	Large Large `yaml:"large"`
+}
+
+// Large sizes the large world: tenants, rows per tenant and tenant table,
+// and checks per relation (default: the profile's checks).
+type Large struct {
+	Tenants int `yaml:"tenants"`
+	Rows    int `yaml:"rows"`
+	Checks  int `yaml:"checks"`
 }
 
 type file struct {
@@ -93,6 +104,10 @@ func (p *Profile) validate() error {
 		return fmt.Errorf("statements must be at least 1, got %d", p.Statements)
 	case p.Budget <= 0:
 		return fmt.Errorf("budget must be a positive duration such as 2m, got %v", p.Budget)
+	case p.Large.Tenants < 0 || p.Large.Rows < 0 || p.Large.Checks < 0:
+		return fmt.Errorf("large: tenants, rows and checks must not be negative, got %+v", p.Large)
+	case p.Large.Tenants == 1:
+		return fmt.Errorf("large: tenants must be 0 (off) or at least 2, got 1")
 	}
 	for _, r := range p.Reports {
 		switch r {

@@ -27,6 +27,9 @@ func TestBuiltInProfiles(t *testing.T) {
 	if q.Checks >= n.Checks || q.Budget >= n.Budget {
 		t.Errorf("quick (%d checks, %v) is not smaller than nightly (%d, %v)", q.Checks, q.Budget, n.Checks, n.Budget)
 	}
+	if n.Large.Tenants < 10000 || n.Large.Rows < 1 || q.Large.Tenants != 0 {
+		t.Errorf("nightly must check a world of at least 10,000 tenants and quick none: nightly %+v, quick %+v", n.Large, q.Large)
+	}
 }
 
 func TestBadProfiles(t *testing.T) {
@@ -36,7 +39,9 @@ func TestBadProfiles(t *testing.T) {
 		"profiles: {x: {checks: 1, tenants: [1, 2], rows: 1, statements: 1, budget: 1m}}":                 "tenants must be",
 		"profiles: {x: {checks: 1, tenants: [2, 2], rows: 1, statements: 1, budget: 1m, reports: [pdf]}}": `unknown report "pdf"`,
 		"profiles: {x: {chekcs: 1}}": "chekcs",
-		"profiles: {x: {checks: 1, tenants: [2, 2], rows: 1, statements: 1, budget: soon}}": "soon",
+		"profiles: {x: {checks: 1, tenants: [2, 2], rows: 1, statements: 1, budget: soon}}":                     "soon",
+		"profiles: {x: {checks: 1, tenants: [2, 2], rows: 1, statements: 1, budget: 1m, large: {tenants: -5}}}": "large: tenants",
+		"profiles: {x: {checks: 1, tenants: [2, 2], rows: 1, statements: 1, budget: 1m, large: {tenant: 5}}}":   "tenant",
 	}
 	for src, want := range cases {
 		_, err := profile.Parse([]byte(src), "test.yml")
