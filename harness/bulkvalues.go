@@ -46,8 +46,9 @@ func (p *bulkPlan) col(name string) func([]byte, int, int) []byte {
 	return nil
 }
 
-// bulkPlans plans every tenant table in foreign-key order. Partitions are
-// left out: their partitioned parent routes the rows to them.
+// bulkPlans plans every support and tenant table in foreign-key order.
+// Partitions are left out: their partitioned parent routes the rows to
+// them.
 func bulkPlans(cat *catalog.Catalog, opts BulkOptions) ([]*bulkPlan, error) {
 	ids := make([][]byte, opts.Tenants)
 	canaries := make([][]byte, opts.Tenants)
@@ -58,7 +59,9 @@ func bulkPlans(cat *catalog.Catalog, opts BulkOptions) ([]*bulkPlan, error) {
 	vals := &bulkValues{ids: ids, canaries: canaries}
 	byName := map[string]*bulkPlan{}
 	var plans []*bulkPlan
-	for _, rel := range cat.TenantTables() {
+	// Support tables (auth.users behind memberships) first: every tenant
+	// gets rows of its own there too, as in small worlds.
+	for _, rel := range append(cat.SupportTables(), cat.TenantTables()...) {
 		if isPartitionOf(cat, rel) {
 			continue
 		}

@@ -21,7 +21,9 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"ints":  joinInts,
 	"count": func(n int) string { return formatCount(float64(n)) },
 	"secs":  func(s float64) string { return fmt.Sprintf("%.2fs", s) },
-	"dur":   func(s float64) string { return time.Duration(s * float64(time.Second)).Round(time.Millisecond).String() },
+	"dur": func(s float64) string {
+		return time.Duration(s * float64(time.Second)).Round(time.Millisecond).String()
+	},
 	"short": func(s string) string { return s[:min(len(s), 12)] },
 	"utc":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	"verdict": func(v string) string {

@@ -43,6 +43,17 @@ func TestAuditReferencePasses(t *testing.T) {
 	}
 }
 
+// TestAuditSupabase: --supabase applies the shim, so a Supabase schema
+// (auth.uid(), the authenticated role) audits as authenticated; its
+// unforced RLS is reported, nothing high.
+func TestAuditSupabase(t *testing.T) {
+	t.Parallel()
+	code, out, errs := runAudit(t, "--supabase", "--schema", testenv.Fixture("examples/supabase"), "--tenant-column", "account_id")
+	if code != exitOK || !strings.Contains(out, "application role authenticated") || !strings.Contains(out, "TFA002") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+}
+
 // TestAuditFailOn: a high result fails the default gate with exit 1 and
 // is printed with its location and fix; a medium-only schema passes
 // --fail-on high and fails --fail-on medium.

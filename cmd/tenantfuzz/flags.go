@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/profile"
@@ -18,6 +19,7 @@ type options struct {
 	seed         uint64
 	seedSet      bool
 	checks       int
+	budget       time.Duration
 	overlays     stringList
 	schema       string
 	appRole      string
@@ -70,6 +72,7 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.profilesFile, "profiles", "", "profile file (default ./ginkgo.yml if present, else the built-in copy)")
 	fs.Var(seedFlag{o}, "seed", "seed of the run (default: random, printed); the same seed replays the same run")
 	fs.IntVar(&o.checks, "checks", 0, "checks per property and relation (default from the profile)")
+	fs.DurationVar(&o.budget, "budget", 0, "wall-clock budget of the gate, e.g. 30m (default from the profile); checks stop starting when it is spent")
 	fs.Var(&o.overlays, "overlay", "SQL file applied by the superuser after the schema, before any data (repeatable)")
 	fs.StringVar(&o.schema, "schema", "", "schema to test: a .sql file or a directory of .sql files applied in lexical order (default: the reference schema)")
 	fs.StringVar(&o.appRole, "app-role", "app_user", "the application role the statements run as")
@@ -137,10 +140,10 @@ func (o *options) replayBase() string {
 	if o.postgres == "docker" {
 		parts = append(parts, "--postgres docker")
 	}
-	if o.largeTenants >= 0 {
+	if o.largeTenants > 0 { // 0 (off) runs no large-world check to replay
 		parts = append(parts, "--large-tenants "+strconv.Itoa(o.largeTenants))
 	}
-	if o.largeRows >= 0 {
+	if o.largeRows > 0 {
 		parts = append(parts, "--large-rows "+strconv.Itoa(o.largeRows))
 	}
 	if o.vectorMutant != "" {

@@ -48,14 +48,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tenantfuzz replay: --property, --relation and --seed are required: copy them from the finding's replay line")
 		return exitUsage
 	}
-	if o.supabase {
-		if o.appRole == "app_user" {
-			o.appRole = "authenticated"
-		}
-		if o.context == "" && o.contextSQL == "" {
-			o.context = "supabase"
-		}
-	}
+	o.supabaseDefaults()
 	shard, shards, err := parseShard(o.shard)
 	if err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
@@ -268,7 +261,31 @@ func loadProfile(o options) (*profile.Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return set.Get(o.profile)
+	p, err := set.Get(o.profile)
+	if err != nil {
+		return nil, err
+	}
+	if o.budget != 0 {
+		if o.budget < 0 {
+			return nil, fmt.Errorf("--budget must be a positive duration such as 30m, got %v", o.budget)
+		}
+		p.Budget = o.budget
+	}
+	return p, nil
+}
+
+// supabaseDefaults: with --supabase, statements run as authenticated and
+// the context is carried by request.jwt.claims unless flags say otherwise.
+func (o *options) supabaseDefaults() {
+	if !o.supabase {
+		return
+	}
+	if o.appRole == "app_user" {
+		o.appRole = "authenticated"
+	}
+	if o.context == "" && o.contextSQL == "" {
+		o.context = "supabase"
+	}
 }
 
 func targetConfig(o options) (harness.Config, error) {

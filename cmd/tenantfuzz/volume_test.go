@@ -18,7 +18,7 @@ func TestTwoThousandChecks(t *testing.T) {
 		property string
 		checks   string
 	}{{"read-isolation", "500"}, {"fail-closed", "500"}, {"write-isolation", "700"}} {
-		r := cli(t, nil, "run", "--seed", "2026", "--vector", "none", "--property", c.property, "--checks", c.checks)
+		r := cli(t, nil, "run", "--seed", "2026", "--vector", "none", "--property", c.property, "--checks", c.checks, "--budget", "15m")
 		if r.code != 0 {
 			t.Fatalf("%s: exit %d\n%s\n%s", c.property, r.code, r.stdout, r.stderr)
 		}

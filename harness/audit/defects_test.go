@@ -73,6 +73,8 @@ var defects = map[string][]string{
 	"tfa039_fk_not_tenant_scoped.sql":   {"TFA039 foreign key comments_document_id_fkey on comments @tfa039_fk_not_tenant_scoped.sql:7"},
 	"tfa050_policy_not_on_tenant_column.sql": {
 		"TFA050 policy tenant_isolation_policy on users @tfa050_policy_not_on_tenant_column.sql:3"},
+	"tfa051_key_through_function.sql": {
+		"TFA051 policy tenant_isolation_policy on users @tfa051_key_through_function.sql:5"},
 }
 
 // mutantChecks maps each seeded defect of fixtures/mutants (by its name in
@@ -99,6 +101,7 @@ var mutantChecks = map[string][]string{
 	"context-setter-formats-sql":    {"TFA022"},
 	"global-unique-key":             {"TFA038"},
 	"policy-on-wrong-column":        {"TFA050"},
+	"lossy-tenant-key":              {"TFA051"},
 	"new-table-without-rls":         {"TFA001"},
 }
 

@@ -161,6 +161,9 @@ var registry = []*Check{
 	{ID: "TFA050", Name: "policy-not-on-tenant-column", Title: "Policy compares the context with a column other than the tenant column", Severity: low, Leaks: []int{6}, run: policyOffTenantColumn,
 		Rationale: "A policy that matches the context against the wrong column isolates by the wrong key: tenants lose their rows, and the broad fix that follows opens everything.",
 		Fix:       "Compare the tenant column with the context."},
+	{ID: "TFA051", Name: "tenant-key-through-function", Title: "Policy compares only a function of the tenant key", Severity: medium, Leaks: []int{7}, run: keyThroughFunction,
+		Rationale: "right(tenant_id::text, 3), a hash bucket or a truncated code is exact only while no two tenants share it; with enough tenants they do, and see each other's rows.",
+		Fix:       "Compare the tenant column itself with the typed context."},
 }
 
 // Checks returns every check, sorted by ID.
