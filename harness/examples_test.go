@@ -36,10 +36,24 @@ func TestExamples(t *testing.T) {
 					}
 				}
 			}
+			large := largeOpts
+			large.Checks = 10
+			for _, res := range runLarge(t, clean, large) {
+				if res.Err != nil || len(res.Findings) > 0 {
+					t.Errorf("large-world %s on the clean example: err=%v findings=%v", res.Relation, res.Err, res.Findings)
+				}
+			}
 			broken := testenv.TargetWith(t, cfg, c.defect)
 			res := harness.ReadIsolation.Run(context.Background(), broken, broken.Catalog.Relation(c.relation), harness.RunOptions{Checks: 40, Seed: 11, ShrinkTime: time.Second})
 			if res.Err != nil || len(res.Findings) == 0 || res.Findings[0].Relation != c.relation {
 				t.Errorf("seeded defect missed: err=%v findings=%v", res.Err, res.Findings)
+			}
+			found := false
+			for _, res := range runLarge(t, broken, large) {
+				found = found || (len(res.Findings) > 0 && res.Findings[0].Relation == c.relation)
+			}
+			if !found {
+				t.Errorf("the large world missed the seeded defect on %s", c.relation)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"pgregory.net/rapid"
@@ -12,15 +13,24 @@ import (
 // rows are legitimately in two places until the source commits), and at
 // most one of the migrating tenant's in the background, where it waits on
 // its directory lease until the migration commits.
+//
+// The background request belongs to the check that started it: the check
+// must end it with wait (its outcome is judged) or abandon (on every other
+// way out: a finding, an error, a cancelled context, or rapid stopping the
+// check mid-draw inside the hook), so that no request transaction or
+// pooled session outlives the check and meets the next check's reload.
 type duringMigration struct {
-	ctx    context.Context
-	c      *checker
-	rt     *rapid.T
-	m      int // the migrating tenant
-	f      *harness.Finding
-	err    error
-	done   chan outcome
-	expect map[string]int // what the waiting request must see
+	ctx     context.Context
+	c       *checker
+	rt      *rapid.T
+	m       int // the migrating tenant
+	f       *harness.Finding
+	err     error
+	started bool               // a waiting request was started (one per check)
+	done    chan outcome       // its outcome; nil once received
+	cancel  context.CancelFunc // ends its context
+	waited  *outcome
+	expect  map[string]int // what the waiting request must see
 }
 
 func (d *duringMigration) step(step string) {
@@ -38,20 +48,59 @@ func (d *duringMigration) step(step string) {
 		d.f, d.err = c.judge(c.run(d.ctx, call, c.w.serial), want, expect)
 		return
 	}
-	if d.done != nil {
+	if d.started {
 		return // one waiting request at a time
 	}
-	d.expect = c.expected(d.m)
-	d.done = make(chan outcome, 1)
-	serial := c.w.serial
-	go func() { d.done <- c.run(d.ctx, call, serial) }()
+	d.start(call, c.w.serial)
 }
 
-// wait returns the waiting request's outcome, if one was started.
+// start serves the migrating tenant's request in the background; it waits
+// on the tenant's directory lease while the migration holds it.
+func (d *duringMigration) start(call hostCall, serial int) {
+	d.started = true
+	d.expect = d.c.expected(d.m)
+	d.done = make(chan outcome, 1)
+	rctx, cancel := context.WithCancel(d.ctx)
+	d.cancel = cancel
+	go func() { d.done <- d.c.run(rctx, call, serial) }()
+}
+
+// wait returns the waiting request's outcome, if one was started, once it
+// has ended (committed or rolled back, its connections released). Call it
+// only after the migration has returned: until then the request may be
+// waiting on the migration's lock.
 func (d *duringMigration) wait() *outcome {
-	if d.done == nil {
-		return nil
+	if d.done != nil {
+		o := <-d.done
+		d.done, d.waited = nil, &o
+		d.cancel()
 	}
-	o := <-d.done
-	return &o
+	return d.waited
+}
+
+// abandonGrace is how long abandon lets the waiting request end on its
+// own before cancelling it.
+var abandonGrace = 5 * time.Second
+
+// abandon ends the waiting request, if one is still running, without
+// judging it, and returns only once the request's goroutine has. Checks
+// defer it, after the migration: the migration has then ended its
+// transaction (committed, or rolled back by its own deferred rollback),
+// so the request gets its lease and ends as any request does (commit or
+// rollback, connections back to their pools). Should it not within
+// abandonGrace, its context is cancelled (pgx then closes its
+// connections). Safe after wait, and more than once.
+func (d *duringMigration) abandon() {
+	if d.done == nil {
+		return
+	}
+	t := time.NewTimer(abandonGrace)
+	defer t.Stop()
+	select {
+	case o := <-d.done:
+		d.done, d.waited = nil, &o
+	case <-t.C:
+	}
+	d.cancel()
+	d.wait()
 }

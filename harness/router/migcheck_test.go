@@ -163,3 +163,20 @@ func TestForeignRowsInTheTargetAreMisplaced(t *testing.T) {
 		t.Errorf("findings: %v", kinds)
 	}
 }
+
+// A migration check that stops while the migrating tenant's request waits
+// (rapid panics out of the migration's hook while shrinking) ends that
+// request before it returns: no session of it meets the next check's
+// reload (which would otherwise block on it, or see its writes).
+func TestStoppedMigrationCheckEndsItsWaitingRequest(t *testing.T) {
+	env := testEnv(t)
+	for seed := 1; seed <= 3; seed++ {
+		open, err := router.StopMidMigration(context.Background(), env, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(open) > 0 {
+			t.Errorf("seed %d: sessions still in a transaction after the check: %v", seed, open)
+		}
+	}
+}

@@ -99,15 +99,20 @@ func (c *checker) migrate(ctx context.Context, rt *rapid.T, opts harness.RunOpti
 		mu.migration(mig)
 	}
 	during := &duringMigration{ctx: ctx, c: c, rt: rt, m: m}
+	// Every way out of the check ends the waiting request first, a panic
+	// too: rapid stops a check where it stands (a draw in the hook runs out
+	// of data while shrinking), and Migrate's own deferred rollback has
+	// released the lease the request waits on by the time this runs.
+	defer during.abandon()
 	mig.Hook = during.step
 	err = Migrate(ctx, mig)
-	waiting := during.wait()
 	if err == nil {
 		err = during.err
 	}
 	if err != nil || during.f != nil {
 		return during.f, err
 	}
+	waiting := during.wait()
 	c.w.tenants[m].Home, c.w.tenants[m].Tier = target.Name, TierDedicated
 	if waiting != nil {
 		if f, err := c.judgeRoute(*waiting, target.Name); err != nil || f != nil {
