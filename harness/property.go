@@ -126,7 +126,7 @@ func (s *CheckState) Expired(deadline time.Time) bool {
 // Count adds a check's stats unless rapid is shrinking.
 func (s *CheckState) Count(st Stats) {
 	if !s.shrinking {
-		s.stats.add(st)
+		s.stats.Add(st)
 		if s.progress != nil {
 			s.progress(s.stats.Checks)
 		}

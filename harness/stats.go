@@ -52,7 +52,8 @@ func (s *Stats) discard(kind, sql string, err error) {
 	}
 }
 
-func (s *Stats) add(o Stats) {
+// Add adds o's counts to s (and its first discard examples, up to five).
+func (s *Stats) Add(o Stats) {
 	s.Checks += o.Checks
 	s.Statements += o.Statements
 	s.Rows += o.Rows
@@ -63,9 +64,9 @@ func (s *Stats) add(o Stats) {
 	s.Compared += o.Compared
 	s.Tenants += o.Tenants
 	s.WorldRows += o.WorldRows
-	merge(&s.ByKind, o.ByKind)
-	merge(&s.DiscardedByKind, o.DiscardedByKind)
-	merge(&s.ByRelation, o.ByRelation)
+	MergeCounts(&s.ByKind, o.ByKind)
+	MergeCounts(&s.DiscardedByKind, o.DiscardedByKind)
+	MergeCounts(&s.ByRelation, o.ByRelation)
 	for _, e := range o.DiscardExamples {
 		if len(s.DiscardExamples) < 5 {
 			s.DiscardExamples = append(s.DiscardExamples, e)
@@ -73,7 +74,8 @@ func (s *Stats) add(o Stats) {
 	}
 }
 
-func merge(dst *map[string]int, src map[string]int) {
+// MergeCounts adds the counts of src to dst, making dst when needed.
+func MergeCounts(dst *map[string]int, src map[string]int) {
 	for k, v := range src {
 		if *dst == nil {
 			*dst = map[string]int{}

@@ -133,7 +133,7 @@ func (r *Report) charts() []chart {
 	vectorOps := map[string]int{}
 	for _, s := range r.Scenarios {
 		if vectorProperty(s.Property) {
-			mergeCounts(&vectorOps, s.ByKind)
+			harness.MergeCounts(&vectorOps, s.ByKind)
 		}
 	}
 	if len(vectorOps) > 0 {

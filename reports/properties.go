@@ -60,7 +60,7 @@ func summarize(scenarios []Scenario) []PropertySummary {
 		}
 		p := &out[i]
 		p.Subjects = append(p.Subjects, s.Relation)
-		addStats(&p.Stats, s.Stats)
+		p.Stats.Add(s.Stats)
 		p.Scenarios++
 		p.Findings += len(s.Findings)
 		if s.Verdict == verdictError {
@@ -72,30 +72,6 @@ func summarize(scenarios []Scenario) []PropertySummary {
 		}
 	}
 	return out
-}
-
-// addStats adds o's counts to s (discard examples excluded).
-func addStats(s *harness.Stats, o harness.Stats) {
-	s.Checks += o.Checks
-	s.Statements += o.Statements
-	s.Rows += o.Rows
-	s.Rejected += o.Rejected
-	s.Discarded += o.Discarded
-	s.Reached += o.Reached
-	s.Unattributed += o.Unattributed
-	s.Compared += o.Compared
-	mergeCounts(&s.ByKind, o.ByKind)
-	mergeCounts(&s.DiscardedByKind, o.DiscardedByKind)
-	mergeCounts(&s.ByRelation, o.ByRelation)
-}
-
-func mergeCounts(dst *map[string]int, src map[string]int) {
-	for k, v := range src {
-		if *dst == nil {
-			*dst = map[string]int{}
-		}
-		(*dst)[k] += v
-	}
 }
 
 // nonNil returns s, or an empty slice for nil (JSON [] rather than null).

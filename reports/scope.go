@@ -58,7 +58,7 @@ func scopeOf(tg *harness.Target, scenarios []Scenario) Scope {
 		ran[sc.Property] = true
 		s.Worlds += sc.Checks
 		if vector.PropertyByName(sc.Property) != nil {
-			mergeCounts(&s.VectorOperations, sc.ByKind)
+			harness.MergeCounts(&s.VectorOperations, sc.ByKind)
 		}
 	}
 	rels := append(append([]*catalog.Relation{}, c.Relations...), c.FunctionSources...)
