@@ -49,9 +49,23 @@ func Merge(reps []*Report) (*Report, error) {
 		if out.Mutants == nil {
 			out.Mutants = r.Mutants
 		}
+		out.Run.Settings = withLoadedWorld(out.Run.Settings, r.Run.Settings)
 	}
 	sort.SliceStable(out.Scenarios, func(i, j int) bool { return out.Scenarios[i].Name < out.Scenarios[j].Name })
 	out.Run.Seconds = out.Run.Finished.Sub(out.Run.Started).Seconds()
 	out.derive()
 	return &out, nil
+}
+
+// withLoadedWorld returns the settings a, with the load figures of b's
+// large world when only b's shard loaded it (a shard whose specs hold no
+// large-world spec loads nothing). a is not modified.
+func withLoadedWorld(a, b *Settings) *Settings {
+	if a == nil || b == nil || a.LargeWorld == nil || b.LargeWorld == nil || a.LargeWorld.RowsLoaded > 0 || b.LargeWorld.RowsLoaded == 0 {
+		return a
+	}
+	c, l := *a, *a.LargeWorld
+	l.RowsLoaded, l.LoadSeconds = b.LargeWorld.RowsLoaded, b.LargeWorld.LoadSeconds
+	c.LargeWorld = &l
+	return &c
 }
