@@ -1,7 +1,6 @@
 package fake
 
 import (
-	"encoding/base64"
 	"sort"
 	"strings"
 	"sync"
@@ -156,11 +155,7 @@ func (x *Index) FetchByMetadata(req *fetchByMetadataRequest) (*fetchResponse, er
 	if err != nil {
 		return nil, err
 	}
-	limit, err := pageLimit(req.Limit, DefaultListLimit, MaxFetchMetaLimit)
-	if err != nil {
-		return nil, err
-	}
-	after, err := decodeToken(req.PaginationToken)
+	pg, err := readPage(req.Limit, req.PaginationToken, nil, MaxFetchMetaLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -173,11 +168,11 @@ func (x *Index) FetchByMetadata(req *fetchByMetadataRequest) (*fetchResponse, er
 	}
 	var ids []string
 	for _, id := range sortedKeys(n.recs) {
-		if id > after && pred(n.recs[id].meta) {
+		if id > pg.after && pred(n.recs[id].meta) {
 			ids = append(ids, id)
 		}
 	}
-	page, next := paginate(ids, limit)
+	page, next := paginate(ids, pg.limit)
 	for _, id := range page {
 		out.Vectors[id] = n.recs[id].wire(true, true)
 	}
@@ -191,17 +186,9 @@ func (x *Index) List(req *listRequest) (*listResponse, error) {
 	if err := checkNamespace(req.Namespace); err != nil {
 		return nil, err
 	}
-	limit, err := pageLimit(req.Limit, DefaultListLimit, MaxListLimit)
+	pg, err := readPage(req.Limit, req.PaginationToken, req.Prefix, MaxListLimit)
 	if err != nil {
 		return nil, err
-	}
-	after, err := decodeToken(req.PaginationToken)
-	if err != nil {
-		return nil, err
-	}
-	prefix := ""
-	if req.Prefix != nil {
-		prefix = *req.Prefix
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -212,50 +199,16 @@ func (x *Index) List(req *listRequest) (*listResponse, error) {
 	}
 	var ids []string
 	for _, id := range sortedKeys(n.recs) {
-		if id > after && strings.HasPrefix(id, prefix) {
+		if id > pg.after && strings.HasPrefix(id, pg.prefix) {
 			ids = append(ids, id)
 		}
 	}
-	page, next := paginate(ids, limit)
+	page, next := paginate(ids, pg.limit)
 	for _, id := range page {
 		out.Vectors = append(out.Vectors, listItem{ID: id})
 	}
 	out.Pagination = next
 	return out, nil
-}
-
-func pageLimit(l *uint32, def, max int) (int, error) {
-	if l == nil {
-		return def, nil
-	}
-	if *l < 1 || int(*l) > max {
-		return 0, invalid("limit must be between 1 and %d, got %d", max, *l)
-	}
-	return int(*l), nil
-}
-
-func paginate(ids []string, limit int) ([]string, *wirePagination) {
-	if len(ids) <= limit {
-		return ids, nil
-	}
-	return ids[:limit], &wirePagination{Next: encodeToken(ids[limit-1])}
-}
-
-const tokenPrefix = "tf1:"
-
-func encodeToken(after string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + after))
-}
-
-func decodeToken(tok *string) (string, error) {
-	if tok == nil || *tok == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(*tok)
-	if err != nil || !strings.HasPrefix(string(b), tokenPrefix) {
-		return "", invalid("invalid pagination token %q", *tok)
-	}
-	return strings.TrimPrefix(string(b), tokenPrefix), nil
 }
 
 // Query returns the top_k records of one namespace most similar to a
@@ -523,31 +476,23 @@ func (x *Index) Stats(req *statsRequest) (*statsResponse, error) {
 
 // ListNamespaces returns the namespaces, sorted, a page at a time.
 func (x *Index) ListNamespaces(req *listNamespacesRequest) (*listNamespacesResponse, error) {
-	limit, err := pageLimit(req.Limit, DefaultListLimit, MaxListLimit)
+	pg, err := readPage(req.Limit, req.PaginationToken, req.Prefix, MaxListLimit)
 	if err != nil {
 		return nil, err
-	}
-	after, err := decodeToken(req.PaginationToken)
-	if err != nil {
-		return nil, err
-	}
-	prefix := ""
-	if req.Prefix != nil {
-		prefix = *req.Prefix
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var names []string
 	total := 0
 	for _, name := range sortedKeys(x.ns) {
-		if strings.HasPrefix(name, prefix) {
+		if strings.HasPrefix(name, pg.prefix) {
 			total++
-			if name > after {
+			if name > pg.after {
 				names = append(names, name)
 			}
 		}
 	}
-	page, next := paginate(names, limit)
+	page, next := paginate(names, pg.limit)
 	out := &listNamespacesResponse{Pagination: next, TotalCount: int32(total)}
 	for _, name := range page {
 		out.Namespaces = append(out.Namespaces, namespaceDescription{Name: name, RecordCount: uint64(len(x.ns[name].recs))})
