@@ -85,7 +85,7 @@ func (r *Report) WriteHTML(w io.Writer, reportSHA256 string) error {
 	}
 	v.Cards = []card{
 		{"Scenarios", formatCount(float64(t.Scenarios)), fmt.Sprintf("%d properties", t.Properties), false},
-		{"Checks", formatCount(float64(t.Checks)), "generated worlds", false},
+		{"Checks", formatCount(float64(t.Checks)), "worlds or viewers drawn", false},
 		{"Statements", formatCount(float64(t.Statements)), "run as the app role", false},
 		{"Rows examined", formatCount(float64(t.Rows)), "traced to their tenant", false},
 		{"Findings", formatCount(float64(t.Findings)), fmt.Sprintf("%d errors", t.Errors), t.Findings > 0},
