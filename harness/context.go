@@ -174,12 +174,35 @@ func StrategyByName(name string) (*Strategy, error) {
 // applyContext sets the tenant context through the strategy as the
 // application role, under a savepoint; the role is reset afterwards (the
 // setting stays: it is transaction-local, not role-local). It returns false,
-// with the error, when the strategy refused.
-func (tg *Target) applyContext(ctx context.Context, tx pgx.Tx, set func() error) (bool, error) {
-	if _, err := tx.Exec(ctx, "SAVEPOINT tf_ctx; SET LOCAL ROLE "+quoteIdent(tg.Config.AppRole)); err != nil {
+// with the error, when the strategy refused. set runs its statements on q.
+//
+// When every statement set runs is one statement with text arguments, the
+// savepoint, the role switch, those statements and the release go to the
+// server in one round trip (a pipeline) instead of one each.
+func (tg *Target) applyContext(ctx context.Context, tx pgx.Tx, set func(q Execer) error) (bool, error) {
+	enter := []string{"SAVEPOINT tf_ctx", "SET LOCAL ROLE " + quoteIdent(tg.Config.AppRole)}
+	var rec execRecorder
+	if err := set(&rec); err == nil && rec.pipelinable() {
+		stmts := append(append(enter, rec.sqls()...), "RELEASE SAVEPOINT tf_ctx")
+		params := append(append(make([][][]byte, len(enter)), rec.params()...), nil)
+		_, failed, err := pipelineParams(ctx, tx, stmts, params)
+		switch {
+		case err == nil:
+			return true, nil
+		case failed < len(enter) || !isPgError(err):
+			return false, fmt.Errorf("switch to application role %s: %w", tg.Config.AppRole, err)
+		case failed == len(stmts)-1:
+			return false, fmt.Errorf("release context savepoint: %w", err)
+		}
+		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_ctx"); rerr != nil {
+			return false, fmt.Errorf("context: %w", rerr)
+		}
+		return false, err
+	}
+	if _, err := tx.Exec(ctx, strings.Join(enter, "; ")); err != nil {
 		return false, fmt.Errorf("switch to application role %s: %w", tg.Config.AppRole, err)
 	}
-	if err := set(); err != nil {
+	if err := set(tx); err != nil {
 		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_ctx"); rerr != nil {
 			return false, fmt.Errorf("context: %w", rerr)
 		}
@@ -189,4 +212,46 @@ func (tg *Target) applyContext(ctx context.Context, tx pgx.Tx, set func() error)
 		return false, fmt.Errorf("release context savepoint: %w", err)
 	}
 	return true, nil
+}
+
+// execRecorder is an Execer that keeps the statements it is given instead of
+// running them, so they can be sent in one pipeline.
+type execRecorder struct {
+	stmts []string
+	args  [][]any
+}
+
+func (r *execRecorder) Exec(_ context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	r.stmts = append(r.stmts, sql)
+	r.args = append(r.args, args)
+	return pgconn.CommandTag{}, nil
+}
+
+// pipelinable reports whether every statement is a single statement (no
+// semicolon: a pipeline runs one per message) with string arguments only.
+func (r *execRecorder) pipelinable() bool {
+	for i, s := range r.stmts {
+		if strings.Contains(s, ";") {
+			return false
+		}
+		for _, a := range r.args[i] {
+			if _, ok := a.(string); !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (r *execRecorder) sqls() []string { return r.stmts }
+
+// params returns the arguments as text parameters, one list per statement.
+func (r *execRecorder) params() [][][]byte {
+	out := make([][][]byte, len(r.args))
+	for i, args := range r.args {
+		for _, a := range args {
+			out[i] = append(out[i], []byte(a.(string)))
+		}
+	}
+	return out
 }

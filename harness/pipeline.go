@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -20,22 +21,39 @@ import (
 // reading, and the connection is closed. The connection's tracer, if any,
 // sees the statements as one query, joined by semicolons.
 func pipeline(ctx context.Context, tx pgx.Tx, stmts []string) (sets []resultSet, failed int, err error) {
+	return pipelineParams(ctx, tx, stmts, nil)
+}
+
+// pipelineParams is pipeline with text parameters: params[i] are statement
+// i's ($1, $2 ...; their types inferred by the server); nil for none.
+func pipelineParams(ctx context.Context, tx pgx.Tx, stmts []string, params [][][]byte) (sets []resultSet, failed int, err error) {
 	conn := tx.Conn()
 	tracer := conn.Config().Tracer
 	if tracer != nil {
-		ctx = tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: strings.Join(stmts, ";\n")})
+		traced := stmts
+		if params != nil {
+			traced = make([]string, len(stmts))
+			for i, st := range stmts {
+				traced[i] = inlineParams(st, params[i])
+			}
+		}
+		ctx = tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: strings.Join(traced, ";\n")})
 	}
-	sets, failed, err = runPipeline(ctx, conn.PgConn(), stmts)
+	sets, failed, err = runPipeline(ctx, conn.PgConn(), stmts, params)
 	if tracer != nil {
 		tracer.TraceQueryEnd(ctx, conn, pgx.TraceQueryEndData{Err: err})
 	}
 	return sets, failed, err
 }
 
-func runPipeline(ctx context.Context, pc *pgconn.PgConn, stmts []string) ([]resultSet, int, error) {
+func runPipeline(ctx context.Context, pc *pgconn.PgConn, stmts []string, params [][][]byte) ([]resultSet, int, error) {
 	p := pc.StartPipeline(ctx)
-	for _, s := range stmts {
-		p.SendQueryParams(s, nil, nil, nil, nil)
+	for i, s := range stmts {
+		var ps [][]byte
+		if params != nil {
+			ps = params[i]
+		}
+		p.SendQueryParams(s, ps, nil, nil, nil)
 	}
 	if err := p.Sync(); err != nil {
 		_ = p.Close()
@@ -114,4 +132,13 @@ func textRow(raw [][]byte) []*string {
 		}
 	}
 	return row
+}
+
+// inlineParams writes text parameters into a statement as literals ($10
+// before $1), for tracers: what the pipeline ran, as one SQL text.
+func inlineParams(sql string, params [][]byte) string {
+	for i := len(params); i >= 1; i-- {
+		sql = strings.ReplaceAll(sql, "$"+strconv.Itoa(i), quoteLiteral(string(params[i-1])))
+	}
+	return sql
 }

@@ -298,16 +298,16 @@ func (tg *Target) enterContext(ctx context.Context, tx pgx.Tx, state contextStat
 	case ctxUnset:
 		return true, nil
 	case ctxEmpty:
-		return tg.applyContext(ctx, tx, func() error {
+		return tg.applyContext(ctx, tx, func(q Execer) error {
 			for _, s := range tg.Strategy.Settings(tg) {
-				if _, err := tx.Exec(ctx, "SELECT set_config($1, '', true)", s); err != nil {
+				if _, err := q.Exec(ctx, "SELECT set_config($1, '', true)", s); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
 	}
-	ok, err := tg.applyContext(ctx, tx, func() error { return tg.Strategy.Set(ctx, tx, tg, w.TenantID(viewer)) })
+	ok, err := tg.applyContext(ctx, tx, func(q Execer) error { return tg.Strategy.Set(ctx, q, tg, w.TenantID(viewer)) })
 	if !ok {
 		return false, fmt.Errorf("set tenant context with strategy %s as %s: %w (check --context/--context-sql and that the application role may run it)", tg.Strategy.Name, tg.Config.AppRole, err)
 	}
