@@ -22,10 +22,17 @@ func LargeTenants(n int) []Tenant {
 // rows it inserts; the harness never inserts the view itself. Owners
 // attributes every row of the world, listed or not: by the listed rows'
 // uuids, else by owner, and by canaries ([tf:N], N up to len(tenants)).
+// Literals naming a tenant (ids, canaries) are drawn among the listed
+// tenants, so that predicates on them can match the viewer's rows.
 func LargeWorld(tenants []Tenant, rows []Row, owner func(uuid string) (int, bool)) *World {
 	w := &World{Tenants: tenants, owner: map[string]int{}, values: map[string][]string{}, byType: map[string][]string{}, attribute: owner}
+	seen := map[int]bool{}
 	for _, r := range rows {
 		w.add(r)
+		if !seen[r.Tenant] {
+			seen[r.Tenant] = true
+			w.shown = append(w.shown, r.Tenant)
+		}
 	}
 	return w
 }

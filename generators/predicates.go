@@ -40,7 +40,7 @@ func (g *selectGen) predicate(s src) string {
 		return rapid.SampledFrom(vals).Draw(g.t, label)
 	}
 	tenantLit := func() string {
-		return quote(g.w.TenantID(g.draw(len(g.w.Tenants), "tenant id")))
+		return quote(g.w.TenantID(g.tenant("tenant id")))
 	}
 	switch g.draw(14, "predicate kind") {
 	case 0, 1:
@@ -56,7 +56,7 @@ func (g *selectGen) predicate(s src) string {
 		return ref + []string{" IS NULL", " IS NOT NULL"}[g.draw(2, "null test")]
 	case 5:
 		if textual(c) {
-			return ref + " LIKE " + quote("%"+Canary(g.draw(len(g.w.Tenants), "canary tenant"))+"%")
+			return ref + " LIKE " + quote("%"+Canary(g.tenant("canary tenant"))+"%")
 		}
 		return ref + " IS NOT NULL"
 	case 6:
@@ -72,7 +72,7 @@ func (g *selectGen) predicate(s src) string {
 			for i := range ids {
 				t := i
 				if len(g.w.Tenants) > maxInList { // a large world: some of its tenants
-					t = g.draw(len(g.w.Tenants), "in tenant")
+					t = g.tenant("in tenant")
 				}
 				ids[i] = quote(g.w.TenantID(t))
 			}
@@ -96,4 +96,14 @@ func (g *selectGen) predicate(s src) string {
 	default:
 		return rapid.SampledFrom(tautologies).Draw(g.t, "tautology")
 	}
+}
+
+// tenant draws a tenant for a literal: any of a small world's, or one of
+// the tenants a large world's view shows (drawing among 10,000 would name
+// the viewer once in 10,000 draws).
+func (g *selectGen) tenant(label string) int {
+	if len(g.w.shown) > 0 {
+		return rapid.SampledFrom(g.w.shown).Draw(g.t, label)
+	}
+	return g.draw(len(g.w.Tenants), label)
 }

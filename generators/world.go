@@ -47,6 +47,9 @@ type World struct {
 	// attribute, when set, traces uuids the owner map does not know (a
 	// large world's rows that are not in Rows).
 	attribute func(uuid string) (int, bool)
+	// shown lists, for a large world, the tenants whose rows the view
+	// holds: literals naming a tenant are drawn among them.
+	shown []int
 }
 
 // Canary returns the marker embedded in tenant i's text values.

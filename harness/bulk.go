@@ -54,6 +54,7 @@ type BulkWorld struct {
 	Analyze time.Duration
 
 	plans   []*bulkPlan         // how each table was filled: renders any row again
+	saved   []int               // plans whose seeded rows DropBulk restores
 	tenants []generators.Tenant // all tenants, shared by the checks' views
 }
 
@@ -92,6 +93,11 @@ func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, e
 		}
 	}
 	names := planNames(plans)
+	rels := planRelations(plans)
+	saved, err := saveSeeded(ctx, tx, rels) // rows the schema seeded come back with DropBulk
+	if err != nil {
+		return nil, err
+	}
 	if err := truncatePlans(ctx, tx, names); err != nil {
 		return nil, err
 	}
@@ -106,6 +112,9 @@ func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, e
 		w.Copy[p.rel.String()] = time.Since(t)
 		w.Total += n
 	}
+	if err := refreshMatViews(ctx, tx, tg.Catalog); err != nil {
+		return nil, fmt.Errorf("bulk load: %w", err)
+	}
 	t := time.Now()
 	if _, err := tx.Exec(ctx, "ANALYZE "+strings.Join(names, ", ")); err != nil {
 		return nil, fmt.Errorf("bulk load: analyze: %w", err)
@@ -115,9 +124,18 @@ func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, e
 		return nil, fmt.Errorf("bulk load: commit: %w", err)
 	}
 	w.Load = time.Since(start)
-	w.plans, w.tenants = plans, generators.LargeTenants(opts.Tenants)
+	w.plans, w.tenants, w.saved = plans, generators.LargeTenants(opts.Tenants), saved
 	tg.large = w
 	return w, nil
+}
+
+// planRelations lists the plans' tables.
+func planRelations(plans []*bulkPlan) []*catalog.Relation {
+	out := make([]*catalog.Relation, len(plans))
+	for i, p := range plans {
+		out[i] = p.rel
+	}
+	return out
 }
 
 // planNames lists the plans' tables, quoted.

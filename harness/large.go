@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/generators"
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"pgregory.net/rapid"
@@ -99,13 +100,29 @@ var errNoLargeWorld = fmt.Errorf("the large world is not loaded: run the propert
 // their tenants and keys would collide with its rows.
 var errLargeLoaded = fmt.Errorf("a large world is loaded (Target.BulkLoad): small worlds would mix with its rows; drop it first (Target.DropBulk)")
 
-// DropBulk empties the tables BulkLoad filled and forgets the large world.
+// DropBulk empties the tables BulkLoad filled, puts back the rows the
+// schema had seeded in them, refreshes the materialized views, and
+// forgets the large world.
 func (tg *Target) DropBulk(ctx context.Context) error {
 	w := tg.large
 	if w == nil {
 		return nil
 	}
-	if err := truncatePlans(ctx, tg.Pool, planNames(w.plans)); err != nil {
+	err := pgx.BeginFunc(ctx, tg.Pool, func(tx pgx.Tx) error {
+		if tg.DB.Superuser { // restored rows were checked when the schema seeded them
+			if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+				return err
+			}
+		}
+		if err := truncatePlans(ctx, tx, planNames(w.plans)); err != nil {
+			return err
+		}
+		if err := restoreSeeded(ctx, tx, planRelations(w.plans), w.saved); err != nil {
+			return err
+		}
+		return refreshMatViews(ctx, tx, tg.Catalog)
+	})
+	if err != nil {
 		return fmt.Errorf("drop large world: %w", err)
 	}
 	tg.large = nil

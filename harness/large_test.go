@@ -3,6 +3,8 @@ package harness_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -129,5 +131,40 @@ func TestLargeWorldFindsLossyKey(t *testing.T) {
 	again.Seed, again.ExactSeed, again.Checks = f.Seed, true, 1
 	if r := harness.LargeWorld.RunSubject(ctx, tg, subj, again); len(r.Findings) == 0 || r.Checks != 1 {
 		t.Errorf("the finding does not replay from seed %d: %+v", f.Seed, r.Err)
+	}
+}
+
+// TestLargeWorldKeepsSeededRows: rows the schema itself seeded into a
+// table the large world fills are back after the teardown, and a
+// materialized view shows the large world while it is loaded.
+func TestLargeWorldKeepsSeededRows(t *testing.T) {
+	ctx := context.Background()
+	overlay := filepath.Join(t.TempDir(), "seed.sql")
+	if err := os.WriteFile(overlay, []byte(`INSERT INTO tenants (id, name, slug) VALUES ('11111111-1111-4111-8111-111111111111', 'seeded demo', 'demo');
+CREATE MATERIALIZED VIEW tenant_count AS SELECT count(*) AS n FROM tenants;
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tg := testenv.Target(t, overlay)
+	if _, err := tg.BulkLoad(ctx, harness.BulkOptions{Tenants: 20, PerTenant: 2}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tg.Pool.QueryRow(ctx, "SELECT n FROM tenant_count").Scan(&n); err != nil || n != 20 {
+		t.Errorf("the materialized view shows %d tenants while the large world is loaded, want 20: %v", n, err)
+	}
+	if err := tg.DropBulk(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	if err := tg.Pool.QueryRow(ctx, "SELECT name FROM tenants").Scan(&name); err != nil || name != "seeded demo" {
+		t.Errorf("the seeded tenant is not back: %q, %v", name, err)
+	}
+	if err := tg.Pool.QueryRow(ctx, "SELECT n FROM tenant_count").Scan(&n); err != nil || n != 1 {
+		t.Errorf("the materialized view shows %d tenants after the teardown, want 1: %v", n, err)
+	}
+	var saved bool
+	if err := tg.Pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'tenantfuzz_saved')").Scan(&saved); err != nil || saved {
+		t.Errorf("the saved rows' schema is left behind: %v", err)
 	}
 }

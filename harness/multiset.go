@@ -22,8 +22,10 @@ func rowKey(row []*string) string {
 }
 
 // diffRows returns the rows of got missing from want (extra) and the rows
-// of want missing from got (missing), as multisets.
+// of want missing from got (missing), as multisets, each in row order
+// (sortRows): the same whatever order the server returned them in.
 func diffRows(got, want [][]*string) (extra, missing [][]*string) {
+	defer func() { sortRows(extra); sortRows(missing) }()
 	counts := map[string]int{}
 	for _, r := range want {
 		counts[rowKey(r)]++
@@ -69,4 +71,10 @@ func sameRows(a, b [][]*string) bool {
 		}
 	}
 	return true
+}
+
+// sortRows orders rows by their multiset key, so that evidence drawn from
+// a result does not depend on the order the server returned it in.
+func sortRows(rows [][]*string) {
+	sort.SliceStable(rows, func(i, j int) bool { return rowKey(rows[i]) < rowKey(rows[j]) })
 }

@@ -45,11 +45,15 @@ const reachLimit = 200
 
 // reachTimeout bounds that sample (the statement's own runs keep the
 // check's 5 s): a cross join of thousands of tenants is no reason to wait.
-const reachTimeout = "SET LOCAL statement_timeout = '1s'"
+// It runs serially (no parallel workers) so that its 200 rows are the same
+// from run to run.
+const reachTimeout = "SET LOCAL statement_timeout = '1s'; SET LOCAL max_parallel_workers_per_gather = 0"
 
 // checkTx begins a check's transaction and bounds its statements, in one
 // round trip.
-var checkTx = pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL statement_timeout = '5s'"}
+// Sequential scans start at the table's first block (not where a
+// concurrent scan is): results come in the same order from run to run.
+var checkTx = pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL statement_timeout = '5s'; SET LOCAL synchronize_seqscans = off"}
 
 // run executes the probe in one transaction that is rolled back and
 // returns the first finding, if any. Every statement runs twice: as the
@@ -221,7 +225,8 @@ func (tg *Target) readStatement(ctx context.Context, tx pgx.Tx, asApp string, p 
 	}
 	st.Rows += len(app.rows)
 	var evidence []string
-	other := -1
+	var foreign [][]*string
+	other := -1 // the lowest foreign owner: the same whatever the row order
 	for _, row := range app.rows {
 		own := owners(p.world, row)
 		if len(own) == 0 {
@@ -229,37 +234,44 @@ func (tg *Target) readStatement(ctx context.Context, tx pgx.Tx, asApp string, p 
 			continue
 		}
 		if o := foreignOwner(own, p.viewer); o >= 0 {
-			if other < 0 {
+			if other < 0 || o < other {
 				other = o
 			}
-			if len(evidence) < 3 {
-				evidence = append(evidence, describeRow(app.cols, row, tg.Config.ShowValues))
-			}
+			foreign = append(foreign, row)
 		}
+	}
+	sortRows(foreign)
+	for _, row := range foreign[:min(len(foreign), 3)] {
+		evidence = append(evidence, describeRow(app.cols, row, tg.Config.ShowValues))
 	}
 	if other >= 0 {
 		rel, _ := tg.culprit(ctx, tx, asApp, p, s)
 		return tg.finding(p, p.kind, state, s, other, evidence, rel)
 	}
-	if expected == nil || expected.truncated || app.truncated {
-		return nil // a partial result cannot be compared
+	if expected == nil || (expected.truncated && app.truncated) {
+		return nil // two partial results cannot be compared
 	}
 	st.Compared++
-	extra, missing := diffRows(app.rows, expected.rows)
-	if len(extra) == 0 && len(missing) == 0 {
-		return nil
-	}
 	kind := KindDifferentialRead
-	rows := extra
-	what := "returned, but the query restricted to the tenant's own rows does not"
-	if len(extra) == 0 {
-		kind, rows, what = KindOverFiltering, missing, "expected from the tenant's own rows, but not returned"
-	}
-	for i, row := range rows {
-		if i == 3 {
-			break
+	switch {
+	case app.truncated: // over maxRows returned, fewer expected: rows too many, for certain
+		evidence = append(evidence, fmt.Sprintf("more than %d rows returned; the query restricted to the tenant's own rows returns %d", maxRows, len(expected.rows)))
+	case expected.truncated: // over maxRows expected, fewer returned
+		kind = KindOverFiltering
+		evidence = append(evidence, fmt.Sprintf("%d rows returned; the query restricted to the tenant's own rows returns more than %d", len(app.rows), maxRows))
+	default:
+		extra, missing := diffRows(app.rows, expected.rows)
+		if len(extra) == 0 && len(missing) == 0 {
+			return nil
 		}
-		evidence = append(evidence, what+": "+describeRow(app.cols, row, tg.Config.ShowValues))
+		rows := extra
+		what := "returned, but the query restricted to the tenant's own rows does not"
+		if len(extra) == 0 {
+			kind, rows, what = KindOverFiltering, missing, "expected from the tenant's own rows, but not returned"
+		}
+		for _, row := range rows[:min(len(rows), 3)] {
+			evidence = append(evidence, what+": "+describeRow(app.cols, row, tg.Config.ShowValues))
+		}
 	}
 	rel, other := tg.culprit(ctx, tx, asApp, p, s)
 	if kind == KindOverFiltering {
@@ -324,10 +336,14 @@ func (tg *Target) culprit(ctx context.Context, tx pgx.Tx, asApp string, p probe,
 			continue
 		}
 		rs := query(ctx, tx, asApp, "SELECT * FROM "+rel.QualifiedName())
+		other := -1 // the lowest foreign owner: the same whatever the row order
 		for _, row := range rs.rows {
-			if o := foreignOwner(owners(p.world, row), p.viewer); o >= 0 {
-				return name, o
+			if o := foreignOwner(owners(p.world, row), p.viewer); o >= 0 && (other < 0 || o < other) {
+				other = o
 			}
+		}
+		if other >= 0 {
+			return name, other
 		}
 	}
 	return p.relation, -1

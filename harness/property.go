@@ -174,7 +174,7 @@ func (p *Property) RunSubject(ctx context.Context, tg *Target, subj Subject, opt
 		opts = p.sized(opts)
 	}
 	opts.defaults()
-	if tg.large != nil && p.Setup == nil {
+	if tg.large != nil && p != LargeWorld {
 		return &Result{Property: p.Name, Relation: subj.Name, Err: errLargeLoaded}
 	}
 	res := RunCheck(p.Name, subj.Name, opts, func(st *CheckState) func(*rapid.T) { return p.check(ctx, tg, subj, opts, st) })

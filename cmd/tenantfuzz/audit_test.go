@@ -49,7 +49,7 @@ func TestAuditReferencePasses(t *testing.T) {
 func TestAuditSupabase(t *testing.T) {
 	t.Parallel()
 	code, out, errs := runAudit(t, "--supabase", "--schema", testenv.Fixture("examples/supabase"), "--tenant-column", "account_id")
-	if code != exitOK || !strings.Contains(out, "application role authenticated") || !strings.Contains(out, "TFA002") {
+	if code != exitOK || !strings.Contains(out, "application role authenticated") || !strings.Contains(out, "TFA002") || strings.Contains(out, "TFA051") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 }

@@ -93,9 +93,9 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.vectorMutant, "vector-mutant", "", "run the vector properties against this seeded vector defect (replay lines of tenantfuzz mutants)")
 	fs.StringVar(&o.routerMutant, "router-mutant", "", "run the level-3 properties against this seeded routing defect (replay lines of tenantfuzz mutants)")
 	fs.StringVar(&o.failOn, "fail-on-audit", "", "also exit 1 when the static audit has results at or above this severity (high, medium, low); default: the audit informs only")
-	fs.IntVar(&o.largeTenants, "large-tenants", -1, "tenants of the large-world property's persistent world, bulk-loaded once (0 turns it off; default from the profile: 10,000 in nightly, off elsewhere)")
+	fs.IntVar(&o.largeTenants, "large-tenants", -1, "tenants of the large-world property's persistent world, bulk-loaded once (0 turns it off; default from the profile: 10,000 in nightly, off elsewhere; at most 1,000,000)")
 	fs.IntVar(&o.largeRows, "large-rows", -1, "rows per tenant and tenant table of the large world (default from the profile, else 33)")
-	fs.IntVar(&o.largeChecks, "large-checks", -1, "checks per relation of the large-world property (default from the profile, else --checks)")
+	fs.IntVar(&o.largeChecks, "large-checks", -1, "checks per relation of the large-world property (default: the profile's large.checks, else the run's checks)")
 	fs.StringVar(&o.property, "property", "", "run only this property (read-isolation, fail-closed, write-isolation, side-channel, pool-isolation, hostile-ids, plan-cache, reachable-roles, role-tricks, large-world, vector-read-isolation, vector-write-isolation, vector-sql-agreement)")
 	fs.StringVar(&o.relation, "relation", "", "run only on this relation")
 	fs.Usage = func() {
@@ -113,6 +113,9 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 // in every finding. The DSN itself is never printed.
 func (o *options) replayBase() string {
 	parts := []string{"tenantfuzz replay", "--profile " + shellQuote(o.profile)}
+	if o.profilesFile != "" {
+		parts = append(parts, "--profiles "+shellQuote(o.profilesFile))
+	}
 	if o.schema != "" {
 		parts = append(parts, "--schema "+shellQuote(o.schema))
 	}
@@ -140,7 +143,7 @@ func (o *options) replayBase() string {
 	if o.postgres == "docker" {
 		parts = append(parts, "--postgres docker")
 	}
-	if o.largeTenants > 0 { // 0 (off) runs no large-world check to replay
+	if o.largeTenants > 0 { // the size used, from the flags or the profile
 		parts = append(parts, "--large-tenants "+strconv.Itoa(o.largeTenants))
 	}
 	if o.largeRows > 0 {
@@ -168,8 +171,19 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// large sizes the large world from the profile and the --large-* flags.
-func (o *options) large(p *profile.Profile) (harness.LargeOptions, error) {
+// maxLargeTenants bounds --large-tenants: every tenant has an entry in
+// memory, and a million is a hundred times the nightly world.
+const maxLargeTenants = 1000000
+
+// large sizes the large world from the --large-* flags, else the
+// profile's large: section; its checks default to the run's checks. It
+// records the size in o, so the replay line carries it.
+func (o *options) large(p *profile.Profile, checks int) (harness.LargeOptions, error) {
+	for name, v := range map[string]int{"--large-tenants": o.largeTenants, "--large-rows": o.largeRows, "--large-checks": o.largeChecks} {
+		if v < -1 {
+			return harness.LargeOptions{}, fmt.Errorf("%s must not be negative, got %d", name, v)
+		}
+	}
 	l := harness.LargeOptions{Tenants: p.Large.Tenants, PerTenant: p.Large.Rows, Checks: p.Large.Checks}
 	if o.largeTenants >= 0 {
 		l.Tenants = o.largeTenants
@@ -177,19 +191,24 @@ func (o *options) large(p *profile.Profile) (harness.LargeOptions, error) {
 	if o.largeRows >= 0 {
 		l.PerTenant = o.largeRows
 	}
-	if o.largeChecks >= 0 {
+	if o.largeChecks > 0 {
 		l.Checks = o.largeChecks
 	}
 	switch {
 	case l.Tenants == 1:
 		return l, fmt.Errorf("--large-tenants must be 0 (off) or at least 2, got 1")
+	case l.Tenants > maxLargeTenants:
+		return l, fmt.Errorf("--large-tenants must be at most %d, got %d", maxLargeTenants, l.Tenants)
 	case l.Tenants > 0 && o.largeRows == 0:
 		return l, fmt.Errorf("--large-rows must be at least 1, got 0")
 	case l.Tenants > 0 && l.PerTenant == 0:
 		l.PerTenant = 33
 	}
-	if o.checks > 0 && o.largeChecks < 0 {
-		l.Checks = o.checks // --checks sizes every property
+	if l.Checks == 0 {
+		l.Checks = checks
+	}
+	if l.Tenants > 0 {
+		o.largeTenants, o.largeRows = l.Tenants, l.PerTenant
 	}
 	return l, nil
 }

@@ -98,7 +98,10 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	if o.checks > 0 {
 		checks = o.checks
 	}
-	large, err := o.large(prof)
+	large, err := o.large(prof, checks)
+	if replay {
+		large.Checks = 1 // the failing check's own seed, as for every property
+	}
 	if err == nil && o.property == harness.LargeWorld.Name && large.Tenants == 0 {
 		err = fmt.Errorf("property large-world needs a large world: add --large-tenants N (10000 in the nightly profile) or use a profile with large: set")
 	}
@@ -214,7 +217,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		Run: reports.Run{
 			Started: started, Finished: time.Now(), Seconds: time.Since(started).Seconds(), Seed: o.seed,
 			Profile: prof.Name, PostgresVersion: db.Version, Provider: provider,
-			Command: runCommand(o, replay), Settings: runSettings(prof, checks, o, large, suite.LargeWorld()), ShowValues: o.showValues, Shard: o.shard,
+			Command: runCommand(o, replay), Settings: runSettings(prof, checks, o, large, suite.LargeWorld(), ranProperty(results, harness.LargeWorld.Name)), ShowValues: o.showValues, Shard: o.shard,
 		},
 		Target: targetSummary(o, tg, venv, modes),
 	})

@@ -107,7 +107,8 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 // replayFor is the replay base of a mutant's findings.
 func replayFor(m *mutant.Mutant) string {
 	o := options{profile: "quick", appRole: "app_user", tenantColumn: "tenant_id", context: m.Context, contextSQL: m.ContextSQL,
-		overlays: stringList{filepath.Join("fixtures", "mutants", m.Overlay)}}
+		overlays:     stringList{filepath.Join("fixtures", "mutants", m.Overlay)},
+		largeTenants: mutant.DefaultLarge.Tenants, largeRows: mutant.DefaultLarge.PerTenant}
 	return o.replayBase()
 }
 

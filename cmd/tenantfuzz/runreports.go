@@ -114,11 +114,11 @@ func runCommand(o options, replay bool) string {
 }
 
 // runSettings records the sizes the run used.
-func runSettings(p *profile.Profile, checks int, o options, large harness.LargeOptions, loaded *harness.BulkWorld) *reports.Settings {
+func runSettings(p *profile.Profile, checks int, o options, large harness.LargeOptions, loaded *harness.BulkWorld, largeRan bool) *reports.Settings {
 	s := &reports.Settings{Checks: checks, Tenants: p.Tenants, Rows: p.Rows, Statements: p.Statements,
 		BudgetSeconds: p.Budget.Seconds(), ShrinkSeconds: p.Shrink.Seconds(), Labels: p.Labels,
 		Property: o.property, Relation: o.relation, Reports: p.Reports}
-	if large.Tenants > 0 {
+	if large.Tenants > 0 && largeRan { // sized but filtered out: no world to report
 		s.LargeWorld = &reports.LargeWorld{Tenants: large.Tenants, RowsPerTenant: large.PerTenant, Checks: cmp.Or(large.Checks, checks)}
 		if loaded != nil {
 			s.LargeWorld.RowsLoaded, s.LargeWorld.LoadSeconds = loaded.Total, loaded.Load.Seconds()
@@ -196,4 +196,14 @@ func writeRunReports(rep *reports.Report, o options, ro runReportOptions, prof *
 	fmt.Fprintf(stdout, "evidence: %d files in %s, manifest.json sha256 %s (verify with: cd %s && sha256sum -c SHA256SUMS)\n",
 		len(m.Files)+2, ro.evidence, reports.Digest(mj), ro.evidence)
 	return nil
+}
+
+// ranProperty reports whether some result is of the property.
+func ranProperty(results []*harness.Result, property string) bool {
+	for _, r := range results {
+		if r.Property == property {
+			return true
+		}
+	}
+	return false
 }

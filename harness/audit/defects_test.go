@@ -74,7 +74,8 @@ var defects = map[string][]string{
 	"tfa050_policy_not_on_tenant_column.sql": {
 		"TFA050 policy tenant_isolation_policy on users @tfa050_policy_not_on_tenant_column.sql:3"},
 	"tfa051_key_through_function.sql": {
-		"TFA051 policy tenant_isolation_policy on users @tfa051_key_through_function.sql:5"},
+		"TFA051 policy tenant_isolation_policy on users @tfa051_key_through_function.sql:6",
+		"TFA051 policy tenant_isolation_policy on document_chunks @tfa051_key_through_function.sql:10"},
 }
 
 // mutantChecks maps each seeded defect of fixtures/mutants (by its name in

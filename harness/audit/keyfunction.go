@@ -6,17 +6,18 @@ import (
 )
 
 // keyThroughFunction (TFA051) enforces: a permissive policy expression
-// that reads the tenant context compares the tenant column itself, not
-// only a function of it. right(tenant_id::text, 3), hashtext(...) % 64,
-// substr(...): a function of the key isolates exactly only if it is
-// injective, and the short codes, hash buckets and truncations teams write
-// are not. Their collisions show only among many tenants (the large-world
-// property finds them; worlds of 2–6 tenants do not).
+// that reads the tenant context does not compare the tenant column only
+// through a lossy function of it: right(tenant_id::text, 3),
+// hashtext(...) % 64, substr(...), split_part(...), mod(...). Such a key
+// isolates exactly only while no two tenants share it; the collisions
+// show only among many tenants (the large-world property finds them;
+// worlds of 2–6 tenants do not).
 //
-// Limits: any function call whose arguments hold the tenant column is
-// flagged unless the column also appears outside every function call (an
-// AND with the exact comparison keeps the policy exact); casts and
-// operators (tenant_id::text, tenant_id % 100) are not function calls.
+// Limits: only the built-in functions of lossyFunctions count (a user
+// function such as is_member(account_id) is judged by what it returns, by
+// the probes); the column also compared outside every call keeps the
+// policy exact unless the expression has an OR (a branch of its own).
+// Casts and operators (tenant_id::text, tenant_id % 100) are not calls.
 func keyThroughFunction(e *env) []Result {
 	var out []Result
 	for _, x := range e.appExprs() {
@@ -27,8 +28,9 @@ func keyThroughFunction(e *env) []Result {
 		if key == "" || !e.refsContext(x.expr, 3) {
 			continue
 		}
-		fn, outside := keyCalls(blankStrings(x.expr), key)
-		if fn == "" || outside {
+		expr := blankStrings(x.expr)
+		fn, outside := keyCalls(expr, key)
+		if fn == "" || (outside && !strings.Contains(strings.ToUpper(expr), " OR ")) {
 			continue
 		}
 		out = append(out, x.result(
@@ -38,8 +40,16 @@ func keyThroughFunction(e *env) []Result {
 	return out
 }
 
+// lossyFunctions are built-in functions that map many keys to one value.
+var lossyFunctions = map[string]bool{
+	"right": true, "left": true, "substr": true, "substring": true, "split_part": true,
+	"hashtext": true, "hashtextextended": true, "hashint4": true, "hashint8": true, "hash_array": true,
+	"mod": true, "div": true, "width_bucket": true, "trunc": true, "round": true, "floor": true, "ceil": true,
+	"abs": true, "get_byte": true, "ascii": true, "length": true, "char_length": true,
+}
+
 // keyCalls finds, in an expression with its string literals blanked, the
-// first function whose arguments mention key, and whether key also
+// first lossy function whose arguments mention key, and whether key also
 // appears outside every function call.
 func keyCalls(expr, key string) (fn string, outside bool) {
 	var rest strings.Builder // the expression with every call's arguments removed
@@ -50,12 +60,16 @@ func keyCalls(expr, key string) (fn string, outside bool) {
 		}
 		end := matchParen(expr, i)
 		args := expr[i+1 : end]
-		if fn == "" && contains(identifiers(args), key) {
-			start := i
-			for start > 0 && isCallName(expr[start-1]) {
-				start--
-			}
-			fn = strings.Trim(expr[start:i], `"`)
+		start := i
+		for start > 0 && isCallName(expr[start-1]) {
+			start--
+		}
+		name := strings.ToLower(strings.Trim(expr[start:i], `"`))
+		if k := strings.LastIndexByte(name, '.'); k >= 0 {
+			name = strings.Trim(name[k+1:], `"`)
+		}
+		if fn == "" && lossyFunctions[name] && contains(identifiers(args), key) {
+			fn = name
 		}
 		rest.WriteByte(' ')
 		i = end
