@@ -101,8 +101,8 @@ var errNoLargeWorld = fmt.Errorf("the large world is not loaded: run the propert
 var errLargeLoaded = fmt.Errorf("a large world is loaded (Target.BulkLoad): small worlds would mix with its rows; drop it first (Target.DropBulk)")
 
 // DropBulk empties the tables BulkLoad filled, puts back the rows the
-// schema had seeded in them, refreshes the materialized views, and
-// forgets the large world.
+// schema had seeded in them, refreshes the materialized views and the
+// tables' statistics, and forgets the large world.
 func (tg *Target) DropBulk(ctx context.Context) error {
 	w := tg.large
 	if w == nil {
@@ -120,7 +120,13 @@ func (tg *Target) DropBulk(ctx context.Context) error {
 		if err := restoreSeeded(ctx, tx, planRelations(w.plans), w.saved); err != nil {
 			return err
 		}
-		return refreshMatViews(ctx, tx, tg.Catalog)
+		if err := refreshMatViews(ctx, tx, tg.Catalog); err != nil {
+			return err
+		}
+		// Statistics of the emptied tables, not of the large world: later
+		// small-world plans do not depend on whether it ran before them.
+		_, err := tx.Exec(ctx, "ANALYZE "+strings.Join(planNames(w.plans), ", "))
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("drop large world: %w", err)

@@ -168,3 +168,32 @@ CREATE MATERIALIZED VIEW tenant_count AS SELECT count(*) AS n FROM tenants;
 		t.Errorf("the saved rows' schema is left behind: %v", err)
 	}
 }
+
+// TestLargeWorldCountsTimeouts: a policy that is slow per row (no index
+// can serve it) times out as the tenant over a large world; such
+// statements are counted as timed out (and discarded), not as checks, and
+// are no finding.
+func TestLargeWorldCountsTimeouts(t *testing.T) {
+	ctx := context.Background()
+	overlay := filepath.Join(t.TempDir(), "slow.sql")
+	if err := os.WriteFile(overlay, []byte(`CREATE FUNCTION slow_false(uuid) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.003); RETURN false; END $$;
+DROP POLICY tenant_isolation_policy ON documents;
+CREATE POLICY tenant_isolation_policy ON documents
+    USING (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid OR slow_false(tenant_id))
+    WITH CHECK (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid);
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tg := testenv.Target(t, overlay)
+	opts := largeOpts
+	opts.Checks, opts.Statements = 2, 1
+	teardown, err := harness.LargeWorld.Prepare(ctx, tg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer teardown(ctx)
+	res := harness.LargeWorld.RunSubject(ctx, tg, harness.Subject{Name: "documents", Rel: tg.Catalog.Relation("documents")}, opts)
+	if len(res.Findings) > 0 || res.TimedOut == 0 || res.Discarded < res.TimedOut {
+		t.Errorf("findings=%d timed_out=%d discarded=%d statements=%d err=%v", len(res.Findings), res.TimedOut, res.Discarded, res.Statements, res.Err)
+	}
+}

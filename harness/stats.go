@@ -14,6 +14,10 @@ type Stats struct {
 	Rows       int `json:"rows"`       // rows returned to tenants and attributed
 	Rejected   int `json:"rejected"`   // statements the system refused (privilege, RLS): passes
 	Discarded  int `json:"discarded"`  // statements the generator got wrong: not counted as checks
+	// TimedOut counts statements that hit the statement timeout as the
+	// tenant although they ran as the admin (a slow policy shows here);
+	// they are among the discarded too.
+	TimedOut int `json:"timed_out,omitempty"`
 	// Reached counts statements whose unrestricted result (run by the admin
 	// role, bypassing RLS) held rows of other tenants: the probes that could
 	// have seen a leak.
@@ -59,6 +63,7 @@ func (s *Stats) Add(o Stats) {
 	s.Rows += o.Rows
 	s.Rejected += o.Rejected
 	s.Discarded += o.Discarded
+	s.TimedOut += o.TimedOut
 	s.Reached += o.Reached
 	s.Unattributed += o.Unattributed
 	s.Compared += o.Compared
