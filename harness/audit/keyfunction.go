@@ -3,6 +3,8 @@ package audit
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // keyThroughFunction (TFA051) enforces: a permissive policy expression
@@ -35,7 +37,7 @@ func keyThroughFunction(e *env) []Result {
 		}
 		out = append(out, x.result(
 			fmt.Sprintf("%s compares %s only through %s() (%s): unless that function is injective, tenants whose keys collide see each other's rows", x.clause, key, fn, oneLine(x.expr)),
-			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
+			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
 	}
 	return out
 }

@@ -45,7 +45,17 @@ func (x policyExpr) result(msg, fix string) Result {
 
 // isolating is the predicate the reference schema uses, for fixes.
 func (e *env) isolating(r *catalog.Relation) string {
-	return fmt.Sprintf("%s = nullif(current_setting('%s', true), '')::uuid", orCol(e.tenantKey(r)), e.opts.ContextSetting)
+	return orCol(e.tenantKey(r)) + " = " + e.contextValue()
+}
+
+// contextValue is the typed tenant context as a policy should read it:
+// the setting, or for Supabase-style claims the JSON path PostgREST's
+// request.jwt.claims carries it at.
+func (e *env) contextValue() string {
+	if e.opts.ContextSetting == "request.jwt.claims" {
+		return "(nullif(current_setting('request.jwt.claims', true), '')::jsonb -> 'app_metadata' ->> 'tenant_id')::uuid"
+	}
+	return fmt.Sprintf("nullif(current_setting('%s', true), '')::uuid", e.opts.ContextSetting)
 }
 
 // multiplePermissive (TFA011) enforces: for each command the application
@@ -100,7 +110,7 @@ func policyNoContext(e *env) []Result {
 		}
 		out = append(out, x.result(
 			fmt.Sprintf("%s (%s) never reads the tenant context: every tenant gets the same rows", x.clause, oneLine(x.expr)),
-			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
+			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
 	}
 	return out
 }
@@ -123,7 +133,7 @@ func alwaysTrue(e *env) []Result {
 		}
 		out = append(out, x.result(
 			fmt.Sprintf("%s (%s) does not depend on the row: it %s", x.clause, oneLine(x.expr), what),
-			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
+			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
 	}
 	return out
 }
@@ -147,7 +157,7 @@ func failOpenDisjunct(e *env) []Result {
 			}
 			out = append(out, x.result(
 				fmt.Sprintf("%s has a branch that does not depend on the row, %s: when it holds (for example with no or an empty tenant context) every tenant's rows match", x.clause, oneLine(trimParens(d))),
-				fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
+				fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
 			break
 		}
 	}
@@ -171,7 +181,7 @@ func nullTenantDisjunct(e *env) []Result {
 			if len(w) == 3 && w[0] == key && w[1] == "is" && w[2] == "null" {
 				out = append(out, x.result(
 					fmt.Sprintf("%s admits rows whose %s IS NULL to every tenant: untagged rows are shared by all tenants", x.clause, key),
-					fmt.Sprintf("ALTER POLICY %s ON %s %s (%s); make %s NOT NULL", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel), key)))
+					fmt.Sprintf("ALTER POLICY %s ON %s %s (%s); make %s NOT NULL", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel), key)))
 				break
 			}
 		}
@@ -204,7 +214,7 @@ func contextPattern(e *env) []Result {
 		}
 		out = append(out, x.result(
 			fmt.Sprintf("%s matches the tenant context as a pattern (%s in %s): an empty or partial context matches other tenants' rows", x.clause, op, oneLine(x.expr)),
-			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
+			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
 	}
 	return out
 }
@@ -272,7 +282,7 @@ func missingWithCheck(e *env) []Result {
 				continue
 			}
 			x := policyExpr{rel: r, policy: p}
-			out = append(out, x.result(msg, fmt.Sprintf("ALTER POLICY %s ON %s WITH CHECK (%s)", p.Name, r.QualifiedName(), e.isolating(r))))
+			out = append(out, x.result(msg, fmt.Sprintf("ALTER POLICY %s ON %s WITH CHECK (%s)", catalog.QuoteIdent(p.Name), r.QualifiedName(), e.isolating(r))))
 		}
 	}
 	return out
@@ -316,7 +326,7 @@ func policyOffTenantColumn(e *env) []Result {
 		}
 		out = append(out, x.result(
 			fmt.Sprintf("%s (%s) matches the tenant context against %s, not %s: rows are isolated by the wrong key", x.clause, oneLine(x.expr), strings.Join(cols, ", "), key),
-			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", x.policy.Name, x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
+			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
 	}
 	return out
 }

@@ -113,7 +113,7 @@ func noAppPolicy(e *env) []Result {
 		out = append(out, Result{
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s has row-level security enabled but no permissive policy applies to %s: every row is denied to it", r, e.cat.AppRole),
-			Fix:     fmt.Sprintf("CREATE POLICY tenant_isolation ON %s USING (%s = nullif(current_setting('%s', true), '')::uuid) WITH CHECK (same)", r.QualifiedName(), orCol(e.tenantKey(r)), e.opts.ContextSetting),
+			Fix:     fmt.Sprintf("CREATE POLICY tenant_isolation ON %s USING (%s) WITH CHECK (same)", r.QualifiedName(), e.isolating(r)),
 			where:   []pattern{atDropPolicy(r), atAlter(r, `\bENABLE\s+ROW\s+LEVEL\s+SECURITY`), atCreate(r)},
 		})
 	}
