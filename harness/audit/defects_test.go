@@ -103,6 +103,7 @@ var mutantChecks = map[string][]string{
 	"global-unique-key":             {"TFA038"},
 	"policy-on-wrong-column":        {"TFA050"},
 	"lossy-tenant-key":              {"TFA051"},
+	"ctas-backup-table":             {"TFA001", "TFA019"},
 	"new-table-without-rls":         {"TFA001"},
 }
 
