@@ -39,6 +39,7 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 	jobs := fs.Int("jobs", runtime.NumCPU(), "mutants run at once")
 	reportDir := fs.String("report-dir", "./tenantfuzz-report", "where mutants.json goes")
 	worker := fs.Bool("worker", false, "internal: run one mutant and print its row as JSON")
+	coverage := fs.Bool("coverage", false, "print, for each LEAKS.md entry, the seeded defects and audit checks that cover it (Markdown), and run nothing")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: tenantfuzz mutants [flags]\n\nRuns the gate against the reference schema and every seeded defect in fixtures/mutants and prints the kill matrix.\nExit 0 only when every mutant is killed as expected and the reference schema is clean.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -48,6 +49,15 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 			return exitOK
 		}
 		return exitUsage
+	}
+	if *coverage {
+		table, err := leaksCoverage()
+		if err != nil {
+			fmt.Fprintf(stderr, "tenantfuzz mutants: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprint(stdout, table)
+		return exitOK
 	}
 	ms, err := mutant.Load(fixtures.Mutants())
 	if err != nil {
