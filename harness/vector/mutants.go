@@ -111,6 +111,15 @@ var Mutants = []*Mutant{
 		},
 	},
 	{
+		Name: "namespace-case-folded", Entry: 37, Modes: []app.Mode{app.NamespacePerTenant}, Kind: KindVectorRead,
+		Doc: "the namespace is tenant_ plus the tenant id lower-cased and trimmed (\"namespaces are case-insensitive anyway\"): tenants whose ids differ only by case or surrounding spaces share one namespace",
+		apply: func(r *app.Repository) {
+			r.Namespace = func(t string, _ app.Op) (string, error) {
+				return app.NamespaceOf(strings.ToLower(strings.TrimSpace(t))), app.CheckTenant(t)
+			}
+		},
+	},
+	{
 		Name: "nin-tenant-filter", Entry: 35, Modes: []app.Mode{app.SharedNamespace}, Kind: KindVectorRead,
 		Doc: "the tenant filter excludes the other tenants the repository knows ($nin) instead of requiring the caller's own: records without the tenant field (legacy data) pass it, as do tenants it has not met",
 		apply: func(r *app.Repository) {
