@@ -53,6 +53,29 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
+// optionalInt is an integer flag that is -1 until set (so "from the
+// profile" and 0 differ) and prints no default in the usage.
+type optionalInt struct{ v *int }
+
+func (f optionalInt) String() string {
+	if f.v == nil || *f.v < 0 {
+		return ""
+	}
+	return strconv.Itoa(*f.v)
+}
+
+func (f optionalInt) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("want an integer, got %q", s)
+	}
+	if n < 0 {
+		return fmt.Errorf("must not be negative, got %d", n)
+	}
+	*f.v = n
+	return nil
+}
+
 type seedFlag struct{ o *options }
 
 func (s seedFlag) String() string { return "" }
@@ -93,9 +116,10 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.vectorMutant, "vector-mutant", "", "run the vector properties against this seeded vector defect (replay lines of tenantfuzz mutants)")
 	fs.StringVar(&o.routerMutant, "router-mutant", "", "run the level-3 properties against this seeded routing defect (replay lines of tenantfuzz mutants)")
 	fs.StringVar(&o.failOn, "fail-on-audit", "", "also exit 1 when the static audit has results at or above this severity (high, medium, low); default: the audit informs only")
-	fs.IntVar(&o.largeTenants, "large-tenants", -1, "tenants of the large-world property's persistent world, bulk-loaded once (0 turns it off; default from the profile: 10,000 in nightly, off elsewhere; at most 1,000,000)")
-	fs.IntVar(&o.largeRows, "large-rows", -1, "rows per tenant and tenant table of the large world (default from the profile, else 33)")
-	fs.IntVar(&o.largeChecks, "large-checks", -1, "checks per relation of the large-world property (default: the profile's large.checks, else the run's checks)")
+	o.largeTenants, o.largeRows, o.largeChecks = -1, -1, -1
+	fs.Var(optionalInt{&o.largeTenants}, "large-tenants", "`N` tenants of the large-world property's persistent world, bulk-loaded once (0 turns it off; default from the profile: 10,000 in nightly, off elsewhere; at most 1,000,000)")
+	fs.Var(optionalInt{&o.largeRows}, "large-rows", "`N` rows per tenant and tenant table of the large world (default from the profile, else 33)")
+	fs.Var(optionalInt{&o.largeChecks}, "large-checks", "`N` checks per relation of the large-world property (default: the profile's large.checks, else the run's checks)")
 	fs.StringVar(&o.property, "property", "", "run only this property (read-isolation, fail-closed, write-isolation, side-channel, pool-isolation, hostile-ids, plan-cache, reachable-roles, role-tricks, large-world, vector-read-isolation, vector-write-isolation, vector-sql-agreement)")
 	fs.StringVar(&o.relation, "relation", "", "run only on this relation")
 	fs.Usage = func() {
