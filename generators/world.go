@@ -101,7 +101,19 @@ func (w *World) TenantID(i int) string { return w.Tenants[i].ID }
 
 // tenantID is the deterministic id of the i-th tenant: readable in repros and
 // never shrunk into a collision.
-func tenantID(i int) string { return fmt.Sprintf("7e4a0000-0000-4000-8000-%012d", i+1) }
+func tenantID(i int) string { return fmt.Sprintf(tenantIDPrefix+"%012d", i+1) }
+
+const tenantIDPrefix = "7e4a0000-0000-4000-8000-"
+
+// TenantIndex is the inverse of the tenant ids worlds give: the index of
+// the tenant whose id is id, and whether id is one.
+func TenantIndex(id string) (int, bool) {
+	if len(id) != len(tenantIDPrefix)+12 || !strings.HasPrefix(id, tenantIDPrefix) {
+		return 0, false
+	}
+	n, err := strconv.Atoi(id[len(tenantIDPrefix):])
+	return n - 1, err == nil && n >= 1
+}
 
 // rowUUID is the deterministic uuid of column col of the serial-th row.
 func rowUUID(table, tenant, col, serial int) string {

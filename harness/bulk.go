@@ -60,7 +60,7 @@ type BulkWorld struct {
 
 // TenantID returns the id of tenant i (0-based), the same as the small
 // worlds' (generators.World.TenantID).
-func (w *BulkWorld) TenantID(i int) string { return bulkTenantID(i) }
+func (w *BulkWorld) TenantID(i int) string { return w.tenants[i].ID }
 
 // BulkLoad replaces the rows of every tenant table of the target with a
 // large generated world (the target's large world until DropBulk), in one transaction on one connection: TRUNCATE,
@@ -73,7 +73,8 @@ func (w *BulkWorld) TenantID(i int) string { return bulkTenantID(i) }
 func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, error) {
 	opts.defaults()
 	start := time.Now()
-	plans, err := bulkPlans(tg.Catalog, opts)
+	tenants := generators.LargeTenants(opts.Tenants)
+	plans, err := bulkPlans(tg.Catalog, opts, tenants)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +125,7 @@ func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, e
 		return nil, fmt.Errorf("bulk load: commit: %w", err)
 	}
 	w.Load = time.Since(start)
-	w.plans, w.tenants, w.saved = plans, generators.LargeTenants(opts.Tenants), saved
+	w.plans, w.tenants, w.saved = plans, tenants, saved
 	tg.large = w
 	return w, nil
 }

@@ -31,6 +31,7 @@ func committedWorld(t *testing.T, tg *harness.Target) (*generators.World, []gene
 func TestBulkLoad(t *testing.T) {
 	ctx := context.Background()
 	tg := testenv.Target(t)
+	var last *harness.BulkWorld
 	for _, opts := range []harness.BulkOptions{{Triggers: true}, {}} {
 		opts.Tenants, opts.PerTenant = 12, 5
 		triggers := fmt.Sprintf("%+v", opts)
@@ -38,6 +39,7 @@ func TestBulkLoad(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", triggers, err)
 		}
+		last = w
 		want := map[string]int64{"tenants": 12, "users": 60, "documents": 60, "document_chunks": 60}
 		for rel, n := range want {
 			var got int64
@@ -60,7 +62,7 @@ func TestBulkLoad(t *testing.T) {
 	if err := tg.Pool.QueryRow(ctx, "SELECT id::text, tenant_id::text, title FROM documents ORDER BY id DESC LIMIT 1").Scan(&id, &tenant, &title); err != nil {
 		t.Fatal(err)
 	}
-	if tenant != (&harness.BulkWorld{}).TenantID(11) || !strings.HasPrefix(id, fmt.Sprintf("%08x-", 12)) || !strings.HasPrefix(title, generators.Canary(11)) {
+	if tenant != last.TenantID(11) || !strings.HasPrefix(id, fmt.Sprintf("%08x-", 12)) || !strings.HasPrefix(title, generators.Canary(11)) {
 		t.Errorf("last document (id %s, tenant %s, title %q) does not trace back to the 12th tenant", id, tenant, title)
 	}
 }

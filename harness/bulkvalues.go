@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tenantfuzz/tenantfuzz/generators"
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
@@ -49,12 +50,12 @@ func (p *bulkPlan) col(name string) func([]byte, int, int) []byte {
 // bulkPlans plans every support and tenant table in foreign-key order.
 // Partitions are left out: their partitioned parent routes the rows to
 // them.
-func bulkPlans(cat *catalog.Catalog, opts BulkOptions) ([]*bulkPlan, error) {
+func bulkPlans(cat *catalog.Catalog, opts BulkOptions, tenants []generators.Tenant) ([]*bulkPlan, error) {
 	ids := make([][]byte, opts.Tenants)
 	canaries := make([][]byte, opts.Tenants)
 	for i := range ids {
-		ids[i] = []byte(bulkTenantID(i))
-		canaries[i] = []byte("[tf:" + strconv.Itoa(i+1) + "]")
+		ids[i] = []byte(tenants[i].ID)
+		canaries[i] = []byte(generators.Canary(i))
 	}
 	vals := &bulkValues{ids: ids, canaries: canaries}
 	byName := map[string]*bulkPlan{}
@@ -277,9 +278,6 @@ var bulkConstants = map[string]string{
 	"inet":        "10.0.0.1",
 	"cidr":        "10.0.0.0/8",
 }
-
-// bulkTenantID is the id of tenant i, as generators.World.TenantID gives it.
-func bulkTenantID(i int) string { return fmt.Sprintf("7e4a0000-0000-4000-8000-%012d", i+1) }
 
 // appendBulkUUID appends the uuid of a value: tenant+1, table, column and
 // row are readable in it (tttttttt-TTTT-4ccc-8000-rrrrrrrrrrrr), so it is

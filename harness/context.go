@@ -183,7 +183,7 @@ func (tg *Target) applyContext(ctx context.Context, tx pgx.Tx, set func(q Execer
 	enter := []string{"SAVEPOINT tf_ctx", "SET LOCAL ROLE " + quoteIdent(tg.Config.AppRole)}
 	var rec execRecorder
 	if err := set(&rec); err == nil && rec.pipelinable() {
-		stmts := append(append(enter, rec.sqls()...), "RELEASE SAVEPOINT tf_ctx")
+		stmts := append(append(enter, rec.stmts...), "RELEASE SAVEPOINT tf_ctx")
 		params := append(append(make([][][]byte, len(enter)), rec.params()...), nil)
 		_, failed, err := pipelineParams(ctx, tx, stmts, params)
 		switch {
@@ -242,8 +242,6 @@ func (r *execRecorder) pipelinable() bool {
 	}
 	return true
 }
-
-func (r *execRecorder) sqls() []string { return r.stmts }
 
 // params returns the arguments as text parameters, one list per statement.
 func (r *execRecorder) params() [][][]byte {

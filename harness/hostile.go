@@ -33,20 +33,12 @@ var HostileIDs = &Property{
 	Labels: []string{"context", "hostile", "soc2:CC6.1"},
 	Plain:  func(tg *Target) []string { return []string{"strategy " + tg.Strategy.Name} },
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
-		return func(rt *rapid.T) {
-			if st.Expired(opts.Deadline) {
-				return
-			}
-			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
-			viewer := rapid.IntRange(0, len(w.Tenants)-1).Draw(rt, "viewer")
+		return worldRun(tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) (*Finding, Stats, error) {
 			id := generators.HostileID(w, viewer).Draw(rt, "hostile id")
 			var stats Stats
 			f, err := tg.hostileProbe(ctx, w, viewer, id, &stats)
-			st.Count(stats)
-			if err != nil || f != nil {
-				st.Fail(rt, f, err)
-			}
-		}
+			return f, stats, err
+		})
 	},
 }
 

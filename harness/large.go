@@ -66,13 +66,10 @@ var LargeWorld = &Property{
 	},
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		rel := subj.Rel
-		return func(rt *rapid.T) {
-			if st.Expired(opts.Deadline) {
-				return
-			}
+		return checkBody(opts, st, func(rt *rapid.T) (*Finding, Stats, error) {
 			bw := tg.large
 			if bw == nil {
-				st.Fail(rt, nil, errNoLargeWorld)
+				return nil, Stats{}, errNoLargeWorld
 			}
 			viewer := rapid.IntRange(0, bw.Tenants-1).Draw(rt, "viewer")
 			// The rows of the viewer and of three other tenants give the
@@ -85,12 +82,9 @@ var LargeWorld = &Property{
 			stmts := rapid.SliceOfN(generators.SelectGen(tg.Catalog, w, rel), 1, opts.Statements).Draw(rt, "statements")
 			var stats Stats
 			f, err := tg.run(ctx, probe{world: w, viewer: viewer, states: []contextState{ctxTenant}, stmts: stmts,
-				persistent: true, large: true, property: "large-world", relation: rel.String(), kind: KindCrossTenantRead}, &stats)
-			st.Count(stats)
-			if err != nil || f != nil {
-				st.Fail(rt, f, err)
-			}
-		}
+				large: true, property: "large-world", relation: rel.String(), kind: KindCrossTenantRead}, &stats)
+			return f, stats, err
+		})
 	},
 }
 
@@ -179,16 +173,15 @@ func (p *bulkPlan) rows(t int) []generators.Row {
 }
 
 // bulkOwner traces a uuid of a bulk-loaded world to its tenant: tenant ids
-// (7e4a0000-0000-4000-8000-NNNNNNNNNNNN, decimal) and generated values
-// (tttttttt-TTTT-4ccc-8000-rrrrrrrrrrrr, tenant+1 in hex), as
-// bulkTenantID and appendBulkUUID write them.
+// (generators.TenantIndex) and generated values
+// (tttttttt-TTTT-4ccc-8000-rrrrrrrrrrrr, tenant+1 in hex, as
+// appendBulkUUID writes them).
 func bulkOwner(u string, tenants int) (int, bool) {
 	if len(u) != 36 || u[23] != '-' {
 		return 0, false
 	}
-	if strings.HasPrefix(u, "7e4a0000-0000-4000-8000-") {
-		n, err := strconv.Atoi(u[24:])
-		return n - 1, err == nil && n >= 1 && n <= tenants
+	if t, ok := generators.TenantIndex(u); ok {
+		return t, t < tenants
 	}
 	if u[14] != '4' || u[19:23] != "8000" {
 		return 0, false

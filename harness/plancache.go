@@ -35,12 +35,7 @@ var PlanCache = &Property{
 	Labels: []string{"context", "plan-cache", "soc2:CC7.1"},
 	Plain:  func(*Target) []string { return []string{"prepared statements"} },
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
-		return func(rt *rapid.T) {
-			if st.Expired(opts.Deadline) {
-				return
-			}
-			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
-			viewer := rapid.IntRange(0, len(w.Tenants)-1).Draw(rt, "viewer")
+		return worldRun(tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) (*Finding, Stats, error) {
 			var rels []*catalog.Relation
 			for _, r := range tg.Catalog.TenantTables() {
 				if r.Priv.Select && r.TenantColumn != "" {
@@ -50,11 +45,8 @@ var PlanCache = &Property{
 			rel := rapid.SampledFrom(rels).Draw(rt, "relation")
 			var stats Stats
 			f, err := tg.planCacheProbe(ctx, w, viewer, rel.QualifiedName(), rel.String(), &stats)
-			st.Count(stats)
-			if err != nil || f != nil {
-				st.Fail(rt, f, err)
-			}
-		}
+			return f, stats, err
+		})
 	},
 }
 

@@ -94,7 +94,9 @@ type RunOptions struct {
 	Progress func(property, subject string, checksDone int)
 }
 
-func (o *RunOptions) defaults() {
+// Defaults fills the sizes left zero: 50 checks, 4 statements, 5 s of
+// shrinking.
+func (o *RunOptions) Defaults() {
 	if o.Checks <= 0 {
 		o.Checks = 50
 	}
@@ -173,7 +175,7 @@ func (p *Property) RunSubject(ctx context.Context, tg *Target, subj Subject, opt
 	if p.sized != nil && !opts.ExactSeed { // a replay runs its one check
 		opts = p.sized(opts)
 	}
-	opts.defaults()
+	opts.Defaults()
 	if tg.large != nil && p != LargeWorld {
 		return &Result{Property: p.Name, Relation: subj.Name, Err: errLargeLoaded}
 	}
@@ -191,7 +193,7 @@ func (p *Property) RunSubject(ctx context.Context, tg *Target, subj Subject, opt
 // Every property, SQL or not, runs through here, so seeds, replay lines and
 // counts mean the same everywhere.
 func RunCheck(property, subject string, opts RunOptions, body func(*CheckState) func(*rapid.T)) *Result {
-	opts.defaults()
+	opts.Defaults()
 	seed := opts.Seed
 	if !opts.ExactSeed {
 		seed = PropertySeed(opts.Seed, property, subject)

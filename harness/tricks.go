@@ -28,12 +28,7 @@ var RoleTricks = &Property{
 	Labels: []string{"context", "sql-access", "soc2:CC6.1"},
 	Plain:  func(*Target) []string { return []string{"tricks"} },
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
-		return func(rt *rapid.T) {
-			if st.Expired(opts.Deadline) {
-				return
-			}
-			w := generators.WorldGen(tg.Catalog, opts.World).Draw(rt, "world")
-			viewer := rapid.IntRange(0, len(w.Tenants)-1).Draw(rt, "viewer")
+		return worldRun(tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) (*Finding, Stats, error) {
 			other := w.TenantID((viewer + 1) % len(w.Tenants))
 			setting := tg.Strategy.Settings(tg)[0]
 			tricks := []string{
@@ -49,11 +44,8 @@ var RoleTricks = &Property{
 			trick := rapid.SampledFrom(tricks).Draw(rt, "trick")
 			var stats Stats
 			f, err := tg.trickProbe(ctx, w, viewer, trick, &stats)
-			st.Count(stats)
-			if err != nil || f != nil {
-				st.Fail(rt, f, err)
-			}
-		}
+			return f, stats, err
+		})
 	},
 }
 

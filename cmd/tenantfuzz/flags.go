@@ -199,15 +199,11 @@ func shellQuote(s string) string {
 // memory, and a million is a hundred times the nightly world.
 const maxLargeTenants = 1000000
 
-// large sizes the large world from the --large-* flags, else the
+// large sizes the large world from the --large-* flags (-1: not given;
+// optionalInt refuses other negative values), else the
 // profile's large: section; its checks default to the run's checks. It
 // records the size in o, so the replay line carries it.
 func (o *options) large(p *profile.Profile, checks int) (harness.LargeOptions, error) {
-	for name, v := range map[string]int{"--large-tenants": o.largeTenants, "--large-rows": o.largeRows, "--large-checks": o.largeChecks} {
-		if v < -1 {
-			return harness.LargeOptions{}, fmt.Errorf("%s must not be negative, got %d", name, v)
-		}
-	}
 	l := harness.LargeOptions{Tenants: p.Large.Tenants, PerTenant: p.Large.Rows, Checks: p.Large.Checks}
 	if o.largeTenants >= 0 {
 		l.Tenants = o.largeTenants

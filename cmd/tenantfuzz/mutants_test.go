@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -33,10 +32,5 @@ func TestLeaksCoverageInREADME(t *testing.T) {
 			return
 		}
 		t.Errorf("the README's LEAKS.md coverage table is stale: run TENANTFUZZ_UPDATE_README=1 go test -run TestLeaksCoverageInREADME ./cmd/tenantfuzz\ngot:\n%s\nwant:\n%s", got, table)
-	}
-	for e := 1; e <= leaksEntries; e++ {
-		if !strings.Contains(table, "| "+strconv.Itoa(e)+" |") {
-			t.Errorf("entry %d missing from the table", e)
-		}
 	}
 }

@@ -12,16 +12,25 @@ import (
 // TRUNCATE a tenant table. TRUNCATE is not subject to row-level security:
 // one tenant's session empties the table for every tenant.
 func truncateGranted(e *env) []Result {
+	return e.privilegeGranted("TRUNCATE", func(p catalog.Privileges) bool { return p.Truncate }, func(r *catalog.Relation) (harness.Severity, string) {
+		return "", fmt.Sprintf("%s may TRUNCATE %s%s: TRUNCATE ignores row-level security and deletes every tenant's rows", e.cat.AppRole, r, e.asOwner(r))
+	})
+}
+
+// privilegeGranted reports every tenant table on which the application
+// role holds the privilege, with the severity ("": the check's own) and
+// message judge gives, the REVOKE that fixes it, and where it was granted.
+func (e *env) privilegeGranted(priv string, holds func(catalog.Privileges) bool, judge func(*catalog.Relation) (harness.Severity, string)) []Result {
 	var out []Result
 	for _, r := range e.tenantTables() {
-		if !r.Priv.Truncate {
+		if !holds(r.Priv) {
 			continue
 		}
+		sev, msg := judge(r)
 		out = append(out, Result{
-			Object: "table " + r.String(), Relation: r.String(),
-			Message: fmt.Sprintf("%s may TRUNCATE %s%s: TRUNCATE ignores row-level security and deletes every tenant's rows", e.cat.AppRole, r, e.asOwner(r)),
-			Fix:     fmt.Sprintf("REVOKE TRUNCATE ON %s FROM %s, PUBLIC", r.QualifiedName(), e.cat.AppRole),
-			where:   append(atGrant(r, "TRUNCATE"), atOwner(r), atCreate(r)),
+			Severity: sev, Object: "table " + r.String(), Relation: r.String(), Message: msg,
+			Fix:   fmt.Sprintf("REVOKE %s ON %s FROM %s, PUBLIC", priv, r.QualifiedName(), e.cat.AppRole),
+			where: append(atGrant(r, priv), atOwner(r), atCreate(r)),
 		})
 	}
 	return out
@@ -54,20 +63,10 @@ func (e *env) gradeByCreate() (harness.Severity, string) {
 // table answers "does this key exist in any tenant?". Medium when the role
 // can create tables (TFA010), low otherwise.
 func referencesGranted(e *env) []Result {
-	var out []Result
-	for _, r := range e.tenantTables() {
-		if !r.Priv.References {
-			continue
-		}
+	return e.privilegeGranted("REFERENCES", func(p catalog.Privileges) bool { return p.References }, func(r *catalog.Relation) (harness.Severity, string) {
 		sev, why := e.gradeByCreate()
-		out = append(out, Result{
-			Severity: sev, Object: "table " + r.String(), Relation: r.String(),
-			Message: fmt.Sprintf("%s holds REFERENCES on %s%s: a foreign key to it probes other tenants' keys past row-level security; %s", e.cat.AppRole, r, e.asOwner(r), why),
-			Fix:     fmt.Sprintf("REVOKE REFERENCES ON %s FROM %s, PUBLIC", r.QualifiedName(), e.cat.AppRole),
-			where:   append(atGrant(r, "REFERENCES"), atOwner(r), atCreate(r)),
-		})
-	}
-	return out
+		return sev, fmt.Sprintf("%s holds REFERENCES on %s%s: a foreign key to it probes other tenants' keys past row-level security; %s", e.cat.AppRole, r, e.asOwner(r), why)
+	})
 }
 
 // triggerGranted (TFA033) enforces: the application role holds no TRIGGER
@@ -76,18 +75,8 @@ func referencesGranted(e *env) []Result {
 // about reading. Medium when the role can create functions in a schema,
 // low otherwise.
 func triggerGranted(e *env) []Result {
-	var out []Result
-	for _, r := range e.tenantTables() {
-		if !r.Priv.Trigger {
-			continue
-		}
+	return e.privilegeGranted("TRIGGER", func(p catalog.Privileges) bool { return p.Trigger }, func(r *catalog.Relation) (harness.Severity, string) {
 		sev, why := e.gradeByCreate()
-		out = append(out, Result{
-			Severity: sev, Object: "table " + r.String(), Relation: r.String(),
-			Message: fmt.Sprintf("%s holds TRIGGER on %s%s: a trigger it creates observes and rewrites every tenant's writes; %s", e.cat.AppRole, r, e.asOwner(r), why),
-			Fix:     fmt.Sprintf("REVOKE TRIGGER ON %s FROM %s, PUBLIC", r.QualifiedName(), e.cat.AppRole),
-			where:   append(atGrant(r, "TRIGGER"), atOwner(r), atCreate(r)),
-		})
-	}
-	return out
+		return sev, fmt.Sprintf("%s holds TRIGGER on %s%s: a trigger it creates observes and rewrites every tenant's writes; %s", e.cat.AppRole, r, e.asOwner(r), why)
+	})
 }

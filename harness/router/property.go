@@ -35,24 +35,12 @@ func PropertyByName(name string) *Property {
 	return nil
 }
 
-func defaults(o *harness.RunOptions) {
-	if o.Checks <= 0 {
-		o.Checks = 50
-	}
-	if o.Statements <= 0 {
-		o.Statements = 4
-	}
-	if o.ShrinkTime <= 0 {
-		o.ShrinkTime = 5 * time.Second
-	}
-}
-
 // Run checks the property and returns its result: counts, at most one
 // finding (the minimal one rapid shrank to) or an error. A clean run that
 // never served a request while rows lived in more than one database proves
 // nothing and returns harness.ErrInconclusive.
 func (p *Property) Run(ctx context.Context, env *Env, opts harness.RunOptions) *harness.Result {
-	defaults(&opts)
+	opts.Defaults()
 	res := harness.RunCheck(p.Name, p.Subject, opts, func(st *harness.CheckState) func(*rapid.T) {
 		return p.check(ctx, env, opts, st)
 	})

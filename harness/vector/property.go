@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"pgregory.net/rapid"
@@ -38,25 +37,13 @@ var (
 	ErrMutantMode = errors.New("the mutant's defect cannot live in this mode")
 )
 
-func defaults(o *harness.RunOptions) {
-	if o.Checks <= 0 {
-		o.Checks = 50
-	}
-	if o.Statements <= 0 {
-		o.Statements = 4
-	}
-	if o.ShrinkTime <= 0 {
-		o.ShrinkTime = 5 * time.Second
-	}
-}
-
 // Run checks the property in one mode and returns its result: counts, at
 // most one finding (the minimal one rapid shrank to) or an error. The
 // subject is the mode's name, so the replay line carries
 // "--relation namespace" or "--relation shared"; findings name the
 // relation "vector:<mode>".
 func (p *Property) Run(ctx context.Context, env *Env, mode Mode, opts harness.RunOptions) *harness.Result {
-	defaults(&opts)
+	opts.Defaults()
 	switch {
 	case p.NeedsSQL && env.Target == nil:
 		return &harness.Result{Property: p.Name, Relation: string(mode), Err: ErrNoTarget}
