@@ -24,6 +24,9 @@ var typmodRE = regexp.MustCompile(`\((\d+)\)`)
 func (b *builder) value(ti, ci int, rel *catalog.Relation, col *catalog.Column, k int) string {
 	label := rel.Name + "." + col.Name
 	unique := isUnique(rel, col.Name)
+	if b.global {
+		k = -1 // Canary(-1) is "[tf:0]": attributed to nobody
+	}
 	if !col.NotNull && !unique && rapid.IntRange(0, 5).Draw(b.t, label+" null") == 0 {
 		return "NULL"
 	}

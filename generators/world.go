@@ -29,6 +29,11 @@ type Row struct {
 	Cols   []string
 	Values map[string]string
 	Key    string // the row's primary key literal(s), for evidence
+	// Global: a row of a support table (a lookup, auth.users behind
+	// memberships): generated for tenant Tenant, whose rows reference it,
+	// but owned by no tenant. Its values carry no canary and its uuids are
+	// attributed to nobody, so every tenant may see it without a finding.
+	Global bool
 }
 
 // World is a small generated world: the ground truth of one check.
@@ -67,7 +72,9 @@ func (w *World) Owners(value string) []int {
 	var out []int
 	eachUUID(value, func(u string) {
 		if t, ok := w.owner[strings.ToLower(u)]; ok {
-			out = append(out, t)
+			if t >= 0 { // -1: a global row's key, nobody's
+				out = append(out, t)
+			}
 		} else if w.attribute != nil {
 			if t, ok := w.attribute(strings.ToLower(u)); ok && t >= 0 && t < len(w.Tenants) {
 				out = append(out, t)
@@ -94,6 +101,15 @@ func (w *World) RowsOf(rel *catalog.Relation) []Row {
 		}
 	}
 	return out
+}
+
+// owner is the tenant the row's uuids are attributed to: -1 for a global
+// row.
+func (r Row) owner() int {
+	if r.Global {
+		return -1
+	}
+	return r.Tenant
 }
 
 // TenantID returns the id of a tenant for use in SQL literals.
@@ -167,6 +183,7 @@ func WorldGen(cat *catalog.Catalog, opts WorldOptions) *rapid.Generator[*World] 
 				case rel != cat.TenantsTable:
 					rows = rapid.IntRange(0, opts.MaxRows).Draw(t, rel.Name+" rows of "+w.Tenants[k].Label)
 				}
+				b.global = ti < support
 				for j := 0; j < rows; j++ {
 					b.row(ti, rel, k)
 				}
@@ -192,6 +209,7 @@ type builder struct {
 	cat    *catalog.Catalog
 	w      *World
 	serial int
+	global bool // generating a support table's rows (Row.Global)
 }
 
 // row generates one row of rel for tenant k into the world, or none when a
@@ -215,7 +233,7 @@ func (w *World) add(row Row) {
 		}
 		for _, u := range uuidRE.FindAllString(v, -1) {
 			if _, known := w.owner[u]; !known {
-				w.owner[u] = row.Tenant
+				w.owner[u] = row.owner()
 			}
 		}
 	}
@@ -244,7 +262,7 @@ func (b *builder) makeRow(ti int, rel *catalog.Relation, k int) (Row, bool) {
 		}
 		vals[col.Name] = b.value(ti, ci, rel, &col, k)
 	}
-	row := Row{Table: rel, Tenant: k, Values: vals}
+	row := Row{Table: rel, Tenant: k, Values: vals, Global: b.global}
 	for _, col := range rel.Columns {
 		if _, ok := vals[col.Name]; ok {
 			row.Cols = append(row.Cols, col.Name)
@@ -358,7 +376,7 @@ func (w *World) Drop(indexes []int) {
 		for _, c := range r.Cols {
 			for _, u := range uuidRE.FindAllString(r.Values[c], -1) {
 				if _, known := w.owner[u]; !known {
-					w.owner[u] = r.Tenant
+					w.owner[u] = r.owner()
 				}
 			}
 		}

@@ -383,8 +383,14 @@ func (g *writeGen) settable() *catalog.Column {
 	return cs[g.draw(len(cs), "set column")]
 }
 
-// ownValue is a value of the viewer's own rows for column c.
+// ownValue is a value of the viewer's own rows for column c or, for text
+// columns that take any text, sometimes a new one carrying the viewer's
+// canary: a table with one row per tenant (a directory) then sees its own
+// row change, the write's positive control.
 func (g *writeGen) ownValue(c *catalog.Column) string {
+	if textual(*c) && len(c.Allowed) == 0 && len(c.EnumLabels) == 0 && !typmodRE.MatchString(c.Type) && g.draw(3, "edit value?") == 0 {
+		return quote(Canary(g.viewer) + "edited")
+	}
 	var vals []string
 	for _, r := range g.w.RowsOf(g.rel) {
 		if v, ok := r.Values[c.Name]; ok && r.Tenant == g.viewer && v != "DEFAULT" {

@@ -229,3 +229,13 @@ func isGeneratorError(code string) bool {
 	}
 	return code == ""
 }
+
+// pgMessage is PostgreSQL's message of err without the driver's decoration
+// ("ERROR: ... (SQLSTATE x)"), or err's text.
+func pgMessage(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Message
+	}
+	return err.Error()
+}

@@ -50,6 +50,7 @@ var LargeWorld = &Property{
 	Name:      "large-world",
 	Title:     "among thousands of tenants, a tenant's SELECTs return only its own rows",
 	Labels:    []string{"rls", "read", "large", "soc2:CC6.1"},
+	control:   true,
 	Relations: func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
 	Enabled:   func(o RunOptions) bool { return o.Large.Tenants > 0 },
 	Setup: func(ctx context.Context, tg *Target, o RunOptions) (func(context.Context) error, error) {

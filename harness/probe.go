@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/generators"
@@ -20,11 +21,17 @@ const (
 // probe is one check: a world, a viewer (or none), the context states to
 // try in order, and statements run in each.
 type probe struct {
-	world    *generators.World
-	viewer   int // -1: no tenant
-	states   []contextState
-	stmts    []generators.Statement
-	fresh    bool   // use a new connection (needed for ctxUnset)
+	world  *generators.World
+	viewer int // -1: no tenant
+	states []contextState
+	stmts  []generators.Statement
+	fresh  bool // use a new connection (needed for ctxUnset)
+	// control: the viewer's own context, after the states without one,
+	// is a positive control only: its statements are run to see the
+	// viewer's own rows (a property without tenant context can otherwise
+	// not tell fail-closed from an application that sees nothing), not
+	// judged for leaks.
+	control  bool
 	property string // for findings
 	relation string
 	kind     Kind
@@ -88,16 +95,23 @@ func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error)
 	} else {
 		st.checked(p.world)
 	}
-	role := tg.tenantRole(p.world, p.viewer)
-	if p.role != "" {
-		role = p.role
-	}
-	asApp := "SET LOCAL ROLE " + quoteIdent(role) + ";"
 	for _, state := range p.states {
-		if ok, err := tg.enterContext(ctx, tx, state, p.viewer, p.world); err != nil {
+		// Without a context no tenant is the viewer: every tenant's row
+		// is foreign then.
+		sp := p
+		if state != ctxTenant {
+			sp.viewer = -1
+		}
+		role := tg.tenantRole(sp.world, sp.viewer)
+		if p.role != "" {
+			role = p.role
+		}
+		asApp := "SET LOCAL ROLE " + quoteIdent(role) + ";"
+		if ok, err := tg.enterContext(ctx, tx, state, sp.viewer, sp.world); err != nil {
 			return nil, err
 		} else if !ok {
 			st.Rejected += len(p.stmts) // the context could not even be set: fails closed
+			MergeCounts(&st.RejectedBy, map[string]int{"context refused": len(p.stmts)})
 			continue
 		}
 		// setContext resets the role after a context is set (as the
@@ -106,12 +120,16 @@ func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error)
 		// the admin in every state.
 		lead := "RESET ROLE;"
 
-		batch, err := tg.readRuns(ctx, tx, p, asApp, lead)
+		batch, err := tg.readRuns(ctx, tx, sp, asApp, lead)
 		if err != nil {
 			return nil, fmt.Errorf("reset role: %w", err)
 		}
+		if p.control && state == ctxTenant {
+			tg.controlRuns(sp, batch, st)
+			continue
+		}
 		for i, s := range p.stmts {
-			if f := tg.readStatement(ctx, tx, asApp, p, state, s, batch.of(i), st); f != nil {
+			if f := tg.readStatement(ctx, tx, asApp, sp, state, s, batch.of(i), st); f != nil {
 				return f, nil
 			}
 		}
@@ -221,7 +239,7 @@ func (tg *Target) readStatement(ctx context.Context, tx pgx.Tx, asApp string, p 
 		st.Reached++
 	}
 	if app.err != nil {
-		st.Rejected++ // ran as admin, refused as the tenant: the system's answer
+		st.reject(app.err) // ran as admin, refused as the tenant: the system's answer
 		return nil
 	}
 	st.Rows += len(app.rows)
@@ -233,6 +251,9 @@ func (tg *Target) readStatement(ctx context.Context, tx pgx.Tx, asApp string, p 
 		if len(own) == 0 {
 			st.Unattributed++
 			continue
+		}
+		if p.viewer >= 0 && slices.Contains(own, p.viewer) {
+			st.sawOwn()
 		}
 		if o := foreignOwner(own, p.viewer); o >= 0 {
 			if other < 0 || o < other {
@@ -353,4 +374,23 @@ func (tg *Target) culprit(ctx context.Context, tx pgx.Tx, asApp string, p probe,
 // describeRows summarises a result for a finding's script.
 func describeRows(rs *resultSet) string {
 	return fmt.Sprintf("%d rows", len(rs.rows))
+}
+
+// controlRuns counts the positive control of a probe whose context states
+// hold no tenant (fail-closed): the viewer's own context, whose statements
+// must show the viewer some row of its own in at least one check. Only
+// that is counted: leaks under a tenant's context are read-isolation's.
+func (tg *Target) controlRuns(p probe, b readBatch, st *Stats) {
+	for i := range p.stmts {
+		app := b.of(i).app
+		if app.err != nil {
+			continue
+		}
+		for _, row := range app.rows {
+			if slices.Contains(owners(p.world, row), p.viewer) {
+				st.sawOwn()
+				return
+			}
+		}
+	}
 }

@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"strings"
@@ -31,6 +30,15 @@ type Property struct {
 	// subject and returns what undoes it after its last (a large world
 	// loaded, then dropped). Runners call it once around all subjects.
 	Setup func(ctx context.Context, tg *Target, opts RunOptions) (teardown func(context.Context) error, err error)
+	// Applies, when set, says whether the property applies to a subject
+	// and, when not, why (a table with no key a tenant can choose, for
+	// side-channel). Relations that hold no tenant rows never apply to a
+	// relation property (see Target.Applies).
+	Applies func(tg *Target, subj Subject) (ok bool, reason string)
+	// control: the property has a positive control (Stats.Own): a clean
+	// run on a tenant table in which the tenant never saw or changed its
+	// own rows is blind, not a pass.
+	control bool
 	// sized, when set, adjusts the run's sizes for this property.
 	sized func(RunOptions) RunOptions
 	// check returns the rapid property for one subject.
@@ -149,9 +157,6 @@ func (s *CheckState) Fail(rt *rapid.T, f *Finding, err error) {
 	rt.Fatalf("%s", f.Summary())
 }
 
-// ErrInconclusive marks a property that ran but could not have seen a leak.
-var ErrInconclusive = errors.New("inconclusive")
-
 // PropertySeed derives the rapid seed of a property on a relation from the
 // run seed, so each spec is independent of the order specs run in.
 func PropertySeed(seed uint64, property, relation string) uint64 {
@@ -177,14 +182,42 @@ func (p *Property) RunSubject(ctx context.Context, tg *Target, subj Subject, opt
 	}
 	opts.Defaults()
 	if tg.large != nil && p != LargeWorld {
-		return &Result{Property: p.Name, Relation: subj.Name, Err: errLargeLoaded}
+		return &Result{Property: p.Name, Relation: subj.Name, Err: errLargeLoaded, Verdict: VerdictError}
+	}
+	if ok, reason := p.AppliesTo(tg, subj); !ok {
+		return NotApplicable(p.Name, subj.Name, reason)
 	}
 	res := RunCheck(p.Name, subj.Name, opts, func(st *CheckState) func(*rapid.T) { return p.check(ctx, tg, subj, opts, st) })
+	// Reach and the positive control are required on subjects that hold
+	// tenant rows: tenant tables and named subjects (pools, strategies).
+	// Views and functions may show no attributable row at all (a count);
+	// their leaks show through the differential oracle.
 	rel := subj.Rel
-	if res.Err == nil && len(res.Findings) == 0 && res.Checks > 0 && !res.Conclusive() && (rel == nil || rel.TenantColumn != "" || rel == tg.Catalog.TenantsTable) {
-		res.Err = fmt.Errorf("%w: %d statements on %s never reached another tenant's rows, even without RLS: a clean result would prove nothing", ErrInconclusive, res.Statements, subj.Name)
+	tenantRows := rel == nil || (rel.IsTable() && tg.Catalog.Owned(rel))
+	res.Judge(tenantRows, tenantRows && p.control)
+	if res.Verdict == VerdictBlind && res.OnlyNoAccess() {
+		res.Verdict, res.Reason = VerdictNotApplicable, "no access: "+res.RejectExamples["42501"]+" (the application role holds no privilege there)"
+	}
+	if res.Verdict == VerdictBlind {
+		if d := tg.blindDiagnosis(ctx); d != "" {
+			res.Reason += "; " + d
+		}
 	}
 	return res
+}
+
+// AppliesTo says whether the property applies to the subject, and why not.
+// A relation property never applies to a table that holds no tenant rows
+// (no tenant column, not the tenants table, no foreign-key path to one): a
+// lookup or directory every tenant may read.
+func (p *Property) AppliesTo(tg *Target, subj Subject) (bool, string) {
+	if rel := subj.Rel; rel != nil && rel.IsTable() && !tg.Catalog.Owned(rel) {
+		return false, fmt.Sprintf("%s holds no tenant rows (no %s column, not the tenants table, no foreign key to a tenant table): a global table every tenant may read", subj.Name, tg.Config.TenantColumn)
+	}
+	if p.Applies != nil {
+		return p.Applies(tg, subj)
+	}
+	return true, ""
 }
 
 // RunCheck runs a rapid property body for one subject (a relation, a
@@ -222,7 +255,7 @@ func RunCheck(property, subject string, opts RunOptions, body func(*CheckState) 
 	case failed:
 		res.Err = fmt.Errorf("property %s on %s failed without a finding (a harness bug): %s", property, subject, log)
 	case res.Checks == 0:
-		res.Err = fmt.Errorf("%w: no check ran on %s: the time budget was spent before this property; raise the profile's budget or lower its checks", ErrInconclusive, subject)
+		res.Err = fmt.Errorf("%w: no check ran on %s: the time budget was spent before this property; raise the profile's budget or lower its checks", ErrBlind, subject)
 	}
 	return res
 }

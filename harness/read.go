@@ -23,6 +23,7 @@ var ReadIsolation = &Property{
 	Title:     "a tenant's SELECTs return only its own rows",
 	Labels:    []string{"rls", "read", "soc2:CC6.1"},
 	Relations: func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
+	control:   true,
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		rel := subj.Rel
 		return worldCheck(ctx, tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) probe {
@@ -39,6 +40,11 @@ var ReadIsolation = &Property{
 // rows, or fails. A permissive fallback for a missing context is a leak to
 // whoever forgets to set it.
 //
+// Positive control: the same statements, run last with the viewer's own
+// context, must show the viewer its own rows in some check; a subject where
+// they never do is blind (the policies may read a setting the context
+// strategy does not set, and then "nothing visible" proves nothing).
+//
 // Limits: the unset state is only observable on a fresh connection, so each
 // check opens one; contexts carried over from earlier sessions are the pool
 // property's business.
@@ -47,11 +53,12 @@ var FailClosed = &Property{
 	Title:     "without a tenant context no tenant rows are visible",
 	Labels:    []string{"rls", "context", "soc2:CC6.1"},
 	Relations: func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
+	control:   true,
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		rel := subj.Rel
-		return worldCheck(ctx, tg, opts, st, func(rt *rapid.T, w *generators.World, _ int) probe {
+		return worldCheck(ctx, tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) probe {
 			stmts := rapid.SliceOfN(generators.SelectGen(tg.Catalog, w, rel), 1, opts.Statements).Draw(rt, "statements")
-			return probe{world: w, viewer: -1, states: []contextState{ctxUnset, ctxEmpty}, stmts: stmts, fresh: true,
+			return probe{world: w, viewer: viewer, states: []contextState{ctxUnset, ctxEmpty, ctxTenant}, control: true, stmts: stmts, fresh: true,
 				property: "fail-closed", relation: rel.String(), kind: KindFailOpenRead}
 		}, tg.run)
 	},

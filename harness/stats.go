@@ -13,7 +13,16 @@ type Stats struct {
 	Statements int `json:"statements"` // statements that ran as the tenant (valid ones)
 	Rows       int `json:"rows"`       // rows returned to tenants and attributed
 	Rejected   int `json:"rejected"`   // statements the system refused (privilege, RLS): passes
-	Discarded  int `json:"discarded"`  // statements the generator got wrong: not counted as checks
+	// RejectedBy counts the refusals by SQLSTATE, and RejectExamples keeps
+	// PostgreSQL's first message for each: a subject where every statement
+	// is refused (a policy reading a setting nobody sets) shows here.
+	RejectedBy     map[string]int    `json:"rejected_by_sqlstate,omitempty"`
+	RejectExamples map[string]string `json:"reject_examples,omitempty"`
+	// Own counts the checks in which the tenant's statements returned (or,
+	// for writes, changed) at least one row of its own: the positive
+	// control. A clean subject with none proves nothing (blind).
+	Own       int `json:"own_rows_seen"`
+	Discarded int `json:"discarded"` // statements the generator got wrong: not counted as checks
 	// TimedOut counts statements that hit the statement timeout as the
 	// tenant although they ran as the admin (a slow policy shows here);
 	// they are among the discarded too.
@@ -56,12 +65,44 @@ func (s *Stats) discard(kind, sql string, err error) {
 	}
 }
 
+// reject counts a statement the system refused the tenant (it ran as the
+// admin), by SQLSTATE.
+func (s *Stats) reject(err error) {
+	s.Rejected++
+	code := sqlState(err)
+	if code == "" {
+		code = "other"
+	}
+	count(&s.RejectedBy, code)
+	if s.RejectExamples == nil {
+		s.RejectExamples = map[string]string{}
+	}
+	if _, ok := s.RejectExamples[code]; !ok && err != nil {
+		s.RejectExamples[code] = pgMessage(err)
+	}
+}
+
+// sawOwn records the positive control of one check: its tenant saw or
+// changed a row of its own. s holds one check's counts, so Own is 0 or 1
+// until the checks are added up.
+func (s *Stats) sawOwn() { s.Own = 1 }
+
 // Add adds o's counts to s (and its first discard examples, up to five).
 func (s *Stats) Add(o Stats) {
 	s.Checks += o.Checks
 	s.Statements += o.Statements
 	s.Rows += o.Rows
 	s.Rejected += o.Rejected
+	s.Own += o.Own
+	MergeCounts(&s.RejectedBy, o.RejectedBy)
+	for c, m := range o.RejectExamples {
+		if s.RejectExamples == nil {
+			s.RejectExamples = map[string]string{}
+		}
+		if _, ok := s.RejectExamples[c]; !ok {
+			s.RejectExamples[c] = m
+		}
+	}
 	s.Discarded += o.Discarded
 	s.TimedOut += o.TimedOut
 	s.Reached += o.Reached
@@ -91,9 +132,14 @@ func MergeCounts(dst *map[string]int, src map[string]int) {
 
 // Result is the outcome of one property on one relation.
 type Result struct {
-	Property string        `json:"property"`
-	Relation string        `json:"relation"`
-	Seed     uint64        `json:"seed"`
+	Property string `json:"property"`
+	Relation string `json:"relation"`
+	Seed     uint64 `json:"seed"`
+	// Verdict is what the scenario earned (Judge), Reason why it is blind
+	// or not applicable.
+	// (Reports carry the verdict as their scenario's own field.)
+	Verdict  Verdict       `json:"-"`
+	Reason   string        `json:"reason,omitempty"`
 	Stats                  // embedded counts
 	Findings []*Finding    `json:"findings"`
 	Duration time.Duration `json:"-"`

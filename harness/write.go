@@ -67,6 +67,41 @@ func (tg *Target) execWrite(ctx context.Context, tx pgx.Tx, role string, s gener
 	return out
 }
 
+// twinRun is what a write does when the admin role runs it, bypassing RLS.
+type twinRun struct {
+	err   error   // the admin could not run it either
+	after digests // the per-tenant digests after it
+}
+
+// adminTwin runs a write as the admin role, under a savepoint it rolls
+// back, and takes the digests after it. It tells the two things a tenant's
+// run of the same write cannot: whether the statement is valid at all (an
+// error as the tenant is then the system refusing it: a privilege, a
+// policy, a policy that raises without its setting), and whether, without
+// RLS, it changes another tenant's rows (reach: only such a write could
+// have shown a cross-tenant write).
+func (tg *Target) adminTwin(ctx context.Context, tx pgx.Tx, s generators.Statement, before digests) (twinRun, error) {
+	if _, err := tx.Exec(ctx, "SAVEPOINT tf_twin"); err != nil {
+		return twinRun{}, fmt.Errorf("savepoint: %w", err)
+	}
+	var run twinRun
+	if s.Copy != nil {
+		_, run.err = tx.Conn().PgConn().CopyFrom(ctx, strings.NewReader(strings.Join(s.Copy, "\n")+"\n"), s.SQL)
+	} else {
+		run.err = readRows(ctx, tx, s.SQL).err
+	}
+	if run.err == nil {
+		var err error
+		if run.after, err = tg.takeDigests(ctx, tx); err != nil {
+			return twinRun{}, err
+		}
+	}
+	if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_twin"); err != nil {
+		return twinRun{}, fmt.Errorf("roll back the admin's run: %w", err)
+	}
+	return run, nil
+}
+
 // isRejection reports whether a write error is the system refusing the
 // write: privileges and RLS (42501), integrity constraints (class 23), COPY
 // refused under RLS (0A000), errors raised by triggers (P0001).
@@ -99,18 +134,27 @@ func (tg *Target) writeProbe(ctx context.Context, p probe, st *Stats) (*Finding,
 	}
 	viewerID := p.world.TenantID(p.viewer)
 	for _, s := range p.stmts {
+		twin, err := tg.adminTwin(ctx, tx, s, before)
+		if err != nil {
+			return nil, err
+		}
+		if twin.err != nil { // the admin cannot run it either: the generator's mistake
+			st.discard(s.Kind, s.SQL, twin.err)
+			continue
+		}
+		if len(changed(before, twin.after, viewerID)) > 0 {
+			st.Reached++ // without RLS this write changes another tenant's rows
+		}
 		out := tg.execWrite(ctx, tx, tg.tenantRole(p.world, p.viewer), s)
 		if out.code != "" {
 			if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_write"); err != nil {
 				return nil, fmt.Errorf("roll back write: %w", err)
 			}
-			if isRejection(out.code) {
-				st.Rejected++
-				st.Statements++
-				count(&st.ByKind, s.Kind)
-			} else {
-				st.discard(s.Kind, s.SQL, out.err)
-			}
+			// Refused to the tenant (a privilege, a policy, a policy that
+			// raises, a constraint) although the admin may run it.
+			st.reject(out.err)
+			st.Statements++
+			count(&st.ByKind, s.Kind)
 			continue
 		}
 		st.Statements++
@@ -123,8 +167,8 @@ func (tg *Target) writeProbe(ctx context.Context, p probe, st *Stats) (*Finding,
 		if err != nil {
 			return nil, err
 		}
-		if !equalDigests(before, after) {
-			st.Reached++ // the write did something: it could have hit another tenant
+		if ownChanged(before, after, viewerID) {
+			st.sawOwn()
 		}
 		st.Rows += out.rows
 		if ch := changed(before, after, viewerID); len(ch) > 0 {
@@ -137,6 +181,19 @@ func (tg *Target) writeProbe(ctx context.Context, p probe, st *Stats) (*Finding,
 		}
 	}
 	return nil, nil
+}
+
+// ownChanged reports whether the tenant's own rows differ between before
+// and after: the write's positive control.
+func ownChanged(before, after digests, tenant string) bool {
+	for _, d := range []digests{before, after} {
+		for k := range d {
+			if _, t, _ := strings.Cut(k, "\x00"); t == tenant && before[k] != after[k] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func equalDigests(a, b digests) bool {

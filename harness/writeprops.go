@@ -30,7 +30,12 @@ func writableTenantTables(c *catalog.Catalog) []*catalog.Relation {
 // in, vanish from or move to another tenant or to no tenant; rows returned
 // by RETURNING belong to T.
 //
-// Refusals (42501, integrity errors, COPY under RLS) are passes. Limits:
+// Refusals (42501, integrity errors, COPY under RLS, policies that raise)
+// are passes. Reach: a write counts as reaching other tenants when the same
+// write run by the admin role (bypassing RLS, rolled back) changes another
+// tenant's rows; a subject none of whose writes could is blind. Positive
+// control: some write of the tenant changed its own rows (where the grants
+// allow one). Limits:
 // only tables with the tenant column (and the tenants table) are digested;
 // side effects in tables without one (audit logs, counters) are not seen.
 var WriteIsolation = &Property{
@@ -38,6 +43,7 @@ var WriteIsolation = &Property{
 	Title:     "a tenant's writes change only its own rows",
 	Labels:    []string{"rls", "write", "soc2:CC6.1"},
 	Relations: writableTenantTables,
+	control:   true,
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		rel := subj.Rel
 		return worldCheck(ctx, tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) probe {
@@ -56,9 +62,10 @@ var WriteIsolation = &Property{
 //
 // Limits: surrogate uuid keys are skipped; timing is not measured.
 var SideChannel = &Property{
-	Name:   "side-channel",
-	Title:  "a write's outcome does not reveal other tenants' keys",
-	Labels: []string{"write", "side-channel", "soc2:CC6.1"},
+	Name:    "side-channel",
+	Title:   "a write's outcome does not reveal other tenants' keys",
+	Labels:  []string{"write", "side-channel", "soc2:CC6.1"},
+	control: true,
 	Relations: func(c *catalog.Catalog) []*catalog.Relation {
 		var out []*catalog.Relation
 		for _, r := range writableTenantTables(c) {
@@ -104,6 +111,11 @@ func (tg *Target) sideChannelProbe(ctx context.Context, p probe, st *Stats) (*Fi
 	if outs[1].code != "" && !isRejection(outs[1].code) {
 		st.Discarded++ // the fresh insert itself is invalid: nothing to compare
 		return nil, nil
+	}
+	if outs[1].code == "" {
+		st.sawOwn() // the tenant's own fresh row went in: writes reach its data
+	} else {
+		st.reject(outs[1].err)
 	}
 	st.Reached++
 	if outs[0].code == outs[1].code && outs[0].rows == outs[1].rows {

@@ -79,8 +79,8 @@ func (r *Report) derive() {
 	r.Totals = Totals{}
 	for i := range r.Scenarios {
 		s := &r.Scenarios[i]
-		s.Passed = s.Error == "" && len(s.Findings) == 0
 		s.Verdict = scenarioVerdict(s)
+		s.Passed = s.Verdict == verdictPass || s.Verdict == verdictNotApplicable
 		s.Controls = controlsOf(s.Property)
 		r.Totals.Scenarios++
 		r.Totals.Checks += s.Checks
@@ -89,8 +89,10 @@ func (r *Report) derive() {
 		switch s.Verdict {
 		case verdictError:
 			r.Totals.Errors++
-		case verdictInconclusive:
-			r.Totals.Inconclusive++
+		case verdictBlind:
+			r.Totals.Blind++
+		case verdictNotApplicable:
+			r.Totals.NotApplicable++
 		}
 	}
 	for i := range r.Findings {
@@ -102,7 +104,7 @@ func (r *Report) derive() {
 		}
 	}
 	r.Totals.Findings = len(r.Findings)
-	r.Totals.Passed = r.Totals.Findings == 0 && r.Totals.Errors == 0 && r.Totals.Scenarios > 0
+	r.Totals.Passed = r.Totals.Findings == 0 && r.Totals.Errors == 0 && r.Totals.Blind == 0 && r.Totals.Scenarios > r.Totals.NotApplicable
 	r.Properties = summarize(r.Scenarios)
 	r.Totals.Properties = len(r.Properties)
 	v := r.verdict()

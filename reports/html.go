@@ -27,7 +27,7 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"short": func(s string) string { return s[:min(len(s), 12)] },
 	"utc":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	"verdict": func(v string) string {
-		return map[string]string{verdictPass: "pass", verdictLeak: "leak", verdictError: "error", verdictInconclusive: "inconclusive"}[v]
+		return map[string]string{verdictPass: "pass", verdictLeak: "leak", verdictError: "error", verdictBlind: "blind", verdictNotApplicable: "not applicable"}[v]
 	},
 	"yes": func(b bool) string {
 		if b {
@@ -123,7 +123,7 @@ func (r *Report) WriteHTML(w io.Writer, reportSHA256 string) error {
 func (r *Report) charts() []chart {
 	var checks []bar
 	for _, p := range r.Properties {
-		color := map[string]string{verdictPass: colorPass, verdictLeak: colorLeak, verdictError: colorError, verdictInconclusive: colorMuted}[p.Verdict]
+		color := map[string]string{verdictPass: colorPass, verdictLeak: colorLeak, verdictError: colorError, verdictBlind: colorError, verdictNotApplicable: colorMuted}[p.Verdict]
 		checks = append(checks, bar{Label: p.Name, Value: float64(p.Checks), Color: color})
 	}
 	out := []chart{

@@ -20,28 +20,36 @@ type PropertySummary struct {
 	Verdict string `json:"verdict"`
 }
 
-// Scenario verdicts, mildest first.
+// Scenario verdicts (harness.Verdict), mildest first.
 const (
-	verdictPass         = "pass"
-	verdictInconclusive = "inconclusive"
-	verdictError        = "error"
-	verdictLeak         = "leak"
+	verdictPass          = string(harness.VerdictPass)
+	verdictNotApplicable = string(harness.VerdictNotApplicable)
+	verdictBlind         = string(harness.VerdictBlind)
+	verdictError         = string(harness.VerdictError)
+	verdictLeak          = string(harness.VerdictLeak)
 )
 
-var verdictRank = map[string]int{verdictPass: 0, verdictInconclusive: 1, verdictError: 2, verdictLeak: 3}
+var verdictRank = map[string]int{verdictPass: 0, verdictNotApplicable: 1, verdictBlind: 2, verdictError: 3, verdictLeak: 4}
 
-// scenarioVerdict: a finding is a leak; an error (including a tenant table
-// no probe reached foreign rows on) is an error; a clean scenario that
-// never reached foreign rows (a subject without tenant rows) is
-// inconclusive.
+// scenarioVerdict is the verdict the harness judged (harness.Result.Judge);
+// a scenario read back from report.json keeps the one it was written with
+// ("inconclusive", from reports of earlier versions, reads as blind). A
+// scenario without either is judged from its counts: a finding is a leak,
+// an error an error, no reach blind.
 func scenarioVerdict(s *Scenario) string {
 	switch {
+	case s.Result.Verdict != "":
+		return string(s.Result.Verdict)
+	case s.Verdict == "inconclusive":
+		return verdictBlind
+	case s.Verdict != "":
+		return s.Verdict
 	case len(s.Findings) > 0:
 		return verdictLeak
 	case s.Error != "":
 		return verdictError
 	case s.Reached == 0:
-		return verdictInconclusive
+		return verdictBlind
 	}
 	return verdictPass
 }

@@ -20,7 +20,7 @@ import (
 // SchemaVersion is the version of report.json's format. Additions keep it;
 // it is bumped only when a field changes meaning or disappears.
 // report.schema.json documents every version this package reads.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Report is the content of report.json.
 type Report struct {
@@ -140,8 +140,9 @@ type Scenario struct {
 	harness.Result
 	Passed bool   `json:"passed"`
 	Error  string `json:"error,omitempty"`
-	// Verdict is pass, leak, error, or inconclusive (no probe reached
-	// another tenant's rows on a subject that holds none).
+	// Verdict is pass, leak, blind (the probes could not have seen a leak,
+	// or the tenant never saw its own rows: Reason says why), not
+	// applicable (Reason says why) or error.
 	Verdict  string   `json:"verdict,omitempty"`
 	Controls []string `json:"controls,omitempty"`
 }
@@ -155,12 +156,13 @@ type Totals struct {
 	Findings   int  `json:"findings"`
 	Errors     int  `json:"errors"`
 	Passed     bool `json:"passed"`
-	// Properties counts the properties that ran; Inconclusive the
-	// scenarios that passed without reaching foreign rows.
-	Properties   int `json:"properties"`
-	Inconclusive int `json:"inconclusive"`
-	// Verdict is PASS, LEAK, FAIL (static audit over --fail-on-audit) or
-	// ERROR; VerdictText says it in a sentence.
+	// Properties counts the properties that ran; Blind the scenarios that
+	// proved nothing; NotApplicable those a property does not apply to.
+	Properties    int `json:"properties"`
+	Blind         int `json:"blind"`
+	NotApplicable int `json:"not_applicable"`
+	// Verdict is PASS, LEAK, FAIL (static audit over --fail-on-audit),
+	// BLIND or ERROR; VerdictText says it in a sentence.
 	Verdict     string `json:"verdict,omitempty"`
 	VerdictText string `json:"verdict_text,omitempty"`
 }

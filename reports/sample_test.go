@@ -27,7 +27,7 @@ func sampleResults(leak bool) []*harness.Result {
 		{Property: "fail-closed", Relation: "documents", Seed: 13, Stats: stats(30, 124, 8, 49, sel, map[string]int{"documents": 124}), Seconds: 0.3},
 		{Property: "write-isolation", Relation: "documents", Seed: 14, Stats: stats(30, 58, 6, 10, map[string]int{"update": 11, "update-move": 20, "insert-foreign": 2, "copy": 6}, map[string]int{"documents": 58}), Seconds: 0.6},
 		{Property: "pool-isolation", Relation: "pool-1", Seed: 15, Stats: stats(30, 782, 400, 571, nil, nil), Seconds: 1.2},
-		{Property: "plan-cache", Relation: "prepared statements", Seed: 16, Stats: stats(30, 90, 0, 0, nil, nil), Seconds: 0.2},
+		{Property: "plan-cache", Relation: "prepared statements", Seed: 16, Stats: stats(30, 90, 0, 25, nil, nil), Seconds: 0.2},
 		{Property: vector.ReadIsolation.Name, Relation: "shared", Seed: 17, Stats: stats(30, 261, 60, 83, map[string]int{"upsert": 187, "query": 33, "fetch": 18}, nil), Seconds: 0.1},
 	}
 	if !leak {

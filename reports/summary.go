@@ -24,7 +24,7 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "property\trelation\tchecks\tstatements\trows\treached foreign\tdiscarded\tfindings\tresult\t")
 	for _, s := range r.Scenarios {
-		verdict := map[string]string{verdictPass: "ok", verdictLeak: "LEAK", verdictError: "ERROR", verdictInconclusive: "inconclusive"}[s.Verdict]
+		verdict := map[string]string{verdictPass: "ok", verdictLeak: "LEAK", verdictError: "ERROR", verdictBlind: "BLIND", verdictNotApplicable: "n/a"}[s.Verdict]
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", s.Property, s.Relation, s.Checks, s.Statements, s.Rows, s.Reached, s.Discarded, len(s.Findings), verdict)
 	}
 	tw.Flush()
@@ -63,9 +63,18 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 		}
 	}
 	for _, s := range r.Scenarios {
-		if s.Verdict == verdictInconclusive {
-			fmt.Fprintf(w, "\nINCONCLUSIVE %s: no statement reached another tenant's rows (%d unattributed rows): nothing was proven here\n", s.Name, s.Unattributed)
+		if s.Verdict == verdictBlind {
+			fmt.Fprintf(w, "\nBLIND %s: %s\n", s.Name, s.Reason)
 		}
+	}
+	var na []string
+	for _, s := range r.Scenarios {
+		if s.Verdict == verdictNotApplicable {
+			na = append(na, fmt.Sprintf("  %s: %s", s.Name, s.Reason))
+		}
+	}
+	if len(na) > 0 {
+		fmt.Fprintf(w, "\nnot applicable (%d):\n%s\n", len(na), strings.Join(na, "\n"))
 	}
 	fmt.Fprintf(w, "\nRESULT: %s (%s)\n", t.Verdict, t.VerdictText)
 }

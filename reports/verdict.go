@@ -4,7 +4,7 @@ import "fmt"
 
 // Verdict is a run's outcome in a word and a sentence.
 type Verdict struct {
-	Word string // PASS, LEAK, FAIL or ERROR
+	Word string // PASS, LEAK, FAIL, BLIND or ERROR
 	Text string
 }
 
@@ -15,18 +15,20 @@ type Verdict struct {
 func (r *Report) verdict() Verdict {
 	t := r.Totals
 	switch {
-	case t.Findings > 0 && t.Errors > 0:
-		return Verdict{"LEAK", fmt.Sprintf("%s: tenants saw or wrote other tenants' data; %s could not be checked", plural(t.Findings, "finding"), plural(t.Errors, "scenario"))}
+	case t.Findings > 0 && t.Errors+t.Blind > 0:
+		return Verdict{"LEAK", fmt.Sprintf("%s: tenants saw or wrote other tenants' data; %s could not be checked or proved nothing", plural(t.Findings, "finding"), plural(t.Errors+t.Blind, "scenario"))}
 	case t.Findings > 0:
 		return Verdict{"LEAK", fmt.Sprintf("%s: tenants saw or wrote other tenants' data", plural(t.Findings, "finding"))}
 	case t.Errors > 0:
 		return Verdict{"ERROR", fmt.Sprintf("%s could not be checked", plural(t.Errors, "scenario"))}
-	case t.Scenarios == 0:
+	case t.Blind > 0:
+		return Verdict{"BLIND", fmt.Sprintf("%s proved nothing: the probes could not have seen a leak, or the tenant never saw its own rows; each says why", plural(t.Blind, "scenario"))}
+	case t.Scenarios == 0 || t.Scenarios == t.NotApplicable:
 		return Verdict{"ERROR", "no scenario ran"}
 	case r.Run.ExitCode == 1:
 		return Verdict{"FAIL", "no leak, but static audit results at or above --fail-on-audit"}
-	case t.Inconclusive > 0:
-		return Verdict{"PASS", fmt.Sprintf("no tenant saw or wrote another tenant's rows (%s inconclusive: no tenant rows to reach)", plural(t.Inconclusive, "scenario"))}
+	case t.NotApplicable > 0:
+		return Verdict{"PASS", fmt.Sprintf("no tenant saw or wrote another tenant's rows (%s not applicable, each with its reason)", plural(t.NotApplicable, "scenario"))}
 	}
 	return Verdict{"PASS", "no tenant saw or wrote another tenant's rows"}
 }

@@ -81,7 +81,20 @@ func checkProperty(ctx SpecContext, s *Suite, p *harness.Property, subj harness.
 	opts.Deadline = s.specDeadline()
 	res := p.RunSubject(ctx, s.Target, subj, opts)
 	s.record(res)
-	AddReportEntry("result", fmt.Sprintf("checks=%d statements=%d rows=%d reached_foreign=%d", res.Checks, res.Statements, res.Rows, res.Reached), ReportEntryVisibilityFailureOrVerbose)
+	AddReportEntry("result", fmt.Sprintf("checks=%d statements=%d rows=%d reached_foreign=%d own=%d", res.Checks, res.Statements, res.Rows, res.Reached, res.Own), ReportEntryVisibilityFailureOrVerbose)
+	verdictOf(res)
+}
+
+// verdictOf turns a scenario's verdict into the spec's outcome: a leak and
+// a blind scenario fail it, an error fails it as an error, a property that
+// does not apply skips it with the reason (JUnit <skipped>).
+func verdictOf(res *harness.Result) {
+	switch res.Verdict {
+	case harness.VerdictNotApplicable:
+		Skip("not applicable: " + res.Reason)
+	case harness.VerdictBlind:
+		Fail("blind: " + res.Reason)
+	}
 	Expect(res.Err).NotTo(HaveOccurred(), "the property could not be checked")
 	if len(res.Findings) > 0 {
 		var msgs []string

@@ -1,10 +1,7 @@
 package scenarios
 
 import (
-	"strings"
-
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 )
 
@@ -31,14 +28,7 @@ var _ = Describe("vector", Label("vector"), func() {
 					opts.Deadline = s.specDeadline()
 					res := p.Run(ctx, s.Vector, mode, opts)
 					s.record(res)
-					Expect(res.Err).NotTo(HaveOccurred(), "the vector property could not be checked")
-					if len(res.Findings) > 0 {
-						var msgs []string
-						for _, f := range res.Findings {
-							msgs = append(msgs, f.String())
-						}
-						Fail(strings.Join(msgs, "\n"))
-					}
+					verdictOf(res)
 				})
 			}
 		})

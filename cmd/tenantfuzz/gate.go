@@ -225,8 +225,10 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	switch {
 	case rep.Totals.Findings > 0, failOn != "" && len(auditRep.AtLeast(failOn)) > 0:
 		code = exitFindings
-	case rep.Totals.Errors > 0 || rep.Totals.Scenarios == 0, !passed:
-		code = exitUsage // !passed alone: a spec failed without a result (a panic, a teardown)
+	case rep.Totals.Errors > 0 || rep.Totals.Blind > 0 || rep.Totals.Scenarios == rep.Totals.NotApplicable, !passed:
+		// Blind scenarios proved nothing: never a green gate. !passed
+		// alone: a spec failed without a result (a panic, a teardown).
+		code = exitUsage
 	}
 	if replay && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 {
 		fmt.Fprintln(stdout, "replay: the finding no longer reproduces")
@@ -236,7 +238,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 		return exitUsage
 	}
-	if !passed && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 {
+	if !passed && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 && rep.Totals.Blind == 0 {
 		// The suite failed for a reason no result records (a panic in a
 		// spec, a reporter error): show what Ginkgo said.
 		ginkgoOut.dump(stderr, secrets(o, db))

@@ -19,6 +19,12 @@ const chunkSQL = "SELECT tenant_id::text, vector_id FROM document_chunks"
 // to tie SQL to vectors.
 var ErrNoChunks = errors.New("the schema has no document_chunks(tenant_id, vector_id): vector-sql-agreement needs it")
 
+// hasChunkMapping reports whether the target's chunks name their vectors.
+func hasChunkMapping(tg *harness.Target) bool {
+	rel := tg.Catalog.Relation("document_chunks")
+	return rel != nil && rel.Column("vector_id") != nil && rel.Column("tenant_id") != nil
+}
+
 // SQLAgreement is the property: for any generated SQL world whose
 // document_chunks rows name vectors (vector_id), with each tenant's
 // vectors written through the repository, a chunk a tenant sees in SQL (as
@@ -69,7 +75,7 @@ type sqlSession struct {
 // repository.
 func startSQL(ctx context.Context, env *Env, mode Mode, opts harness.RunOptions, rt *rapid.T) (*sqlSession, error) {
 	tg := env.Target
-	if rel := tg.Catalog.Relation("document_chunks"); rel == nil || rel.Column("vector_id") == nil {
+	if !hasChunkMapping(tg) {
 		return nil, ErrNoChunks
 	}
 	if err := env.Reset(ctx); err != nil {

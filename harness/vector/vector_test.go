@@ -143,8 +143,8 @@ func TestMutantRegistry(t *testing.T) {
 
 func TestSQLPropertyNeedsATarget(t *testing.T) {
 	res := vector.SQLAgreement.Run(context.Background(), fakeEnv(t), vector.SharedNamespace, opts(1, 1))
-	if res.Err != vector.ErrNoTarget {
-		t.Fatalf("err = %v, want ErrNoTarget", res.Err)
+	if res.Verdict != harness.VerdictNotApplicable || res.Reason != vector.ErrNoTarget.Error() {
+		t.Fatalf("verdict %q (%s), err %v: want not applicable for want of a target", res.Verdict, res.Reason, res.Err)
 	}
 }
 
