@@ -5,9 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tenantfuzz/tenantfuzz/harness"
-	"github.com/tenantfuzz/tenantfuzz/harness/router"
-	"github.com/tenantfuzz/tenantfuzz/harness/vector"
+	"github.com/tenantfuzz/tenantfuzz/properties"
 )
 
 // Control is one SOC 2 criterion with the run's evidence for it, as an
@@ -83,17 +81,10 @@ type propertyInfo struct {
 	labels      []string
 }
 
-// allProperties lists the SQL, vector and routing properties, in the
-// order of their registries.
+// allProperties lists the properties of the registry, in its order.
 func allProperties() []propertyInfo {
 	var out []propertyInfo
-	for _, p := range harness.Properties {
-		out = append(out, propertyInfo{p.Name, p.Title, p.Labels})
-	}
-	for _, p := range vector.Properties {
-		out = append(out, propertyInfo{p.Name, p.Title, p.Labels})
-	}
-	for _, p := range router.Properties {
+	for _, p := range properties.All {
 		out = append(out, propertyInfo{p.Name, p.Title, p.Labels})
 	}
 	return out

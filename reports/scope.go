@@ -6,7 +6,7 @@ import (
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
-	"github.com/tenantfuzz/tenantfuzz/harness/vector"
+	"github.com/tenantfuzz/tenantfuzz/properties"
 )
 
 // Scope lists what the run covered.
@@ -57,7 +57,7 @@ func scopeOf(tg *harness.Target, scenarios []Scenario) Scope {
 	for _, sc := range scenarios {
 		ran[sc.Property] = true
 		s.Worlds += sc.Checks
-		if vector.PropertyByName(sc.Property) != nil {
+		if vectorProperty(sc.Property) {
 			harness.MergeCounts(&s.VectorOperations, sc.ByKind)
 		}
 	}
@@ -108,7 +108,10 @@ func privileges(p catalog.Privileges) []string {
 }
 
 // vectorProperty reports whether a property is one of the vector store's.
-func vectorProperty(name string) bool { return vector.PropertyByName(name) != nil }
+func vectorProperty(name string) bool {
+	p := properties.ByName(name)
+	return p != nil && p.Layer == properties.Vector
+}
 
 // sqlKinds sums statements by kind over the SQL properties.
 func sqlKinds(scenarios []Scenario) map[string]int {

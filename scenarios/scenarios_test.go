@@ -8,6 +8,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
+	"github.com/tenantfuzz/tenantfuzz/properties"
 	"github.com/tenantfuzz/tenantfuzz/scenarios"
 )
 
@@ -30,25 +31,43 @@ func TestScenarios(t *testing.T) {
 	sc.LabelFilter = "!sql-access" // role tricks fail by design on a GUC-held context
 	scenarios.RunT(t, s, sc, rc)
 	results := s.Results()
-	want := 0
+	want, na := 0, 0
 	for _, p := range harness.Properties {
 		if p != harness.RoleTricks {
 			want += len(p.Subjects(tg))
 		}
 	}
+	// Without a vector store or a router in the suite, their properties
+	// are reported, not dropped: not applicable, with the reason.
+	for _, p := range properties.All {
+		if p.Layer != properties.SQL {
+			n := len(p.Subjects(&properties.Env{Target: tg}))
+			want, na = want+n, na+n
+		}
+	}
 	if len(results) != want || want < 11 {
-		t.Fatalf("%d results, want %d (every property on every relation it applies to)", len(results), want)
+		t.Fatalf("%d results, want %d (every property on every subject, applicable or not)", len(results), want)
 	}
 	if w := s.LargeWorld(); w == nil || w.Tenants != 1200 || tg.LargeWorld() != nil {
 		t.Errorf("the large world was not loaded for its specs, or not dropped after them: %+v", w)
 	}
 	for _, r := range results {
+		if r.Verdict == harness.VerdictNotApplicable {
+			if r.Reason == "" {
+				t.Errorf("%s %s: not applicable without a reason", r.Property, r.Relation)
+			}
+			na--
+			continue
+		}
 		checks := 100
 		if r.Property == harness.LargeWorld.Name {
 			checks = 20
 		}
-		if r.Checks != checks || r.Reached == 0 || len(r.Findings) > 0 || r.Err != nil {
-			t.Errorf("%s %s: checks=%d reached=%d findings=%d err=%v", r.Property, r.Relation, r.Checks, r.Reached, len(r.Findings), r.Err)
+		if r.Checks != checks || r.Reached == 0 || len(r.Findings) > 0 || r.Err != nil || r.Verdict != harness.VerdictPass {
+			t.Errorf("%s %s: verdict %s (%s) checks=%d reached=%d own=%d findings=%d err=%v", r.Property, r.Relation, r.Verdict, r.Reason, r.Checks, r.Reached, r.Own, len(r.Findings), r.Err)
 		}
+	}
+	if na != 0 {
+		t.Errorf("%d vector or routing results more (or fewer) than not applicable", -na)
 	}
 }

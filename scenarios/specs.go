@@ -9,42 +9,50 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 	. "github.com/onsi/gomega"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/properties"
 )
 
-// The tree: one Describe per property, one It per relation it applies to.
-// Spec names are "<property> <relation>": stable across runs, no seeds.
+// The tree: one Describe per property of the registry (SQL, vector,
+// routing alike), one It per subject it has on this run's target. Spec
+// names are "<property> <subject>": stable across runs, no seeds. A
+// subject the property does not apply to still gets its spec, skipped
+// with the reason (JUnit <skipped>), and its result.
 var _ = Describe("isolation", func() {
 	s := current
 	if s == nil {
 		return // imported without a suite: nothing to build
 	}
-	for _, p := range harness.Properties {
-		if (s.Property != "" && s.Property != p.Name) || !p.On(s.Options) {
+	env := s.env()
+	for _, p := range properties.All {
+		if !s.selected(p.Name) || !p.On(s.Options) {
 			continue
 		}
 		args := []any{Label(p.Labels...)}
-		if p.Setup != nil {
+		if p.HasSetup() {
 			// Set up once for all subjects (a large world loaded), undone
 			// after the last; a finding on one subject does not skip the
 			// others.
 			args = append(args, Ordered, ContinueOnFailure)
 		}
+		if p.Serial {
+			args = append(args, Serial)
+		}
 		Describe(p.Name, append(args, func() {
 			setupErr := func() error { return nil }
-			if p.Setup != nil {
-				setupErr = setupOnce(s, p)
+			if p.HasSetup() {
+				setupErr = setupOnce(s, env, p)
 			}
-			for _, subj := range p.Subjects(s.Target) {
+			for _, subj := range p.Subjects(env) {
 				if (s.Relation != "" && s.Relation != subj.Name) || !s.mine() {
 					continue
 				}
 				s.pending++
 				It(subj.Name, func(ctx SpecContext) {
 					if err := setupErr(); err != nil {
-						s.record(&harness.Result{Property: p.Name, Relation: subj.Name, Err: err})
+						s.record(&harness.Result{Property: p.Name, Relation: subj.Name, Err: err, Verdict: harness.VerdictError})
 						Fail(fmt.Sprintf("set up %s: %v", p.Name, err))
 					}
-					checkProperty(ctx, s, p, subj)
+					checkProperty(ctx, s, env, p, subj)
 				})
 			}
 		})...)
@@ -55,11 +63,11 @@ var _ = Describe("isolation", func() {
 // its teardown after the last (Ginkgo runs neither when the filters
 // select none of its specs). It returns the setup's error, which each
 // spec reports as its own (so the report counts it).
-func setupOnce(s *Suite, p *harness.Property) func() error {
+func setupOnce(s *Suite, env *properties.Env, p *properties.Property) func() error {
 	var teardown func(context.Context) error
 	var setupErr error
 	BeforeAll(func(ctx SpecContext) {
-		teardown, setupErr = p.Prepare(ctx, s.Target, s.Options)
+		teardown, setupErr = p.Prepare(ctx, env, s.Options)
 		if w := s.Target.LargeWorld(); w != nil {
 			s.setLarge(w)
 		}
@@ -72,14 +80,12 @@ func setupOnce(s *Suite, p *harness.Property) func() error {
 	return func() error { return setupErr }
 }
 
-// checkProperty runs one property on one relation and turns its result
-// into the spec's verdict: a finding fails it, and so does an error, which
-// includes a tenant table whose probes never reached another tenant's rows
-// (harness.ErrInconclusive).
-func checkProperty(ctx SpecContext, s *Suite, p *harness.Property, subj harness.Subject) {
+// checkProperty runs one property on one subject and records its result;
+// the spec's outcome follows its verdict (verdictOf).
+func checkProperty(ctx SpecContext, s *Suite, env *properties.Env, p *properties.Property, subj properties.Subject) {
 	opts := s.Options
 	opts.Deadline = s.specDeadline()
-	res := p.RunSubject(ctx, s.Target, subj, opts)
+	res := p.Run(ctx, env, subj, opts)
 	s.record(res)
 	AddReportEntry("result", fmt.Sprintf("checks=%d statements=%d rows=%d reached_foreign=%d own=%d", res.Checks, res.Statements, res.Rows, res.Reached, res.Own), ReportEntryVisibilityFailureOrVerbose)
 	verdictOf(res)

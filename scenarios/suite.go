@@ -5,6 +5,7 @@
 package scenarios
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/router"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
+	"github.com/tenantfuzz/tenantfuzz/properties"
 )
 
 // Suite is what the specs run against and where their results go.
@@ -22,8 +24,10 @@ type Suite struct {
 	Options harness.RunOptions
 	// Deadline is the end of the time budget; specs share what is left.
 	Deadline time.Time
-	// Property and Relation, when set, restrict the specs (replay).
-	Property, Relation string
+	// Properties and Relation, when set, restrict the specs (--property,
+	// repeatable; replay).
+	Properties []string
+	Relation   string
 	// JUnitPath, when set, receives a JUnit report with stable names.
 	JUnitPath string
 	// Shard and Shards split the specs across CI machines: this run
@@ -33,11 +37,15 @@ type Suite struct {
 	// checks of the unsharded run. Shards 0 means no sharding.
 	Shard, Shards int
 	spec          int // position of the next spec in tree order
-	// Router, when set, adds the level-3 specs (routing, migration).
-	Router *router.Env
-	// Vector, when set, adds the vector specs, in VectorModes.
+	// Router, when set, runs the level-3 specs (routing, migration);
+	// without it they are not applicable, for the reason RouterOff gives.
+	Router    *router.Env
+	RouterOff string
+	// Vector, when set, runs the vector specs, in VectorModes; without it
+	// they are not applicable, for the reason VectorOff gives.
 	Vector      *vector.Env
 	VectorModes []vector.Mode
+	VectorOff   string
 
 	mu      sync.Mutex
 	large   *harness.BulkWorld
@@ -70,6 +78,24 @@ func (s *Suite) record(r *harness.Result) {
 	defer s.mu.Unlock()
 	s.results = append(s.results, r)
 	s.pending--
+}
+
+// env is what the properties check on this run.
+func (s *Suite) env() *properties.Env {
+	vecOff, rtOff := s.VectorOff, s.RouterOff
+	if vecOff == "" {
+		vecOff = "no vector store under test in this run"
+	}
+	if rtOff == "" {
+		rtOff = "no level-3 router under test in this run"
+	}
+	return &properties.Env{Target: s.Target, Vector: s.Vector, VectorModes: s.VectorModes, VectorOff: vecOff, Router: s.Router, RouterOff: rtOff}
+}
+
+// selected reports whether the run selects the property (all when
+// Properties is empty).
+func (s *Suite) selected(name string) bool {
+	return len(s.Properties) == 0 || slices.Contains(s.Properties, name)
 }
 
 // mine reports whether the next spec in tree order belongs to this shard.

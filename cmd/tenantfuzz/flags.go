@@ -29,7 +29,8 @@ type options struct {
 	tenantColumn string
 	reportDir    string
 	showValues   bool
-	property     string
+	properties   stringList
+	listProps    bool
 	relation     string
 	verbose      bool
 	vector       string
@@ -120,7 +121,8 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.Var(optionalInt{&o.largeTenants}, "large-tenants", "`N` tenants of the large-world property's persistent world, bulk-loaded once (0 turns it off; default from the profile: 10,000 in nightly, off elsewhere; at most 1,000,000)")
 	fs.Var(optionalInt{&o.largeRows}, "large-rows", "`N` rows per tenant and tenant table of the large world (default from the profile, else 33)")
 	fs.Var(optionalInt{&o.largeChecks}, "large-checks", "`N` checks per relation of the large-world property (default: the profile's large.checks, else the run's checks)")
-	fs.StringVar(&o.property, "property", "", "run only this property (read-isolation, fail-closed, write-isolation, side-channel, pool-isolation, hostile-ids, plan-cache, reachable-roles, role-tricks, large-world, vector-read-isolation, vector-write-isolation, vector-sql-agreement)")
+	fs.Var(&o.properties, "property", "run only this property (repeatable; --list-properties lists them)")
+	fs.BoolVar(&o.listProps, "list-properties", false, "list the properties (name, layer, labels, what each proves) and exit")
 	fs.StringVar(&o.relation, "relation", "", "run only on this relation")
 	fs.Usage = func() {
 		if replay {

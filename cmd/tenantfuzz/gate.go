@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
@@ -20,6 +23,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness/profile"
 	"github.com/tenantfuzz/tenantfuzz/harness/router"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
+	"github.com/tenantfuzz/tenantfuzz/properties"
 	"github.com/tenantfuzz/tenantfuzz/reports"
 	"github.com/tenantfuzz/tenantfuzz/scenarios"
 )
@@ -44,7 +48,11 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tenantfuzz %s: unexpected argument %q (flags start with --)\n", name, fs.Arg(0))
 		return exitUsage
 	}
-	if replay && (o.property == "" || o.relation == "" || !o.seedSet) {
+	if o.listProps {
+		listProperties(stdout)
+		return exitOK
+	}
+	if replay && (len(o.properties) != 1 || o.relation == "" || !o.seedSet) {
 		fmt.Fprintln(stderr, "tenantfuzz replay: --property, --relation and --seed are required: copy them from the finding's replay line")
 		return exitUsage
 	}
@@ -54,8 +62,8 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 		return exitUsage
 	}
-	if o.property != "" && harness.PropertyByName(o.property) == nil && vector.PropertyByName(o.property) == nil && router.PropertyByName(o.property) == nil {
-		fmt.Fprintf(stderr, "tenantfuzz %s: unknown property %q\n", name, o.property)
+	if _, err := properties.Select(o.properties); err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 		return exitUsage
 	}
 	var vmutant *vector.Mutant
@@ -102,7 +110,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	if replay {
 		large.Checks = 1 // the failing check's own seed, as for every property
 	}
-	if err == nil && o.property == harness.LargeWorld.Name && large.Tenants == 0 {
+	if err == nil && slices.Contains(o.properties, harness.LargeWorld.Name) && large.Tenants == 0 {
 		err = fmt.Errorf("property large-world needs a large world: add --large-tenants N (10000 in the nightly profile) or use a profile with large: set")
 	}
 	if err != nil {
@@ -139,11 +147,16 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	venv, err := openVector(ctx, o, tg)
+	vectorOff := ""
+	if o.vector == "none" {
+		vectorOff = "--vector none: no vector store under test"
+	}
 	if err != nil {
 		if !errors.Is(err, vector.ErrNoPinecone) {
 			fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 			return exitUsage
 		}
+		vectorOff = err.Error()
 		fmt.Fprintf(stdout, "vector: skipped: %v\n", err)
 	}
 	if venv != nil {
@@ -177,11 +190,13 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 			Large:      large,
 		},
 		Deadline:    started.Add(prof.Budget),
-		Property:    o.property,
+		Properties:  o.properties,
 		Relation:    o.relation,
 		Vector:      venv,
 		VectorModes: modes,
+		VectorOff:   vectorOff,
 		Router:      renv,
+		RouterOff:   routerOff(o, provider),
 		Shard:       shard,
 		Shards:      shards,
 	}
@@ -352,6 +367,32 @@ func openRouter(ctx context.Context, o options, provider string) (*router.Env, e
 		return nil, fmt.Errorf("start the level-3 databases: %w", err)
 	}
 	return env, nil
+}
+
+// routerOff says why a run has no level-3 router ("" when it has one).
+func routerOff(o options, provider string) string {
+	switch {
+	case !o.level3:
+		return "--level3=false"
+	case o.schema != "":
+		return "level 3 checks the reference router, which routes the reference schema's tenants by tenants.tier to dedicated databases it starts; a custom schema (--schema) has no such router here (check your own shared-to-dedicated migration with tenantfuzz migrate-check)"
+	case provider == "dsn":
+		return "level 3 starts its own shared and dedicated servers (embedded or docker), which a --dsn run cannot"
+	case len(o.overlays) > 0 && o.routerMutant == "":
+		return "the overlays change the reference schema, and the level-3 databases are built from the reference schema alone"
+	}
+	return ""
+}
+
+// listProperties prints the registry: name, layer, labels, what each
+// property proves.
+func listProperties(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "property\tlayer\tlabels\twhat it proves")
+	for _, p := range properties.All {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, p.Layer, strings.Join(p.Labels, ","), p.Title)
+	}
+	tw.Flush()
 }
 
 // parseShard reads --shard i/n.

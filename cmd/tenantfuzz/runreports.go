@@ -97,8 +97,8 @@ func runCommand(o options, replay bool) string {
 	if o.checks > 0 {
 		parts = append(parts, "--checks "+strconv.Itoa(o.checks))
 	}
-	if o.property != "" {
-		parts = append(parts, "--property "+shellQuote(o.property))
+	for _, p := range o.properties {
+		parts = append(parts, "--property "+shellQuote(p))
 	}
 	if o.relation != "" {
 		parts = append(parts, "--relation "+shellQuote(o.relation))
@@ -116,7 +116,7 @@ func runCommand(o options, replay bool) string {
 func runSettings(p *profile.Profile, checks int, o options, large harness.LargeOptions, loaded *harness.BulkWorld, largeRan bool) *reports.Settings {
 	s := &reports.Settings{Checks: checks, Tenants: p.Tenants, Rows: p.Rows, Statements: p.Statements,
 		BudgetSeconds: p.Budget.Seconds(), ShrinkSeconds: p.Shrink.Seconds(), Labels: p.Labels,
-		Property: o.property, Relation: o.relation, Reports: p.Reports}
+		Property: strings.Join(o.properties, ","), Relation: o.relation, Reports: p.Reports}
 	if large.Tenants > 0 && largeRan { // sized but filtered out: no world to report
 		s.LargeWorld = &reports.LargeWorld{Tenants: large.Tenants, RowsPerTenant: large.PerTenant, Checks: large.Checks}
 		if loaded != nil {
