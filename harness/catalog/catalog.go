@@ -92,6 +92,9 @@ type Column struct {
 	Allowed []string
 	// Min and Max are inclusive numeric bounds from single-column CHECKs.
 	Min, Max *float64
+	// Checks holds the definitions of the column's single-column CHECK
+	// constraints (pg_get_constraintdef), e.g. a uuid-shape regex.
+	Checks []string
 }
 
 // ForeignKey is one foreign key constraint.

@@ -42,6 +42,7 @@ ORDER BY con.conrelid, con.conname`)
 			continue
 		}
 		if cc := r.Column(col); cc != nil {
+			cc.Checks = append(cc.Checks, def)
 			if a := allowedValues(def); a != nil {
 				cc.Allowed = a
 			}
