@@ -14,7 +14,7 @@ import (
 )
 
 // TestPoolRaisingPolicies: policies that raise without context (the vendor
-// sample reads current_setting without missing_ok; grant-all casts ” to
+// sample reads current_setting without missing_ok; grant-all casts an empty string to
 // uuid) fail closed in the pool property, never an error. A session-level
 // setter on top of them is a context-leak whose script, run in psql, shows
 // a request without context reading the previous tenant's rows.
