@@ -43,7 +43,7 @@ func (m *poolModel) serve(ctx context.Context, r request) (*Finding, error) {
 	m.stats.Rows += len(got)
 	m.mu.Unlock()
 	if refused == nil && !r.fail {
-		if f := m.verify(r, prev, pid, got); f != nil {
+		if f := m.verify(r, pid, got); f != nil {
 			return f, nil
 		}
 	}
@@ -154,7 +154,7 @@ func (m *poolModel) refusal(ctx context.Context, sql string, err error) (*pgconn
 
 // verify checks what a request that ran to its end read: no rows without
 // context, and exactly its own rows with context.
-func (m *poolModel) verify(r request, prev int, pid uint32, got []string) *Finding {
+func (m *poolModel) verify(r request, pid uint32, got []string) *Finding {
 	want := 0
 	for _, row := range m.w.RowsOf(r.rel) {
 		if row.Tenant == r.tenant {
@@ -167,11 +167,18 @@ func (m *poolModel) verify(r request, prev int, pid uint32, got []string) *Findi
 			if r.tenant < 0 {
 				kind = KindFailOpenRead
 			}
-			return m.finding(kind, pid, r, prev, fmt.Sprintf("%s returned a row of %s", r.rel, m.valueLabel(v)))
+			other := -1
+			for _, o := range m.w.Owners(v) {
+				if o != r.tenant {
+					other = o
+					break
+				}
+			}
+			return m.finding(kind, pid, r, other, fmt.Sprintf("%s returned a row of %s", r.rel, m.valueLabel(v)))
 		}
 	}
 	if r.tenant >= 0 && len(got) != want {
-		return m.finding(KindOverFiltering, pid, r, prev, fmt.Sprintf("%s returned %d of the tenant's %d rows", r.rel, len(got), want))
+		return m.finding(KindOverFiltering, pid, r, -1, fmt.Sprintf("%s returned %d of the tenant's %d rows", r.rel, len(got), want))
 	}
 	return nil
 }

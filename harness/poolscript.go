@@ -38,7 +38,11 @@ func (m *poolModel) requestScript(r request, refused *pgconn.PgError) string {
 
 // finding reports a pool violation with a one-session script: the requests
 // the same backend served before, then the failing one.
-func (m *poolModel) finding(kind Kind, pid uint32, r request, prev int, what string, more ...string) *Finding {
+//
+// other is the other tenant the finding names (-1: none): the owner of a
+// row read across tenants, or the tenant whose context the connection kept;
+// never the requesting tenant itself.
+func (m *poolModel) finding(kind Kind, pid uint32, r request, other int, what string, more ...string) *Finding {
 	tg := m.tg
 	f := &Finding{Kind: kind, Severity: kind.Severity(), Property: "pool-isolation", Relation: r.rel.String(), Context: "pool", Evidence: append([]string{what}, more...)}
 	if r.tenant >= 0 {
@@ -46,8 +50,8 @@ func (m *poolModel) finding(kind Kind, pid uint32, r request, prev int, what str
 	} else {
 		f.TenantLabel = "no context"
 	}
-	if prev >= 0 {
-		f.OtherTenant, f.OtherLabel = m.w.TenantID(prev), m.w.Tenants[prev].Label
+	if other >= 0 && other != r.tenant {
+		f.OtherTenant, f.OtherLabel = m.w.TenantID(other), m.w.Tenants[other].Label
 	}
 	m.mu.Lock()
 	log := append([]string(nil), m.log[pid]...)
