@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/tenantfuzz/tenantfuzz/generators"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"pgregory.net/rapid"
 )
 
@@ -35,12 +35,10 @@ var PlanCache = &Property{
 	Labels: []string{"context", "plan-cache", "soc2:CC7.1"},
 	Plain:  func(*Target) []string { return []string{"prepared statements"} },
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
+		rels, applies := tg.planCacheRelations(ctx)
 		return worldRun(tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) (*Finding, Stats, error) {
-			var rels []*catalog.Relation
-			for _, r := range tg.Catalog.TenantTables() {
-				if r.Priv.Select && r.TenantColumn != "" {
-					rels = append(rels, r)
-				}
+			if applies != nil {
+				return nil, Stats{}, applies
 			}
 			rel := rapid.SampledFrom(rels).Draw(rt, "relation")
 			var stats Stats
@@ -51,7 +49,12 @@ var PlanCache = &Property{
 }
 
 func (tg *Target) planCacheProbe(ctx context.Context, w *generators.World, viewer int, qname, name string, st *Stats) (*Finding, error) {
-	tx, err := tg.Pool.Begin(ctx)
+	conn, err := tg.Pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("acquire: %w", err)
+	}
+	defer dropPlan(ctx, conn) // after the rollback below: PREPARE outlives it
+	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
@@ -66,8 +69,10 @@ func (tg *Target) planCacheProbe(ctx context.Context, w *generators.World, viewe
 	if _, err := tx.Exec(ctx, setup); err != nil {
 		return nil, fmt.Errorf("set up plan-cache roles (needs CREATEROLE): %w", err)
 	}
-	if _, err := tx.Exec(ctx, "SELECT set_config($1, $2, true)", tg.Config.ContextSetting, w.TenantID(viewer)); err != nil {
-		return nil, fmt.Errorf("set context: %w", err)
+	// The tenant's context, set the way the application sets it (a
+	// --context-sql setter may set another setting than the default).
+	if ok, err := tg.applyContext(ctx, tx, func(q Execer) error { return tg.Strategy.Set(ctx, q, tg, w.TenantID(viewer)) }); !ok {
+		return nil, fmt.Errorf("set tenant context with strategy %s as %s: %w (check --context/--context-sql)", tg.Strategy.Name, tg.Config.AppRole, err)
 	}
 	sql := "SELECT count(*) FROM (SELECT * FROM " + qname + ") s"
 	var asA, stale, fresh int
@@ -75,9 +80,8 @@ func (tg *Target) planCacheProbe(ctx context.Context, w *generators.World, viewe
 		sql  string
 		dest *int
 	}{
-		{"SET LOCAL ROLE tf_plan_a", nil}, {"PREPARE tf_plan AS " + sql, nil}, {"EXECUTE tf_plan", &asA},
+		{"RESET ROLE; SET LOCAL ROLE tf_plan_a", nil}, {"PREPARE tf_plan AS " + sql, nil}, {"EXECUTE tf_plan", &asA},
 		{"RESET ROLE; SET LOCAL ROLE tf_plan_b", nil}, {"EXECUTE tf_plan", &stale}, {sql, &fresh},
-		{"RESET ROLE; DEALLOCATE tf_plan", nil},
 	}
 	if executeRole != nil { // EXECUTE alone runs as another role
 		steps = append(steps[:4], append([]struct {
@@ -108,8 +112,8 @@ func (tg *Target) planCacheProbe(ctx context.Context, w *generators.World, viewe
 		Statement: "PREPARE tf_plan AS " + sql + " (as role A, then EXECUTE as role B)",
 		Evidence: []string{fmt.Sprintf("as A: %d rows; EXECUTE after SET ROLE B: %d rows; planned afresh as B: %d rows", asA, stale, fresh),
 			fmt.Sprintf("server %s: %s", tg.DB.Version, planCacheCVE)}}
-	f.Script = fmt.Sprintf("-- tenantfuzz reproduction: %s\nBEGIN;\n%s\nCREATE ROLE tf_plan_a NOLOGIN IN ROLE %s;\nCREATE ROLE tf_plan_b NOLOGIN IN ROLE %s;\nCREATE POLICY tf_plan_a_all ON %s FOR SELECT TO tf_plan_a USING (true);\nSELECT set_config(%s, %s, true);\nSET LOCAL ROLE tf_plan_a;\nPREPARE tf_plan AS %s;\nEXECUTE tf_plan;\nRESET ROLE; SET LOCAL ROLE tf_plan_b;\nEXECUTE tf_plan; -- expected the same count as:\n%s;\nROLLBACK;\n",
-		f.Summary(), joinLines(InsertSQL(w)), app, app, qname, quoteLiteral(tg.Config.ContextSetting), quoteLiteral(w.TenantID(viewer)), sql, sql)
+	f.Script = fmt.Sprintf("-- tenantfuzz reproduction: %s\nBEGIN;\n%s\nCREATE ROLE tf_plan_a NOLOGIN IN ROLE %s;\nCREATE ROLE tf_plan_b NOLOGIN IN ROLE %s;\nCREATE POLICY tf_plan_a_all ON %s FOR SELECT TO tf_plan_a USING (true);\n%s;\nRESET ROLE; SET LOCAL ROLE tf_plan_a;\nPREPARE tf_plan AS %s;\nEXECUTE tf_plan;\nRESET ROLE; SET LOCAL ROLE tf_plan_b;\nEXECUTE tf_plan; -- expected the same count as:\n%s;\nROLLBACK;\nDEALLOCATE tf_plan;\n",
+		f.Summary(), joinLines(InsertSQL(w)), app, app, qname, tg.Strategy.Script(tg, w.TenantID(viewer)), sql, sql)
 	return f, nil
 }
 
@@ -119,4 +123,22 @@ func joinLines(s []string) string {
 		out += l + "\n"
 	}
 	return out
+}
+
+// dropPlan returns a plan-cache connection to the pool without the
+// prepared statement: PREPARE is session state that ROLLBACK keeps, and a
+// check that failed midway would leave it for the next check on the same
+// connection (42P05). A connection that cannot be cleaned is closed.
+func dropPlan(ctx context.Context, conn *pgxpool.Conn) {
+	ctx = context.WithoutCancel(ctx)
+	var n int
+	err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_prepared_statements WHERE name = 'tf_plan'").Scan(&n)
+	if err == nil && n > 0 {
+		_, err = conn.Exec(ctx, "DEALLOCATE tf_plan")
+	}
+	if err != nil {
+		_ = conn.Hijack().Close(ctx)
+		return
+	}
+	conn.Release()
 }

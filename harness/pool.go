@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -31,6 +30,17 @@ const KindContextLeak Kind = "context-leak"
 //     (the strategy's settings are unset or empty, the role is the login role);
 //   - a request without context sees no tenant rows;
 //   - a request for T sees exactly T's rows (the model's count, all T's).
+//
+// A request whose statement the system refuses (policies that raise on a
+// missing or empty context: 42704, 22P02; a privilege error) fails closed:
+// a pass for that request. Its transaction is rolled back, the connection
+// goes back to the pool and the next borrow is checked as any other.
+// Only errors the harness caused are errors: a lost connection, or a
+// statement that fails for the admin role too. A borrow that finds another
+// tenant's context is a context-leak even where a fresh session raises
+// (session-level setters with policies that read the setting without
+// missing_ok): its evidence is what a request that sets no context reads
+// on that connection.
 //
 // Backends are identified with pg_backend_pid(); the coverage counted is
 // requests that landed on a backend another tenant used before. Limits:
@@ -81,7 +91,8 @@ type poolModel struct {
 	mu       sync.Mutex
 	lastUser map[uint32]int // backend pid -> tenant of its last request (-1: none)
 	stats    Stats
-	log      []string // requests so far, as psql lines
+	log      map[uint32][]string // backend pid -> the requests it served, as psql lines
+	settings []string            // the settings inspected at every borrow (borrowSettings)
 }
 
 // newPoolModel commits the world (as the admin role) and opens a pool of
@@ -122,7 +133,7 @@ func (tg *Target) newPoolModel(ctx context.Context, w *generators.World, size in
 	if err != nil {
 		return nil, fmt.Errorf("open application pool: %w", err)
 	}
-	m := &poolModel{tg: tg, w: w, pool: pool, lastUser: map[uint32]int{}, stats: Stats{Checks: 1, Tenants: len(w.Tenants), WorldRows: len(w.Rows)}}
+	m := &poolModel{tg: tg, w: w, pool: pool, lastUser: map[uint32]int{}, log: map[uint32][]string{}, settings: tg.borrowSettings(), stats: Stats{Checks: 1, Tenants: len(w.Tenants), WorldRows: len(w.Rows)}}
 	for _, r := range tg.Catalog.TenantTables() {
 		if r.Priv.Select && (r.TenantColumn != "" || r == tg.Catalog.TenantsTable) {
 			m.rels = append(m.rels, r)
@@ -218,109 +229,4 @@ func (m *poolModel) actions(ctx context.Context, rt *rapid.T, st *CheckState, co
 		}
 	}
 	return acts
-}
-
-// serve runs one request on a borrowed connection and checks it.
-func (m *poolModel) serve(ctx context.Context, r request) (*Finding, error) {
-	conn, err := m.pool.Acquire(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("acquire: %w", err)
-	}
-	defer conn.Release()
-	tg := m.tg
-	// The borrow invariant: no context left on the connection.
-	var pid uint32
-	var user string
-	if err := conn.QueryRow(ctx, "SELECT pg_backend_pid(), current_user").Scan(&pid, &user); err != nil {
-		return nil, fmt.Errorf("inspect connection: %w", err)
-	}
-	m.mu.Lock()
-	prev, seen := m.lastUser[pid]
-	m.lastUser[pid] = r.tenant
-	m.stats.Statements++
-	if seen && prev != r.tenant {
-		m.stats.Reached++ // another tenant's backend: a leak would show here
-	}
-	m.mu.Unlock()
-	var dirty []string
-	if user != tg.Config.AppRole {
-		dirty = append(dirty, "current_user = "+user)
-	}
-	for _, s := range tg.Strategy.Settings(tg) {
-		var v string
-		if err := conn.QueryRow(ctx, "SELECT coalesce(current_setting($1, true), '')", s).Scan(&v); err != nil {
-			return nil, fmt.Errorf("inspect connection: %w", err)
-		}
-		if v != "" {
-			dirty = append(dirty, s+" = "+v)
-		}
-	}
-	if len(dirty) > 0 {
-		return m.finding(KindContextLeak, r, prev, "a connection borrowed from the pool carries "+strings.Join(dirty, ", ")), nil
-	}
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if r.tenant >= 0 {
-		if err := tg.Strategy.Set(ctx, tx, tg, m.w.TenantID(r.tenant)); err != nil {
-			return nil, fmt.Errorf("set context of %s with %s: %w", m.w.Tenants[r.tenant].Label, tg.Strategy.Name, err)
-		}
-	}
-	if r.savepoint >= 0 {
-		if _, err := tx.Exec(ctx, "SAVEPOINT inner_work"); err != nil {
-			return nil, err
-		}
-		if err := tg.Strategy.Set(ctx, tx, tg, m.w.TenantID(r.savepoint)); err != nil {
-			return nil, err
-		}
-		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT inner_work"); err != nil {
-			return nil, err
-		}
-	}
-	col := r.rel.TenantColumn
-	if col == "" {
-		col = r.rel.PrimaryKey[0]
-	}
-	rows, err := tx.Query(ctx, "SELECT "+quoteIdent(col)+"::text FROM "+r.rel.QualifiedName())
-	var got []string
-	if err == nil {
-		got, err = pgx.CollectRows(rows, pgx.RowTo[string])
-	}
-	if r.fail {
-		_, _ = tx.Exec(ctx, "SELECT 1/0")
-		return nil, tx.Rollback(ctx)
-	}
-	if err != nil && r.tenant >= 0 {
-		return nil, fmt.Errorf("read %s as %s: %w", r.rel, m.w.Tenants[r.tenant].Label, err)
-	}
-	if err := tx.Commit(ctx); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
-		return nil, fmt.Errorf("commit: %w", err)
-	}
-	m.mu.Lock()
-	m.stats.Rows += len(got)
-	m.mu.Unlock()
-	want := 0
-	for _, row := range m.w.RowsOf(r.rel) {
-		if row.Tenant == r.tenant {
-			want++
-		}
-	}
-	for _, v := range got {
-		if r.tenant < 0 || v != m.w.TenantID(r.tenant) {
-			kind := KindCrossTenantRead
-			if r.tenant < 0 {
-				kind = KindFailOpenRead
-			}
-			return m.finding(kind, r, prev, fmt.Sprintf("%s returned a row of %s", r.rel, v)), nil
-		}
-	}
-	if r.tenant >= 0 && len(got) != want {
-		return m.finding(KindOverFiltering, r, prev, fmt.Sprintf("%s returned %d of the tenant's %d rows", r.rel, len(got), want)), nil
-	}
-	m.mu.Lock()
-	m.log = append(m.log, m.requestScript(r))
-	m.mu.Unlock()
-	return nil, nil
 }

@@ -3,16 +3,23 @@ package harness
 import (
 	"fmt"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// requestScript renders a request as psql lines.
-func (m *poolModel) requestScript(r request) string {
+// requestScript renders a request as psql lines. A request the system
+// refused (refused set) is a comment: its transaction was rolled back and
+// left nothing on the session, and a psql run with ON_ERROR_STOP must go
+// on. A request that failed midway is rendered with its ROLLBACK only (the
+// error the harness raised changes nothing the rollback does not).
+func (m *poolModel) requestScript(r request, refused *pgconn.PgError) string {
 	tg := m.tg
-	var b strings.Builder
-	who := "no context"
-	if r.tenant >= 0 {
-		who = m.w.Tenants[r.tenant].Label
+	who := m.labelOf(r.tenant)
+	if refused != nil {
+		return fmt.Sprintf("-- request of %s: %s raised SQLSTATE %s (%s): failed closed, rolled back, nothing kept\n",
+			who, r.rel, refused.Code, strings.ReplaceAll(refused.Message, "\n", " "))
 	}
+	var b strings.Builder
 	fmt.Fprintf(&b, "-- request of %s\nBEGIN;\n", who)
 	if r.tenant >= 0 {
 		b.WriteString(tg.Strategy.Script(tg, m.w.TenantID(r.tenant)) + ";\n")
@@ -20,41 +27,41 @@ func (m *poolModel) requestScript(r request) string {
 	if r.savepoint >= 0 {
 		b.WriteString("SAVEPOINT inner_work;\n" + tg.Strategy.Script(tg, m.w.TenantID(r.savepoint)) + ";\nROLLBACK TO SAVEPOINT inner_work;\n")
 	}
-	col := r.rel.TenantColumn
-	if col == "" {
-		col = r.rel.PrimaryKey[0]
-	}
-	fmt.Fprintf(&b, "SELECT %s FROM %s;\n", quoteIdent(col), r.rel.QualifiedName())
+	b.WriteString(poolReadSQL(r) + ";\n")
 	if r.fail {
-		b.WriteString("SELECT 1/0;\nROLLBACK;\n")
+		b.WriteString("ROLLBACK; -- the request failed midway (tenantfuzz ran SELECT 1/0 here)\n")
 	} else {
 		b.WriteString("COMMIT;\n")
 	}
 	return b.String()
 }
 
-// finding reports a pool violation with a two-session script: the
-// requests before it on one session (a pool of one backend), then the
-// failing one.
-func (m *poolModel) finding(kind Kind, r request, prev int, what string) *Finding {
+// finding reports a pool violation with a one-session script: the requests
+// the same backend served before, then the failing one.
+//
+// other is the other tenant the finding names (-1: none): the owner of a
+// row read across tenants, or the tenant whose context the connection kept;
+// never the requesting tenant itself.
+func (m *poolModel) finding(kind Kind, pid uint32, r request, other int, what string, more ...string) *Finding {
 	tg := m.tg
-	f := &Finding{Kind: kind, Severity: kind.Severity(), Property: "pool-isolation", Relation: r.rel.String(), Context: "pool", Evidence: []string{what}}
+	f := &Finding{Kind: kind, Severity: kind.Severity(), Property: "pool-isolation", Relation: r.rel.String(), Context: "pool", Evidence: append([]string{what}, more...)}
 	if r.tenant >= 0 {
 		f.Tenant, f.TenantLabel = m.w.TenantID(r.tenant), m.w.Tenants[r.tenant].Label
 	} else {
 		f.TenantLabel = "no context"
 	}
-	if prev >= 0 {
-		f.OtherTenant, f.OtherLabel = m.w.TenantID(prev), m.w.Tenants[prev].Label
+	if other >= 0 && other != r.tenant {
+		f.OtherTenant, f.OtherLabel = m.w.TenantID(other), m.w.Tenants[other].Label
 	}
 	m.mu.Lock()
-	log := append([]string(nil), m.log...)
+	log := append([]string(nil), m.log[pid]...)
 	m.mu.Unlock()
-	f.Statement = fmt.Sprintf("request of %s on a pooled connection after %d earlier requests: %s", f.TenantLabel, len(log), what)
+	f.Statement = fmt.Sprintf("request of %s on a pooled connection after %d earlier requests on it: %s", f.TenantLabel, len(log), what)
 	var b strings.Builder
 	fmt.Fprintf(&b, "-- tenantfuzz reproduction: %s\n", f.Summary())
-	b.WriteString("-- Run with psql as a superuser against a scratch database holding the same schema and overlays.\n")
-	b.WriteString("-- It commits the world, replays the requests on one session (one pooled backend), then deletes the world.\n")
+	b.WriteString("-- Run with psql as a superuser against a scratch database holding the same schema and overlays\n")
+	b.WriteString("-- (psql -v ON_ERROR_STOP=1 -f this.sql). It commits the world, replays the requests the pooled\n")
+	b.WriteString("-- backend served, on one session, then deletes the world.\n")
 	b.WriteString("BEGIN;\n")
 	for _, ins := range InsertSQL(m.w) {
 		b.WriteString(ins + "\n")
@@ -64,12 +71,14 @@ func (m *poolModel) finding(kind Kind, r request, prev int, what string) *Findin
 	for _, l := range log {
 		b.WriteString(l)
 	}
-	b.WriteString("-- the failing request: expected no context left behind, and only its own rows\n")
-	for _, s := range tg.Strategy.Settings(tg) {
+	b.WriteString("-- the next borrow: expected no context left behind, and only the request's own rows\n")
+	for _, s := range m.settings {
 		fmt.Fprintf(&b, "SELECT current_user, current_setting(%s, true) AS context_at_borrow;\n", quoteLiteral(s))
 	}
-	b.WriteString(m.requestScript(r))
-	fmt.Fprintf(&b, "-- tenantfuzz saw: %s\n", what)
+	b.WriteString(m.requestScript(r, nil))
+	for _, e := range f.Evidence {
+		fmt.Fprintf(&b, "-- tenantfuzz saw: %s\n", e)
+	}
 	b.WriteString("RESET SESSION AUTHORIZATION;\n")
 	var names []string
 	for _, rel := range tg.Catalog.TenantTables() {
