@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -11,7 +10,7 @@ import (
 
 // errPlanCacheNotApplicable marks a plan-cache subject the probe cannot
 // run on: no relation where row security applies to the probe's roles.
-var errPlanCacheNotApplicable = errors.New("not applicable")
+var errPlanCacheNotApplicable = ErrNotApplicable
 
 // planCacheRelations lists the relations the plan-cache probe can run on:
 // tenant tables with a tenant column that the application role may read

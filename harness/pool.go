@@ -48,9 +48,10 @@ const KindContextLeak Kind = "context-leak"
 // only the draws (not the backend assignment) replay from the seed; the
 // pool of one is fully deterministic.
 var PoolIsolation = &Property{
-	Name:   "pool-isolation",
-	Title:  "a pooled connection never carries a tenant's context to the next request",
-	Labels: []string{"context", "pool", "soc2:CC6.1"},
+	Name:    "pool-isolation",
+	Title:   "a pooled connection never carries a tenant's context to the next request",
+	Labels:  []string{"context", "pool", "soc2:CC6.1"},
+	control: true,
 	// The role-per-tenant strategy needs an authenticator role that may
 	// become each tenant role; the pool property does not model it.
 	Plain: func(tg *Target) []string {

@@ -46,6 +46,11 @@ func (m *poolModel) serve(ctx context.Context, r request) (*Finding, error) {
 		if f := m.verify(r, pid, got); f != nil {
 			return f, nil
 		}
+		if r.tenant >= 0 && len(got) > 0 {
+			m.mu.Lock()
+			m.stats.sawOwn() // verified: exactly its rows, some of them
+			m.mu.Unlock()
+		}
 	}
 	m.mu.Lock()
 	m.log[pid] = append(m.log[pid], m.requestScript(r, refused))
@@ -147,7 +152,7 @@ func (m *poolModel) refusal(ctx context.Context, sql string, err error) (*pgconn
 		return nil, fmt.Errorf("read as the admin role: %w (the harness's statement %q is wrong for this schema)", aerr, sql)
 	}
 	m.mu.Lock()
-	m.stats.Rejected++
+	m.stats.reject(err)
 	m.mu.Unlock()
 	return pe, nil
 }
