@@ -388,8 +388,9 @@ func (g *writeGen) settable() *catalog.Column {
 // canary: a table with one row per tenant (a directory) then sees its own
 // row change, the write's positive control.
 func (g *writeGen) ownValue(c *catalog.Column) string {
-	if textual(*c) && len(c.Allowed) == 0 && len(c.EnumLabels) == 0 && !typmodRE.MatchString(c.Type) && g.draw(3, "edit value?") == 0 {
-		return quote(Canary(g.viewer) + "edited")
+	edited := Canary(g.viewer) + "edited"
+	if textual(*c) && len(c.Allowed) == 0 && len(c.EnumLabels) == 0 && fits(c, edited) && g.draw(3, "edit value?") == 0 {
+		return quote(edited)
 	}
 	var vals []string
 	for _, r := range g.w.RowsOf(g.rel) {
@@ -401,6 +402,17 @@ func (g *writeGen) ownValue(c *catalog.Column) string {
 		return "NULL"
 	}
 	return vals[g.draw(len(vals), "new value")]
+}
+
+// fits reports whether a text value fits the column's declared length
+// (varchar(n), char(n)); columns without one take any length.
+func fits(c *catalog.Column, v string) bool {
+	m := typmodRE.FindStringSubmatch(c.Type)
+	if m == nil {
+		return true
+	}
+	n, _ := strconv.Atoi(m[1])
+	return len([]rune(v)) <= n
 }
 
 // freshValue is a key value no generated row has.
