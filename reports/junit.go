@@ -49,7 +49,11 @@ type (
 		Properties []junitProperty `xml:"properties>property,omitempty"`
 		Failures   []junitProblem  `xml:"failure,omitempty"`
 		Error      *junitProblem   `xml:"error,omitempty"`
+		Skipped    *junitSkipped   `xml:"skipped,omitempty"`
 		SystemOut  string          `xml:"system-out,omitempty"`
+	}
+	junitSkipped struct {
+		Message string `xml:"message,attr"`
 	}
 	junitProblem struct {
 		Message string `xml:"message,attr"`
@@ -79,6 +83,9 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		if c.Error != nil {
 			suite.Errors++
 		}
+		if c.Skipped != nil {
+			suite.Skipped++
+		}
 		suite.Cases = append(suite.Cases, c)
 	}
 	var total float64
@@ -94,6 +101,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		doc.Tests += s.Tests
 		doc.Failures += s.Failures
 		doc.Errors += s.Errors
+		doc.Skipped += s.Skipped
 	}
 	if r.Run.Seconds == 0 {
 		doc.Time = seconds(total)
@@ -158,8 +166,13 @@ func (r *Report) junitCase(s Scenario) junitCase {
 		b.WriteString("\nscript:    " + f.ScriptFile + " (psql -v ON_ERROR_STOP=1 -f " + f.ScriptFile + " <database>)\n")
 		c.Failures = append(c.Failures, junitProblem{Message: f.Summary(), Type: string(f.Kind), Body: b.String()})
 	}
-	if s.Error != "" {
+	switch {
+	case s.Error != "":
 		c.Error = &junitProblem{Message: s.Error, Type: "error", Body: s.Error + "\n"}
+	case s.Verdict == verdictBlind: // proved nothing: never a pass
+		c.Error = &junitProblem{Message: "blind: " + s.Reason, Type: "blind", Body: s.Reason + "\n"}
+	case s.Verdict == verdictNotApplicable:
+		c.Skipped = &junitSkipped{Message: "not applicable: " + s.Reason}
 	}
 	c.SystemOut = fmt.Sprintf("checks=%d statements=%d rows=%d reached_foreign=%d rejected=%d discarded=%d unattributed=%d seed=%d\n",
 		s.Checks, s.Statements, s.Rows, s.Reached, s.Rejected, s.Discarded, s.Unattributed, s.Seed)
