@@ -74,3 +74,13 @@ func redact(v string) string {
 }
 
 var identRE = generators.IdentifierPattern
+
+// valueTenant is the tenant a single value (a tenant id, a row key) belongs
+// to, or -1: the other side of a finding is the row's tenant, never a
+// tenant the harness merely met on the way (a connection's last user).
+func valueTenant(w *generators.World, v string) int {
+	if o := w.Owners(v); len(o) > 0 {
+		return o[0]
+	}
+	return -1
+}

@@ -313,11 +313,11 @@ func (m *poolModel) serve(ctx context.Context, r request) (*Finding, error) {
 			if r.tenant < 0 {
 				kind = KindFailOpenRead
 			}
-			return m.finding(kind, r, prev, fmt.Sprintf("%s returned a row of %s", r.rel, v)), nil
+			return m.finding(kind, r, valueTenant(m.w, v), fmt.Sprintf("%s returned a row of %s", r.rel, v)), nil // the row's tenant, not the connection's last user
 		}
 	}
 	if r.tenant >= 0 && len(got) != want {
-		return m.finding(KindOverFiltering, r, prev, fmt.Sprintf("%s returned %d of the tenant's %d rows", r.rel, len(got), want)), nil
+		return m.finding(KindOverFiltering, r, -1, fmt.Sprintf("%s returned %d of the tenant's %d rows", r.rel, len(got), want)), nil
 	}
 	m.mu.Lock()
 	m.log = append(m.log, m.requestScript(r))
