@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
@@ -38,7 +39,7 @@ type Sighting struct {
 // relations or requests. The finding kept is the first in report order
 // whose scenario is on the leaking relation itself, else the first.
 func group(fs []Finding, tg *harness.Target) []Finding {
-	var out []Finding
+	out := make([]Finding, 0, len(fs))
 	index := map[string]int{}
 	for _, f := range fs {
 		key := groupKey(f, tg)
@@ -112,7 +113,19 @@ func onOwnSubject(f Finding) bool {
 	return strings.HasSuffix(f.Scenario, " "+f.Relation)
 }
 
+// sightingOf is f as another sighting: for rls-bypassed, what was seen
+// (its first evidence line) rather than the cause the group shares.
 func sightingOf(f Finding) Sighting {
 	subject := strings.TrimPrefix(f.Scenario, f.Property+" ")
-	return Sighting{Property: f.Property, Subject: subject, Kind: f.Kind, Summary: f.Detail(), Replay: f.Replay}
+	summary := f.Detail()
+	if f.Kind == harness.KindRLSBypassed && len(f.Evidence) > 0 && strings.HasPrefix(f.Evidence[0], "seen as ") {
+		summary = f.Evidence[0]
+	}
+	return Sighting{Property: f.Property, Subject: subject, Kind: f.Kind, Summary: summary, Replay: f.Replay}
+}
+
+// Line is the sighting as one "also seen:" line: property, subject, what
+// it was seen as, and its replay.
+func (s Sighting) Line() string {
+	return fmt.Sprintf("also seen: %s %s (%s: %s); replay: %s", s.Property, s.Subject, s.Kind, s.Summary, s.Replay)
 }
