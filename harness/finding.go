@@ -121,7 +121,7 @@ func (f *Finding) Summary() string {
 func (f *Finding) String() string {
 	var b strings.Builder
 	b.WriteString(f.Summary())
-	if f.Cause != "" {
+	if f.Cause != "" && !strings.Contains(f.Summary(), f.Cause) {
 		b.WriteString("\n  cause:     " + f.Cause)
 	}
 	b.WriteString("\n  statement: " + f.Statement)

@@ -37,7 +37,7 @@ type Sighting struct {
 // Other kinds (side channels, over-filtering, plan cache, vector and
 // routing kinds) are not grouped: their findings name different keys,
 // relations or requests. The finding kept is the first in report order
-// whose scenario is on the leaking relation itself, else the first.
+// of those lead ranks highest.
 func group(fs []Finding, tg *harness.Target) []Finding {
 	out := make([]Finding, 0, len(fs))
 	index := map[string]int{}
@@ -54,7 +54,7 @@ func group(fs []Finding, tg *harness.Target) []Finding {
 			continue
 		}
 		keep := &out[i]
-		if !onOwnSubject(*keep) && onOwnSubject(f) { // the leaking relation's own scenario leads
+		if lead(f) > lead(*keep) {
 			also := append([]Sighting{sightingOf(*keep)}, keep.Also...)
 			*keep = f
 			keep.Also = append(f.Also, also...)
@@ -105,6 +105,20 @@ func ownRights(name string, tg *harness.Target) bool {
 		return !rel.SecurityInvoker
 	}
 	return false
+}
+
+// lead ranks which sighting leads a group: one from the leaking
+// relation's own scenario first, then one that names two tenants (a
+// tenant's context saw another's rows) over one without a context.
+func lead(f Finding) int {
+	n := 0
+	if onOwnSubject(f) {
+		n += 2
+	}
+	if f.Tenant != "" && f.OtherTenant != "" {
+		n++
+	}
+	return n
 }
 
 // onOwnSubject reports whether the finding's scenario checked the leaking

@@ -18,8 +18,8 @@ func result(property, subject string, fs ...*harness.Finding) *harness.Result {
 // TestGroupOneDefectOneFinding: the sightings of one SECURITY DEFINER
 // function that every tenant's statements reach (on the function itself
 // and through joins on other subjects), and of one bypassed relation,
-// become one finding each, led by the scenario on the leaking relation,
-// with the others' replay lines kept; different relations, and kinds not
+// become one finding each, led by the scenario on the leaking relation
+// that names two tenants, with the others' replay lines kept; different relations, and kinds not
 // grouped, stay apart. The exit code follows the findings.
 func TestGroupOneDefectOneFinding(t *testing.T) {
 	fn := "document_counts()"
@@ -42,7 +42,7 @@ func TestGroupOneDefectOneFinding(t *testing.T) {
 		t.Fatalf("%d findings, want 5 (one function, two bypassed relations, two side channels)", len(r.Findings))
 	}
 	f := r.Findings[0]
-	if f.Relation != fn || f.Scenario != "fail-closed "+fn || len(f.Also) != 3 {
+	if f.Relation != fn || f.Scenario != "read-isolation "+fn || len(f.Also) != 3 {
 		t.Fatalf("function finding: scenario %q, %d sightings: %+v", f.Scenario, len(f.Also), f.Also)
 	}
 	subjects := map[string]bool{}
@@ -52,7 +52,7 @@ func TestGroupOneDefectOneFinding(t *testing.T) {
 			t.Errorf("sighting %+v: replay or line does not name its own check: %s", a, a.Line())
 		}
 	}
-	if !subjects["read-isolation users"] || !subjects["read-isolation tenants"] || !subjects["read-isolation "+fn] {
+	if !subjects["read-isolation users"] || !subjects["read-isolation tenants"] || !subjects["fail-closed "+fn] {
 		t.Errorf("sightings %v", subjects)
 	}
 	b := r.Findings[1]

@@ -30,7 +30,7 @@ func (e *env) privilegeGranted(priv string, holds func(catalog.Privileges) bool,
 		out = append(out, Result{
 			Severity: sev, Object: "table " + r.String(), Relation: r.String(), Message: msg,
 			FixSQL: fmt.Sprintf("REVOKE %s ON %s FROM %s, PUBLIC", priv, r.QualifiedName(), e.cat.AppRole),
-			where: append(atGrant(r, priv), atOwner(r), atCreate(r)),
+			where:  append(atGrant(r, priv), atOwner(r), atCreate(r)),
 		})
 	}
 	return out

@@ -62,7 +62,8 @@ func rlsNotForced(e *env) []Result {
 		out = append(out, Result{
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s has row-level security enabled but not forced: its owner %s, and every role with %[2]s's privileges, reads and writes all tenants' rows", r, r.Owner),
-			Fix:     fix, FixSQL: fixSQL,
+			Fix:     fix,
+			FixSQL:  fixSQL,
 			where:   []pattern{atAlter(r, `\bNO\s+FORCE\s+ROW\s+LEVEL\s+SECURITY`), atAlter(r, `\bENABLE\s+ROW\s+LEVEL\s+SECURITY`), atCreate(r)},
 		})
 	}

@@ -116,7 +116,8 @@ func appOwnsTenantTable(e *env) []Result {
 		out = append(out, Result{
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s: %s; %s", r, who, forced),
-			Fix:     fix, FixSQL: fixSQL,
+			Fix:     fix,
+			FixSQL:  fixSQL,
 			where:   []pattern{atOwner(r), atCreate(r)},
 		})
 	}
@@ -170,7 +171,8 @@ func defaultContext(e *env) []Result {
 		out = append(out, Result{
 			Object:  fmt.Sprintf("setting %s (%s)", setting, d.Where),
 			Message: fmt.Sprintf("%s is %q at login (%s): a session that sets no tenant context acts as that tenant", setting, d.Value, d.Where),
-			Fix:     fix, FixSQL: fixSQL,
+			Fix:     fix,
+			FixSQL:  fixSQL,
 			where:   []pattern{newPattern(`\bALTER\s+(?:ROLE|USER|DATABASE)\s` + stmtBody + `\bSET\s+` + regexp.QuoteMeta(setting) + end)},
 		})
 	}
