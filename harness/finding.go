@@ -79,6 +79,9 @@ type Finding struct {
 	// Audit lists the static audit results that explain the finding
 	// (check id and object), when the audit ran.
 	Audit []string `json:"audit,omitempty"`
+	// Cause is what the harness proved caused the finding, when it could:
+	// for rls-bypassed, the role chain that skips row-level security.
+	Cause string `json:"cause,omitempty"`
 }
 
 // Summary is the one-line form printed in summaries and test failures.
@@ -88,6 +91,8 @@ func (f *Finding) Summary() string {
 		who = fmt.Sprintf("%s (%s)", f.TenantLabel, f.Tenant)
 	}
 	switch {
+	case f.Kind == KindRLSBypassed && f.Cause != "":
+		return fmt.Sprintf("%s [%s] on %s: %s", f.Kind, f.Severity, f.Relation, f.Cause)
 	case levelThree(f.Kind) && len(f.Evidence) > 0:
 		return fmt.Sprintf("%s [%s] on %s: %s", f.Kind, f.Severity, f.Relation, f.Evidence[0])
 	case f.Kind == KindContextInjection:
@@ -116,6 +121,9 @@ func (f *Finding) Summary() string {
 func (f *Finding) String() string {
 	var b strings.Builder
 	b.WriteString(f.Summary())
+	if f.Cause != "" && !strings.Contains(f.Summary(), f.Cause) {
+		b.WriteString("\n  cause:     " + f.Cause)
+	}
 	b.WriteString("\n  statement: " + f.Statement)
 	for _, e := range f.Evidence {
 		b.WriteString("\n  returned:  " + e)

@@ -124,12 +124,21 @@ func (tg *Target) hostileProbe(ctx context.Context, w *generators.World, viewer 
 		return nil, err
 	}
 	st.Reached++
+	var plain map[string]bool // what the context the id is read as shows, on demand
 	for _, v := range seen {
 		rel := v.rel
 		for _, k := range v.keys {
 			st.Rows++
-			if k == canonical {
-				continue
+			if k == canonical || k == w.TenantID(viewer) {
+				continue // its own rows, or those of the tenant PostgreSQL reads the id as
+			}
+			if plain == nil {
+				if plain, err = tg.plainVisible(ctx, tx, w, canonical); err != nil {
+					return nil, err
+				}
+			}
+			if plain[rel+" "+k] {
+				continue // the plain context shows them too: not the hostile value's doing
 			}
 			other := -1
 			for i, t := range w.Tenants {
@@ -149,6 +158,34 @@ func (tg *Target) hostileProbe(ctx context.Context, w *generators.World, viewer 
 		}
 	}
 	return nil, nil
+}
+
+// plainVisible is what the same session shows (relation and tenant key)
+// with the context the hostile id is read as set plainly: that tenant's
+// context when canonical names a tenant of the world, no context
+// otherwise. A hostile value injects only what this does not show.
+func (tg *Target) plainVisible(ctx context.Context, tx pgx.Tx, w *generators.World, canonical string) (map[string]bool, error) {
+	if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_hostile"); err != nil {
+		return nil, fmt.Errorf("roll back hostile context: %w", err)
+	}
+	for i := range w.Tenants {
+		if w.TenantID(i) == canonical {
+			if err := tg.Strategy.Set(ctx, tx, tg, canonical); err != nil {
+				return nil, fmt.Errorf("set plain context of %s: %w", w.Tenants[i].Label, err)
+			}
+		}
+	}
+	seen, err := tg.visibleTenants(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, v := range seen {
+		for _, k := range v.keys {
+			out[v.rel+" "+k] = true
+		}
+	}
+	return out, nil
 }
 
 func (tg *Target) hostileScript(w *generators.World, id string, f *Finding) string {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // contextState is how the tenant context is set for a batch of statements.
@@ -357,7 +359,7 @@ func (tg *Target) culprit(ctx context.Context, tx pgx.Tx, asApp string, p probe,
 		if rel == nil {
 			continue
 		}
-		rs := query(ctx, tx, asApp, "SELECT * FROM "+rel.QualifiedName())
+		rs := query(ctx, tx, asApp, "SELECT * FROM "+wholeRead(rel))
 		other := -1 // the lowest foreign owner: the same whatever the row order
 		for _, row := range rs.rows {
 			if o := foreignOwner(owners(p.world, row), p.viewer); o >= 0 && (other < 0 || o < other) {
@@ -369,6 +371,16 @@ func (tg *Target) culprit(ctx context.Context, tx pgx.Tx, asApp string, p probe,
 		}
 	}
 	return p.relation, -1
+}
+
+// wholeRead is what reads a relation whole: its name, or for a function
+// source a call with every argument NULL (most "filter by" parameters
+// read NULL as "no filter"; one that does not is not named culprit).
+func wholeRead(rel *catalog.Relation) string {
+	if rel.Function == nil {
+		return rel.QualifiedName()
+	}
+	return rel.QualifiedName() + "(" + strings.TrimSuffix(strings.Repeat("NULL, ", len(rel.Function.ArgBaseTypes)), ", ") + ")"
 }
 
 // describeRows summarises a result for a finding's script.

@@ -188,6 +188,7 @@ func (p *Property) RunSubject(ctx context.Context, tg *Target, subj Subject, opt
 		return NotApplicable(p.Name, subj.Name, reason)
 	}
 	res := RunCheck(p.Name, subj.Name, opts, func(st *CheckState) func(*rapid.T) { return p.check(ctx, tg, subj, opts, st) })
+	tg.explainBypass(ctx, res)
 	// Reach and the positive control are required on subjects that hold
 	// tenant rows: tenant tables and named subjects (pools, strategies).
 	// Views and functions may show no attributable row at all (a count);

@@ -41,8 +41,7 @@ var ReachableRoles = &Property{
 				property: "reachable-roles", relation: subj.Name, kind: KindCrossTenantRead, role: subj.Name}
 		}, func(ctx context.Context, p probe, st *Stats) (*Finding, error) {
 			f, err := tg.run(ctx, p, st)
-			if f != nil {
-				f.Relation = subj.Name
+			if f != nil { // f.Relation stays the relation that leaked; the role is the subject
 				f.Evidence = append(f.Evidence, "statements ran after SET ROLE "+subj.Name)
 			}
 			return f, err

@@ -54,6 +54,7 @@ func Build(in Input) *Report {
 			r.Findings = append(r.Findings, Finding{Finding: *f, Scenario: sc.Name})
 		}
 	}
+	r.Findings = group(r.Findings, in.TG)
 	if in.TG != nil {
 		r.Target.Files = sourceFiles(in.TG, in.SourceRoot)
 		r.Scope = scopeOf(in.TG, r.Scenarios)

@@ -52,6 +52,8 @@ type Finding struct {
 	Controls   []string  `json:"controls"`
 	Location   *Location `json:"location,omitempty"`
 	ScriptFile string    `json:"script_file,omitempty"`
+	// Also lists the other sightings of the same defect (see group).
+	Also []Sighting `json:"also_seen,omitempty"`
 }
 
 // Location is where in the schema or overlay files a finding's defect

@@ -164,6 +164,9 @@ func (r *Report) junitCase(s Scenario) junitCase {
 		fmt.Fprintf(&b, "\nfamily:    %s (LEAKS.md %s)", f.Family, joinInts(f.Leaks))
 		b.WriteString("\n\nreplay:    " + f.Replay)
 		b.WriteString("\nscript:    " + f.ScriptFile + " (psql -v ON_ERROR_STOP=1 -f " + f.ScriptFile + " <database>)\n")
+		for _, a := range f.Also {
+			b.WriteString(a.Line() + "\n")
+		}
 		c.Failures = append(c.Failures, junitProblem{Message: f.Summary(), Type: string(f.Kind), Body: b.String()})
 	}
 	switch {

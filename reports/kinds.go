@@ -37,6 +37,8 @@ func (k KindInfo) severity() harness.Severity {
 var Kinds = []KindInfo{
 	{Kind: harness.KindCrossTenantRead, Title: "A tenant's statement returned another tenant's row",
 		Help: "A statement run as the application role with tenant T's context returned a row owned by another tenant. Check that row-level security is enabled and forced on the relation, that its policies compare the tenant column with the context, and that no extra permissive policy widens them. Replay the finding, then run its psql script against a copy of the schema.", Leaks: []int{6}},
+	{Kind: harness.KindRLSBypassed, Title: "The application role skips the relation's row-level security",
+		Help: "The role the statements ran as is exempt from the relation's policies, so every tenant sees (and may write) every row whatever the policies say: it owns the relation and FORCE ROW LEVEL SECURITY is off, it inherits the owner's privileges through a membership, it has BYPASSRLS, or it is a superuser. The finding's cause names the chain. Give the relations an owner the application cannot become (REVOKE the membership), ALTER TABLE ... FORCE ROW LEVEL SECURITY, and ALTER ROLE ... NOBYPASSRLS NOSUPERUSER.", Leaks: []int{3, 4}},
 	{Kind: harness.KindFailOpenRead, Title: "Tenant rows visible without a tenant context",
 		Help: "With no tenant context (a fresh session) or an empty one (what a transaction-local setting leaves behind), a statement returned tenant rows: the policy fails open. Write policies that compare with nullif(current_setting('app.tenant_id', true), '')::uuid so that a missing context matches nothing.", Leaks: []int{7, 20, 21}},
 	{Kind: harness.KindDifferentialRead, Title: "A tenant's result depends on other tenants' rows",

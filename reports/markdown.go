@@ -46,6 +46,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 				fmt.Fprintf(&b, "   - where: `%s:%d` (%s)\n", f.Location.File, f.Location.Line, f.Location.Basis)
 			}
 			fmt.Fprintf(&b, "   - psql script: `%s`\n", f.ScriptFile)
+			for _, a := range f.Also {
+				fmt.Fprintf(&b, "   - %s\n", mdInline(a.Line()))
+			}
 			fmt.Fprintf(&b, "\n   ```sh\n   %s\n   ```\n", f.Replay)
 		}
 		if len(r.Findings) > shown {

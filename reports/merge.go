@@ -53,6 +53,7 @@ func Merge(reps []*Report) (*Report, error) {
 	}
 	sort.SliceStable(out.Scenarios, func(i, j int) bool { return out.Scenarios[i].Name < out.Scenarios[j].Name })
 	out.Run.Seconds = out.Run.Finished.Sub(out.Run.Started).Seconds()
+	out.Findings = group(out.Findings, nil)
 	out.derive()
 	return &out, nil
 }

@@ -58,6 +58,9 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 		if len(f.Audit) > 0 {
 			fmt.Fprintf(w, "  explained by the audit: %s\n", strings.Join(f.Audit, "; "))
 		}
+		for _, a := range f.Also {
+			fmt.Fprintf(w, "  %s\n", a.Line())
+		}
 		if i < len(scripts) {
 			fmt.Fprintf(w, "\n  psql script: %s\n", scripts[i])
 		}

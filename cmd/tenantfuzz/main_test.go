@@ -139,7 +139,8 @@ func TestCleanRunPasses(t *testing.T) {
 }
 
 // TestBrokenSchemaIsCaughtAndReplays: each overlay makes the gate exit 1
-// with a finding naming documents and two different tenants; the printed
+// with a finding naming documents and two different tenants (rls-bypassed
+// for owner_no_force: app_user owns documents); the printed
 // replay command reproduces it (exit 1 again).
 func TestBrokenSchemaIsCaughtAndReplays(t *testing.T) {
 	for _, overlay := range []string{"mutants/rls_off.sql", "mutants/owner_no_force.sql"} {
@@ -152,7 +153,7 @@ func TestBrokenSchemaIsCaughtAndReplays(t *testing.T) {
 			rep := readReport(t, r.dir)
 			var f *struct{ replay string }
 			for _, x := range rep.Findings {
-				if x.Relation == "documents" && x.Tenant != "" && x.OtherTenant != "" && x.Tenant != x.OtherTenant && (x.Kind == "cross-tenant-read" || x.Kind == "differential-read") {
+				if x.Relation == "documents" && x.Tenant != "" && x.OtherTenant != "" && x.Tenant != x.OtherTenant && (x.Kind == "cross-tenant-read" || x.Kind == "differential-read" || x.Kind == "rls-bypassed") {
 					f = &struct{ replay string }{x.Replay}
 					break
 				}

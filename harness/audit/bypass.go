@@ -46,7 +46,7 @@ func viewNotInvoker(e *env) []Result {
 		out = append(out, Result{
 			Severity: sev, Object: "view " + v.String(), Relation: v.String(),
 			Message: fmt.Sprintf("view %s reads %s with its owner's rights (no security_invoker): %s", v, names(bases), why),
-			Fix:     fmt.Sprintf("ALTER VIEW %s SET (security_invoker = true)", v.QualifiedName()),
+			FixSQL:  fmt.Sprintf("ALTER VIEW %s SET (security_invoker = true)", v.QualifiedName()),
 			where:   []pattern{atCreate(v)},
 		})
 	}
@@ -97,6 +97,7 @@ func definerReadsTenant(e *env) []Result {
 			Severity: sev, Object: fnKind(fn) + " " + fnSig(fn), Relation: fnSig(fn),
 			Message: fmt.Sprintf("SECURITY DEFINER %s, executable by %s, reads %s as its owner: %s", fnSig(fn), e.cat.AppRole, names(tables), why),
 			Fix:     fmt.Sprintf("ALTER FUNCTION %s SECURITY INVOKER (and rely on the tables' policies), or REVOKE EXECUTE ON FUNCTION %[1]s FROM PUBLIC, %s", fnSig(fn), e.cat.AppRole),
+			FixSQL:  fmt.Sprintf("ALTER FUNCTION %s SECURITY INVOKER", fnSig(fn)),
 			where:   atFunction(fn, `\bSECURITY\s+DEFINER\b`),
 		})
 	}
@@ -152,6 +153,7 @@ func definerSearchPath(e *env) []Result {
 			Object: fnKind(fn) + " " + fnSig(fn), Relation: fnSig(fn),
 			Message: fmt.Sprintf("SECURITY DEFINER %s %s: a caller can shadow what it calls and run code as %s", fnSig(fn), why, fn.Owner),
 			Fix:     fmt.Sprintf("ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp (and schema-qualify the tables it uses)", fnSig(fn)),
+			FixSQL:  fmt.Sprintf("ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp", fnSig(fn)),
 			where:   atFunction(fn, `\bSECURITY\s+DEFINER\b`),
 		})
 	}
@@ -191,7 +193,7 @@ func policyFunctionSearchPath(e *env) []Result {
 		out = append(out, Result{
 			Object:  fnKind(fn) + " " + fnSig(fn),
 			Message: fmt.Sprintf("%s, %s, has no fixed search_path: names in it resolve through the caller's search_path", fnSig(fn), why),
-			Fix:     fmt.Sprintf("ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp", fnSig(fn)),
+			FixSQL:  fmt.Sprintf("ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp", fnSig(fn)),
 			where:   atFunction(fn, ""),
 		})
 	}
@@ -220,6 +222,7 @@ func matViewTenantData(e *env) []Result {
 			Object: "materialized view " + m.String(), Relation: m.String(),
 			Message: fmt.Sprintf("materialized view %s %s and %s may SELECT it: row-level security does not apply to materialized views", m, from, e.cat.AppRole),
 			Fix:     fmt.Sprintf("REVOKE SELECT ON %s FROM %s, PUBLIC; serve it through a security_invoker view or function that filters by the tenant context", m.QualifiedName(), e.cat.AppRole),
+			FixSQL:  fmt.Sprintf("REVOKE SELECT ON %s FROM %s, PUBLIC", m.QualifiedName(), e.cat.AppRole),
 			where:   []pattern{atCreate(m)},
 		})
 	}
@@ -240,6 +243,7 @@ func foreignTenantData(e *env) []Result {
 			Object: "foreign table " + f.String(), Relation: f.String(),
 			Message: fmt.Sprintf("foreign table %s holds tenant rows (%s) and %s may %s it: row-level security does not apply to foreign tables", f, f.TenantColumn, e.cat.AppRole, privNames(f.Priv)),
 			Fix:     fmt.Sprintf("REVOKE ALL ON %s FROM %s, PUBLIC; expose it through a security_invoker view that filters by the tenant context", f.QualifiedName(), e.cat.AppRole),
+			FixSQL:  fmt.Sprintf("REVOKE ALL ON %s FROM %s, PUBLIC", f.QualifiedName(), e.cat.AppRole),
 			where:   []pattern{atCreate(f)},
 		})
 	}
@@ -278,7 +282,8 @@ func childWithoutRLS(e *env) []Result {
 		out = append(out, Result{
 			Severity: sev, Object: "table " + c.String(), Relation: c.String(),
 			Message: fmt.Sprintf("%s is a child of %s without row-level security: %s", c, parent, reach),
-			Fix:     fmt.Sprintf("ALTER TABLE %s ENABLE ROW LEVEL SECURITY; ALTER TABLE %[1]s FORCE ROW LEVEL SECURITY; copy the parent's policies; REVOKE ALL ON %[1]s FROM %s", c.QualifiedName(), e.cat.AppRole),
+			Fix:     fmt.Sprintf("ALTER TABLE %s ENABLE ROW LEVEL SECURITY; ALTER TABLE %[1]s FORCE ROW LEVEL SECURITY; REVOKE ALL ON %[1]s FROM %s, PUBLIC; and copy the parent's policies to it", c.QualifiedName(), e.cat.AppRole),
+			FixSQL:  fmt.Sprintf("ALTER TABLE %s ENABLE ROW LEVEL SECURITY; ALTER TABLE %[1]s FORCE ROW LEVEL SECURITY; REVOKE ALL ON %[1]s FROM %s, PUBLIC", c.QualifiedName(), e.cat.AppRole),
 			where:   []pattern{atAlter(c, `\bDISABLE\s+ROW\s+LEVEL\s+SECURITY`), atCreate(c)},
 		})
 	}

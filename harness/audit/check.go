@@ -51,6 +51,11 @@ type Result struct {
 	Relation string `json:"relation,omitempty"`
 	Message  string `json:"message"`
 	Fix      string `json:"fix"`
+	// FixSQL, when set, is the fix as SQL that applies as it stands (run by
+	// a superuser) and makes the result go away; Fix then says the same,
+	// with any words around it. Empty where the fix needs a decision (a
+	// new owner, an upgrade, code): Fix says it in words.
+	FixSQL string `json:"fix_sql,omitempty"`
 	// File and Line locate the statement that created or configured the
 	// object in the schema or overlay files; empty when no file says it.
 	File string `json:"file,omitempty"`

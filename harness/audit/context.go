@@ -107,7 +107,7 @@ func sessionSetConfig(e *env) []Result {
 			}
 			out = append(out, Result{Object: s.object, Relation: s.relation, where: s.where,
 				Message: fmt.Sprintf("calls set_config('%s', ..., false): the setting outlives the transaction and leaks to the next user of the connection", name),
-				Fix:     fmt.Sprintf("set_config('%s', <value>, true) inside the request's transaction", name)})
+				Fix:     fmt.Sprintf("set_config('%s', $1, true) inside the request's transaction, the tenant id bound as $1", name)})
 			break
 		}
 	}

@@ -29,8 +29,8 @@ func (e *env) privilegeGranted(priv string, holds func(catalog.Privileges) bool,
 		sev, msg := judge(r)
 		out = append(out, Result{
 			Severity: sev, Object: "table " + r.String(), Relation: r.String(), Message: msg,
-			Fix:   fmt.Sprintf("REVOKE %s ON %s FROM %s, PUBLIC", priv, r.QualifiedName(), e.cat.AppRole),
-			where: append(atGrant(r, priv), atOwner(r), atCreate(r)),
+			FixSQL: fmt.Sprintf("REVOKE %s ON %s FROM %s, PUBLIC", priv, r.QualifiedName(), e.cat.AppRole),
+			where:  append(atGrant(r, priv), atOwner(r), atCreate(r)),
 		})
 	}
 	return out

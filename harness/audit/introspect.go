@@ -32,6 +32,9 @@ type facts struct {
 	definitions map[uint32]string
 	// database is the current database's name.
 	database string
+	// via maps each role the application role is a member of, directly or
+	// not, to its direct memberships that lead there: what to REVOKE.
+	via map[string][]string
 }
 
 // roleFacts are one role's attributes.
@@ -74,6 +77,7 @@ func loadFacts(ctx context.Context, q catalog.Querier, cat *catalog.Catalog, set
 		{"default settings", loadDefaults},
 		{"schema privileges", loadCreateSchemas},
 		{"function definitions", loadDefinitions},
+		{"role memberships", loadVia},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx, q, cat, f, setting); err != nil {
@@ -281,6 +285,33 @@ func loadDefinitions(ctx context.Context, q catalog.Querier, cat *catalog.Catalo
 			return err
 		}
 		f.definitions[uint32(oid)] = def
+	}
+	return rows.Err()
+}
+
+// loadVia reads, for every role the application role is a member of
+// (following pg_auth_members, not superuser status: a member of a
+// superuser role is not one), the direct memberships of the application
+// role it is reached through.
+func loadVia(ctx context.Context, q catalog.Querier, cat *catalog.Catalog, f *facts, _ string) error {
+	rows, err := q.Query(ctx, `
+WITH RECURSIVE reach(first, id) AS (
+  SELECT m.roleid, m.roleid FROM pg_auth_members m JOIN pg_roles a ON a.oid = m.member WHERE a.rolname = $1
+  UNION
+  SELECT r.first, m.roleid FROM reach r JOIN pg_auth_members m ON m.member = r.id)
+SELECT DISTINCT t.rolname, d.rolname FROM reach
+JOIN pg_roles t ON t.oid = reach.id JOIN pg_roles d ON d.oid = reach.first ORDER BY 1, 2`, cat.AppRole)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	f.via = map[string][]string{}
+	for rows.Next() {
+		var role, direct string
+		if err := rows.Scan(&role, &direct); err != nil {
+			return err
+		}
+		f.via[role] = append(f.via[role], direct)
 	}
 	return rows.Err()
 }

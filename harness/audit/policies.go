@@ -39,23 +39,56 @@ func (e *env) appExprs() []policyExpr {
 func (x policyExpr) object() string { return fmt.Sprintf("policy %s on %s", x.policy.Name, x.rel) }
 
 func (x policyExpr) result(msg, fix string) Result {
-	return Result{Object: x.object(), Relation: x.rel.String(), Message: msg, Fix: fix,
+	r := Result{Object: x.object(), Relation: x.rel.String(), Message: msg, Fix: fix,
 		where: []pattern{atPolicy(x.rel, x.policy.Name), atCreate(x.rel)}}
+	if strings.HasPrefix(fix, "ALTER POLICY ") { // the policy rewritten: SQL as it stands
+		r.FixSQL = fix
+	}
+	return r
 }
 
 // isolating is the predicate the reference schema uses, for fixes.
 func (e *env) isolating(r *catalog.Relation) string {
-	return orCol(e.tenantKey(r)) + " = " + e.contextValue()
+	if cond, ok := e.cat.TenantFilter(r, "", e.contextValue(e.keyColumn(r, 0))); ok {
+		return cond
+	}
+	return orCol(e.tenantKey(r)) + " = " + e.contextValue(nil)
 }
 
-// contextValue is the typed tenant context as a policy should read it:
-// the setting, or for Supabase-style claims the JSON path PostgREST's
-// request.jwt.claims carries it at.
-func (e *env) contextValue() string {
-	if e.opts.ContextSetting == "request.jwt.claims" {
-		return "(nullif(current_setting('request.jwt.claims', true), '')::jsonb -> 'app_metadata' ->> 'tenant_id')::uuid"
+// keyColumn is the column that finally holds r's tenant id: its tenant
+// column, the tenants table's key, or its parent's (nil when none).
+func (e *env) keyColumn(r *catalog.Relation, depth int) *catalog.Column {
+	switch {
+	case r == nil || depth > 8:
+		return nil
+	case r.TenantColumn != "":
+		return r.Column(r.TenantColumn)
+	case r == e.cat.TenantsTable && len(r.PrimaryKey) == 1:
+		return r.Column(r.PrimaryKey[0])
+	case r.Parent != nil:
+		return e.keyColumn(e.cat.Relation(r.Parent.RefTable), depth+1)
 	}
-	return fmt.Sprintf("nullif(current_setting('%s', true), '')::uuid", e.opts.ContextSetting)
+	return nil
+}
+
+// contextValue is the tenant context as a policy should read it, typed as
+// the tenant column is (no cast for text-like columns; uuid when the
+// column is unknown): the setting, or for Supabase-style claims the JSON
+// path PostgREST's request.jwt.claims carries it at.
+func (e *env) contextValue(col *catalog.Column) string {
+	cast := "::uuid"
+	if col != nil {
+		switch col.BaseType {
+		case "text", "varchar", "bpchar", "name", "citext":
+			cast = ""
+		default:
+			cast = "::" + col.Type
+		}
+	}
+	if e.opts.ContextSetting == "request.jwt.claims" {
+		return "(nullif(current_setting('request.jwt.claims', true), '')::jsonb -> 'app_metadata' ->> 'tenant_id')" + cast
+	}
+	return fmt.Sprintf("nullif(current_setting('%s', true), '')%s", e.opts.ContextSetting, cast)
 }
 
 // multiplePermissive (TFA011) enforces: for each command the application
@@ -181,7 +214,7 @@ func nullTenantDisjunct(e *env) []Result {
 			if len(w) == 3 && w[0] == key && w[1] == "is" && w[2] == "null" {
 				out = append(out, x.result(
 					fmt.Sprintf("%s admits rows whose %s IS NULL to every tenant: untagged rows are shared by all tenants", x.clause, key),
-					fmt.Sprintf("ALTER POLICY %s ON %s %s (%s); make %s NOT NULL", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel), key)))
+					fmt.Sprintf("ALTER POLICY %[1]s ON %[2]s %[3]s (%[4]s); ALTER TABLE %[2]s ALTER COLUMN %[5]s SET NOT NULL", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel), catalog.QuoteIdent(key))))
 				break
 			}
 		}
@@ -249,6 +282,7 @@ func commandWithoutPolicy(e *env) []Result {
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s is granted %s on %s but no permissive policy covers %[2]s: those statements affect no rows", e.cat.AppRole, strings.Join(missing, ", "), r),
 			Fix:     fmt.Sprintf("REVOKE %s ON %s FROM %s, or add a policy FOR each of them with USING and WITH CHECK (%s)", strings.Join(missing, ", "), r.QualifiedName(), e.cat.AppRole, e.isolating(r)),
+			FixSQL:  fmt.Sprintf("REVOKE %s ON %s FROM %s, PUBLIC", strings.Join(missing, ", "), r.QualifiedName(), e.cat.AppRole),
 			where:   append(append(append(atPolicies(r), atDropPolicy(r)), atGrant(r, strings.Join(missing, "|"))...), atCreate(r)),
 		})
 	}

@@ -28,7 +28,7 @@ func rlsDisabled(e *env) []Result {
 		out = append(out, Result{
 			Severity: sev, Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("row-level security is disabled on %s, which holds tenant rows (%s): %s", r, tenantWhat(e, r), reach),
-			Fix:     fmt.Sprintf("ALTER TABLE %s ENABLE ROW LEVEL SECURITY; ALTER TABLE %[1]s FORCE ROW LEVEL SECURITY; and create its tenant policy", r.QualifiedName()),
+			FixSQL:  fmt.Sprintf("ALTER TABLE %s ENABLE ROW LEVEL SECURITY; ALTER TABLE %[1]s FORCE ROW LEVEL SECURITY; CREATE POLICY tenant_isolation ON %[1]s USING (%s) WITH CHECK (%[2]s)", r.QualifiedName(), e.isolating(r)),
 			where:   []pattern{atAlter(r, `\bDISABLE\s+ROW\s+LEVEL\s+SECURITY`), atCreate(r)},
 		})
 	}
@@ -54,13 +54,16 @@ func rlsNotForced(e *env) []Result {
 			continue
 		}
 		fix := fmt.Sprintf("ALTER TABLE %s FORCE ROW LEVEL SECURITY", r.QualifiedName())
+		fixSQL := fix
 		if o := e.f.roles[r.Owner]; o.Super || o.BypassRLS {
-			fix = fmt.Sprintf("ALTER TABLE %s OWNER TO <a NOSUPERUSER NOBYPASSRLS role>; %s (FORCE does not bind a superuser or BYPASSRLS owner)", r.QualifiedName(), fix)
+			fix = fmt.Sprintf("give %s an owner that is neither a superuser nor BYPASSRLS (ALTER TABLE %s OWNER TO that role), then %s: FORCE does not bind a superuser or BYPASSRLS owner", r, r.QualifiedName(), fix)
+			fixSQL = ""
 		}
 		out = append(out, Result{
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s has row-level security enabled but not forced: its owner %s, and every role with %[2]s's privileges, reads and writes all tenants' rows", r, r.Owner),
 			Fix:     fix,
+			FixSQL:  fixSQL,
 			where:   []pattern{atAlter(r, `\bNO\s+FORCE\s+ROW\s+LEVEL\s+SECURITY`), atAlter(r, `\bENABLE\s+ROW\s+LEVEL\s+SECURITY`), atCreate(r)},
 		})
 	}
@@ -83,7 +86,7 @@ func dormantPolicies(e *env) []Result {
 		out = append(out, Result{
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s has %d polic%s (%s) but row-level security is disabled: none of them is applied", r, len(names), plural(len(names), "y", "ies"), strings.Join(names, ", ")),
-			Fix:     fmt.Sprintf("ALTER TABLE %s ENABLE ROW LEVEL SECURITY; ALTER TABLE %[1]s FORCE ROW LEVEL SECURITY", r.QualifiedName()),
+			FixSQL:  fmt.Sprintf("ALTER TABLE %s ENABLE ROW LEVEL SECURITY; ALTER TABLE %[1]s FORCE ROW LEVEL SECURITY", r.QualifiedName()),
 			where:   []pattern{atAlter(r, `\bDISABLE\s+ROW\s+LEVEL\s+SECURITY`), atPolicy(r, r.Policies[0].Name), atCreate(r)},
 		})
 	}
@@ -113,7 +116,7 @@ func noAppPolicy(e *env) []Result {
 		out = append(out, Result{
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s has row-level security enabled but no permissive policy applies to %s: every row is denied to it", r, e.cat.AppRole),
-			Fix:     fmt.Sprintf("CREATE POLICY tenant_isolation ON %s USING (%s) WITH CHECK (same)", r.QualifiedName(), e.isolating(r)),
+			FixSQL:  fmt.Sprintf("CREATE POLICY tenant_isolation ON %s USING (%s) WITH CHECK (%[2]s)", r.QualifiedName(), e.isolating(r)),
 			where:   []pattern{atDropPolicy(r), atAlter(r, `\bENABLE\s+ROW\s+LEVEL\s+SECURITY`), atCreate(r)},
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // becomable lists, in name order, the roles the application role can
@@ -32,12 +33,28 @@ func (e *env) how(role string) string {
 	return fmt.Sprintf("%s can SET ROLE to %s, which is", e.cat.AppRole, role)
 }
 
-// roleFix is the statement that removes role's reach from the app role.
+// roleFix is the SQL that takes attr (SUPERUSER, BYPASSRLS, CREATEROLE)
+// out of the application role's reach: ALTER ROLE app NO<attr> on the
+// application role itself, else the REVOKE of the application role's
+// direct memberships through which it reaches role (the role keeps its
+// attribute: other logins may need it, and a bootstrap superuser cannot
+// lose it).
 func (e *env) roleFix(role, attr string) string {
 	if role == e.cat.AppRole {
-		return fmt.Sprintf("ALTER ROLE %s NO%s", role, attr)
+		return fmt.Sprintf("ALTER ROLE %s NO%s", catalog.QuoteIdent(role), attr)
 	}
-	return fmt.Sprintf("REVOKE %s FROM %s (or ALTER ROLE %[1]s NO%s)", role, e.cat.AppRole, attr)
+	return e.revokeReach(role)
+}
+
+// revokeReach is the SQL that stops the application role reaching role
+// by membership: REVOKE d FROM app for each direct membership d that leads
+// there ("" when it has none).
+func (e *env) revokeReach(role string) string {
+	var out []string
+	for _, d := range e.f.via[role] {
+		out = append(out, fmt.Sprintf("REVOKE %s FROM %s", catalog.QuoteIdent(d), catalog.QuoteIdent(e.cat.AppRole)))
+	}
+	return strings.Join(out, "; ")
 }
 
 // appSuperuser (TFA005) enforces: the application role is not a superuser
@@ -50,7 +67,7 @@ func appSuperuser(e *env) []Result {
 		out = append(out, Result{
 			Object:  "role " + role,
 			Message: fmt.Sprintf("%s a superuser: it bypasses row-level security on every table, forced or not", e.how(role)),
-			Fix:     e.roleFix(role, "SUPERUSER"),
+			FixSQL:  e.roleFix(role, "SUPERUSER"),
 			where:   atRole(role, `\bSUPERUSER\b`),
 		})
 	}
@@ -66,7 +83,7 @@ func appBypassRLS(e *env) []Result {
 		out = append(out, Result{
 			Object:  "role " + role,
 			Message: fmt.Sprintf("%s BYPASSRLS: every policy on every table is skipped for it", e.how(role)),
-			Fix:     e.roleFix(role, "BYPASSRLS"),
+			FixSQL:  e.roleFix(role, "BYPASSRLS"),
 			where:   atRole(role, `\bBYPASSRLS\b`),
 		})
 	}
@@ -84,8 +101,13 @@ func appOwnsTenantTable(e *env) []Result {
 			continue
 		}
 		who := e.cat.AppRole + " owns it"
+		fix := fmt.Sprintf("give %s an owner %s cannot become (ALTER TABLE %s OWNER TO that role), then ALTER TABLE %[3]s FORCE ROW LEVEL SECURITY", r, e.cat.AppRole, r.QualifiedName())
+		fixSQL := ""
 		if r.Owner != e.cat.AppRole {
 			who = fmt.Sprintf("its owner %s is a role %s can become", r.Owner, e.cat.AppRole)
+			if fixSQL = e.revokeReach(r.Owner); fixSQL != "" {
+				fix = fixSQL + fmt.Sprintf("; and ALTER TABLE %s FORCE ROW LEVEL SECURITY", r.QualifiedName())
+			}
 		}
 		forced := "RLS is not forced, so it reads every tenant's rows now"
 		if r.RLSForced {
@@ -94,7 +116,8 @@ func appOwnsTenantTable(e *env) []Result {
 		out = append(out, Result{
 			Object: "table " + r.String(), Relation: r.String(),
 			Message: fmt.Sprintf("%s: %s; %s", r, who, forced),
-			Fix:     fmt.Sprintf("ALTER TABLE %s OWNER TO <a role the application cannot become>", r.QualifiedName()),
+			Fix:     fix,
+			FixSQL:  fixSQL,
 			where:   []pattern{atOwner(r), atCreate(r)},
 		})
 	}
@@ -115,7 +138,7 @@ func appCreateRole(e *env) []Result {
 		out = append(out, Result{
 			Severity: sev, Object: "role " + role,
 			Message: fmt.Sprintf("%s CREATEROLE: %s", e.how(role), why),
-			Fix:     e.roleFix(role, "CREATEROLE"),
+			FixSQL:  e.roleFix(role, "CREATEROLE"),
 			where:   atRole(role, `\bCREATEROLE\b`),
 		})
 	}
@@ -141,10 +164,15 @@ func defaultContext(e *env) []Result {
 		case strings.HasPrefix(d.Where, "server"):
 			fix = "remove " + setting + " from postgresql.conf / ALTER SYSTEM RESET " + setting
 		}
+		fixSQL := fix
+		if strings.HasPrefix(fix, "remove ") {
+			fixSQL = "" // the server's configuration: not SQL in this database
+		}
 		out = append(out, Result{
 			Object:  fmt.Sprintf("setting %s (%s)", setting, d.Where),
 			Message: fmt.Sprintf("%s is %q at login (%s): a session that sets no tenant context acts as that tenant", setting, d.Value, d.Where),
 			Fix:     fix,
+			FixSQL:  fixSQL,
 			where:   []pattern{newPattern(`\bALTER\s+(?:ROLE|USER|DATABASE)\s` + stmtBody + `\bSET\s+` + regexp.QuoteMeta(setting) + end)},
 		})
 	}
@@ -163,7 +191,7 @@ func appCreatesInSchema(e *env) []Result {
 		out = append(out, Result{
 			Object:  "schema " + s,
 			Message: fmt.Sprintf("%s may CREATE objects in schema %s: it can shadow functions used by policies and SECURITY DEFINER functions, and create tables and functions of its own next to the tenant data", e.cat.AppRole, s),
-			Fix:     fmt.Sprintf("REVOKE CREATE ON SCHEMA %s FROM %s, PUBLIC", s, e.cat.AppRole),
+			FixSQL:  fmt.Sprintf("REVOKE CREATE ON SCHEMA %s FROM %s, PUBLIC", catalog.QuoteIdent(s), e.cat.AppRole),
 			where: []pattern{
 				newPattern(`\bGRANT\s` + stmtBody + `\b(?:CREATE|ALL)\b` + stmtBody + `\bON\s+SCHEMA\s+` + stmtBody + identRE(s) + end + stmtBody + `\bTO\s+` + stmtBody + `(?:` + identRE(e.cat.AppRole) + `|PUBLIC)` + end),
 				newPattern(`\bCREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?` + identRE(s) + end),

@@ -105,7 +105,10 @@ func run(cat *catalog.Catalog, f *facts, opts Options) *Report {
 			}
 			locate(&r, files)
 			r.where = nil
-			r.Object, r.Message, r.Fix = toFiles(r.Object), toFiles(r.Message), toFiles(r.Fix)
+			if r.Fix == "" {
+				r.Fix = r.FixSQL
+			}
+			r.Object, r.Message, r.Fix, r.FixSQL = toFiles(r.Object), toFiles(r.Message), toFiles(r.Fix), toFiles(r.FixSQL)
 			rep.Results = append(rep.Results, r)
 		}
 	}

@@ -22,7 +22,7 @@ func leakproofFunction(e *env) []Result {
 		out = append(out, Result{
 			Object:  fnKind(fn) + " " + fnSig(fn),
 			Message: fmt.Sprintf("%s is LEAKPROOF: it may run on other tenants' rows before the policy filters them, and whatever it raises or logs leaks", fnSig(fn)),
-			Fix:     fmt.Sprintf("ALTER FUNCTION %s NOT LEAKPROOF", fnSig(fn)),
+			FixSQL:  fmt.Sprintf("ALTER FUNCTION %s NOT LEAKPROOF", fnSig(fn)),
 			where:   atFunction(fn, `\bLEAKPROOF\b`),
 		})
 	}
@@ -88,6 +88,7 @@ func definerTrigger(e *env) []Result {
 			Object: fmt.Sprintf("trigger %s on %s", tg.Name, r), Relation: r.String(),
 			Message: fmt.Sprintf("trigger %s on %s runs SECURITY DEFINER %s as %s on every tenant's %s", tg.Name, r, fnSig(fn), fn.Owner, strings.Join(tg.Events, "/")),
 			Fix:     fmt.Sprintf("ALTER FUNCTION %s SECURITY INVOKER, and give the tables it writes their own tenant policies", fnSig(fn)),
+			FixSQL:  fmt.Sprintf("ALTER FUNCTION %s SECURITY INVOKER", fnSig(fn)),
 			where:   append([]pattern{atTrigger(r, tg.Name)}, atFunction(fn, `\bSECURITY\s+DEFINER\b`)...),
 		})
 	}
