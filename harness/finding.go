@@ -37,6 +37,15 @@ func levelThree(k Kind) bool {
 	return strings.HasPrefix(string(k), "migration-")
 }
 
+// Isolation reports whether a finding of this kind shows isolation failing
+// (a tenant saw, learnt or changed what is not its own). Over-filtering (a
+// tenant saw less of its own rows than it holds) and over-refusal (a
+// router refused a request it should have served) are correctness bugs,
+// reported at low severity, never counted as leaks.
+func (k Kind) Isolation() bool {
+	return k != KindOverFiltering && k != "over-refusal"
+}
+
 // Severity is the default severity of a kind.
 func (k Kind) Severity() Severity {
 	switch k {

@@ -14,11 +14,23 @@ type Verdict struct {
 // property could not be checked, or nothing ran) leave no verdict.
 func (r *Report) verdict() Verdict {
 	t := r.Totals
+	leaks := 0
+	for _, f := range r.Findings {
+		if f.Kind.Isolation() {
+			leaks++
+		}
+	}
+	other := ""
+	if n := t.Findings - leaks; n > 0 {
+		other = fmt.Sprintf("; %s listed apart: a tenant saw less than its own data (over-filtering, low)", plural(n, "other finding"))
+	}
 	switch {
-	case t.Findings > 0 && t.Errors+t.Blind > 0:
-		return Verdict{"LEAK", fmt.Sprintf("%s: tenants saw or wrote other tenants' data; %s could not be checked or proved nothing", plural(t.Findings, "finding"), plural(t.Errors+t.Blind, "scenario"))}
+	case leaks > 0 && t.Errors+t.Blind > 0:
+		return Verdict{"LEAK", fmt.Sprintf("%s: tenants saw or wrote other tenants' data; %s could not be checked or proved nothing%s", plural(leaks, "finding"), plural(t.Errors+t.Blind, "scenario"), other)}
+	case leaks > 0:
+		return Verdict{"LEAK", fmt.Sprintf("%s: tenants saw or wrote other tenants' data%s", plural(leaks, "finding"), other)}
 	case t.Findings > 0:
-		return Verdict{"LEAK", fmt.Sprintf("%s: tenants saw or wrote other tenants' data", plural(t.Findings, "finding"))}
+		return Verdict{"FAIL", fmt.Sprintf("no tenant saw or wrote another tenant's rows, but %s: a tenant saw less than its own data (over-filtering, low)", plural(t.Findings, "finding"))}
 	case t.Errors > 0:
 		return Verdict{"ERROR", fmt.Sprintf("%s could not be checked", plural(t.Errors, "scenario"))}
 	case t.Blind > 0:
