@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -31,7 +32,10 @@ var HostileIDs = &Property{
 	Name:   "hostile-ids",
 	Title:  "a hostile tenant id never reaches another tenant's rows",
 	Labels: []string{"context", "hostile", "soc2:CC6.1"},
-	Plain:  func(tg *Target) []string { return []string{"strategy " + tg.Strategy.Name} },
+	// Positive control: the viewer's own id, set plainly after the
+	// hostile one, shows the viewer's rows in some check.
+	control: true,
+	Plain:   func(tg *Target) []string { return []string{"strategy " + tg.Strategy.Name} },
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		return worldRun(tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) (*Finding, Stats, error) {
 			id := generators.HostileID(w, viewer).Draw(rt, "hostile id")
@@ -116,8 +120,8 @@ func (tg *Target) hostileProbe(ctx context.Context, w *generators.World, viewer 
 		return nil, err
 	}
 	if err := tg.Strategy.Set(ctx, tx, tg, id); err != nil {
-		st.Rejected++
-		return nil, nil
+		st.reject(err)
+		return nil, tg.hostileControl(ctx, tx, w, viewer, st)
 	}
 	seen, err := tg.visibleTenants(ctx, tx)
 	if err != nil {
@@ -157,7 +161,31 @@ func (tg *Target) hostileProbe(ctx context.Context, w *generators.World, viewer 
 			return f, nil
 		}
 	}
-	return nil, nil
+	return nil, tg.hostileControl(ctx, tx, w, viewer, st)
+}
+
+// hostileControl is the property's positive control: in the same session,
+// the viewer's own id set plainly shows rows of the viewer. Without it, a
+// setter every id fails on (a policy reading another setting) would pass
+// every hostile id for the wrong reason.
+func (tg *Target) hostileControl(ctx context.Context, tx pgx.Tx, w *generators.World, viewer int, st *Stats) error {
+	if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_hostile"); err != nil {
+		return fmt.Errorf("roll back hostile context: %w", err)
+	}
+	if err := tg.Strategy.Set(ctx, tx, tg, w.TenantID(viewer)); err != nil {
+		return nil // the plain id refused too: no control in this check
+	}
+	seen, err := tg.visibleTenants(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, v := range seen {
+		if slices.Contains(v.keys, w.TenantID(viewer)) {
+			st.sawOwn()
+			return nil
+		}
+	}
+	return nil
 }
 
 // plainVisible is what the same session shows (relation and tenant key)

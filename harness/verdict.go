@@ -77,7 +77,7 @@ func (r *Result) Judge(reach, control bool) {
 		}
 	case control && r.Own == 0:
 		r.Verdict = VerdictBlind
-		r.Reason = fmt.Sprintf("in %d checks the tenant never saw or changed a row of its own on %s, so the probes could not tell isolation from an application that sees nothing", r.Checks, r.Relation)
+		r.Reason = fmt.Sprintf("in %d checks on %s the tenant never saw or changed a row of its own, so the probes could not tell isolation from an application that sees nothing", r.Checks, r.Relation)
 		if r.Rejected > 0 {
 			r.Reason += "; " + r.RejectionSummary()
 		}
@@ -111,7 +111,7 @@ func (s *Stats) RejectionSummary() string {
 		}
 		parts = append(parts, p)
 	}
-	return fmt.Sprintf("%d statements that ran as the admin were refused to the tenant: %s", s.Rejected, strings.Join(parts, ", "))
+	return fmt.Sprintf("%d refused to the tenant: %s", s.Rejected, strings.Join(parts, ", "))
 }
 
 // OnlyNoAccess reports whether every refusal was a missing privilege on a
