@@ -15,7 +15,9 @@ type SettingUse struct {
 	// Where is the object that reads or sets it: "policy p on t", or for
 	// the context statement "the context statement".
 	Where string `json:"where"`
-	// Relation is the relation of a policy, as the catalog prints it.
+	// Policy and Relation name a policy and its relation (as the catalog
+	// prints it) for a policy's read.
+	Policy   string `json:"policy,omitempty"`
 	Relation string `json:"relation,omitempty"`
 	// Via lists the functions followed from Where to the call, outermost
 	// first (public.current_account(), auth.jwt()).
@@ -222,7 +224,7 @@ func (r *contextReader) policyReads() (reads []SettingUse, dynamic, opaque bool)
 				}
 				u := r.uses(f)
 				for _, x := range u.reads {
-					x.Where, x.Relation = where, rel.String()
+					x.Where, x.Policy, x.Relation = where, p.Name, rel.String()
 					reads = append(reads, x)
 				}
 				dynamic = dynamic || u.dynReads
