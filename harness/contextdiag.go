@@ -172,7 +172,15 @@ func (d *ContextDiagnosis) Fix() string {
 	if len(read) == 0 {
 		return ""
 	}
-	example := fmt.Sprintf("select set_config('%s', $1, true)", read[0])
+	return FixFor(read[0])
+}
+
+// FixFor says what to pass so that a setting the policies read is set.
+func FixFor(setting string) string {
+	if strings.HasPrefix(setting, "request.jwt.") {
+		return "Pass --context supabase (or jwt) so that the request's claims carry the tenant, or --context-sql with the application's own setter"
+	}
+	example := fmt.Sprintf("select set_config('%s', $1, true)", setting)
 	return "Pass --context-sql with the application's own setter, e.g. --context-sql " + shellQuote(example)
 }
 

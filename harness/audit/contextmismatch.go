@@ -61,7 +61,7 @@ func contextMismatch(e *env) []Result {
 		msg := fmt.Sprintf("policies read %s (%s), but %s (%s) %s: every tenant statement runs without a tenant context (%s), so isolation is never exercised",
 			name, list(where), strategy, d.Statement, sets, effect)
 		r := Result{Object: "setting " + name, Message: msg,
-			Fix: fmt.Sprintf("set %s in the context statement: --context-sql with the application's setter, e.g. select set_config('%s', $1, true)", name, name)}
+			Fix: fmt.Sprintf("set %s in the context statement. %s", name, harness.FixFor(name))}
 		if rel := e.relationNamed(first.Relation); rel != nil {
 			r.where = []pattern{atPolicy(rel, first.Policy), atCreate(rel)}
 		}
