@@ -305,3 +305,23 @@ func FunctionDefinitions(ctx context.Context, q catalog.Querier, cat *catalog.Ca
 	}
 	return defs, rows.Err()
 }
+
+// readContextSetting sets Config.ContextSetting, when it was not given, to
+// the setting the sql strategy's statement sets through the functions it
+// calls (select set_tenant_context($1::uuid) sets app.current_tenant), so
+// that the strategy's Settings name what the application really sets.
+func (t *Target) readContextSetting(ctx context.Context) error {
+	if !t.Config.settingGuessed || t.Config.Context != "sql" {
+		return nil
+	}
+	defs, err := FunctionDefinitions(ctx, t.Pool, t.Catalog)
+	if err != nil {
+		return err
+	}
+	r := newContextReader(contextSources{cat: t.Catalog, definitions: defs,
+		statement: strings.ReplaceAll(t.Config.ContextSQL, "$1", quoteLiteral(sampleContextID))})
+	if sets, _, _ := r.statementSets(); len(sets) > 0 {
+		t.Config.ContextSetting = sets[0].Setting
+	}
+	return nil
+}

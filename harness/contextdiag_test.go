@@ -101,3 +101,18 @@ func TestDiagnoseContextConsistent(t *testing.T) {
 		}
 	})
 }
+
+// TestContextSettingFromSetter: without --context-setting, the sql
+// strategy's setting is the one its function sets, so that its Settings
+// (what the pool property clears and inspects) name app.current_tenant.
+func TestContextSettingFromSetter(t *testing.T) {
+	t.Parallel()
+	files, err := harness.LoadSchema(testenv.Fixture("realworld/vendor-sample"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := testenv.TargetWith(t, harness.Config{Schema: files, ContextSQL: "select set_tenant_context($1::uuid)"})
+	if got := tg.Strategy.Settings(tg); !reflect.DeepEqual(got, []string{"app.current_tenant"}) {
+		t.Errorf("settings = %v, want [app.current_tenant]", got)
+	}
+}
