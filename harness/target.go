@@ -30,6 +30,10 @@ type Config struct {
 	// Supabase applies the Supabase shim (auth.uid(), auth.jwt(), the
 	// anon/authenticated/service_role roles) before the schema.
 	Supabase bool
+
+	// settingGuessed: ContextSetting was not given; Open reads it from
+	// the functions --context-sql calls.
+	settingGuessed bool
 }
 
 func (c *Config) defaults() error {
@@ -62,6 +66,7 @@ func (c *Config) defaults() error {
 		return fmt.Errorf("context sql %q has no $1: it must take the tenant id as parameter $1", c.ContextSQL)
 	}
 	if c.ContextSetting == "" {
+		c.settingGuessed = true
 		c.ContextSetting = "app.tenant_id"
 		if m := settingRE.FindStringSubmatch(c.ContextSQL); m != nil {
 			c.ContextSetting = m[1]
@@ -140,6 +145,10 @@ func Open(ctx context.Context, db *pg.Database, cfg Config) (*Target, error) {
 		return nil, fmt.Errorf("%w: no table has the tenant column %q: pass --tenant-column with the column that holds the tenant id", ErrSchema, cfg.TenantColumn)
 	}
 	t.Catalog = cat
+	if err := t.readContextSetting(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	return t, nil
 }
 

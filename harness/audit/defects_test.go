@@ -76,6 +76,7 @@ var defects = map[string][]string{
 	"tfa051_key_through_function.sql": {
 		"TFA051 policy tenant_isolation_policy on users @tfa051_key_through_function.sql:6",
 		"TFA051 policy tenant_isolation_policy on document_chunks @tfa051_key_through_function.sql:10"},
+	"tfa052_context_setting_mismatch.sql": {"TFA052 setting app.current_tenant @tfa052_context_setting_mismatch.sql:14"},
 }
 
 // mutantChecks maps each seeded defect of fixtures/mutants (by its name in
@@ -371,6 +372,48 @@ func TestContextStrategies(t *testing.T) {
 			}
 			if diff := compare(audited(t, sharedTarget(t, cfg)), want); diff != "" {
 				t.Error(diff)
+			}
+		})
+	}
+}
+
+// TestContextSettingMismatch: the vendor sample's policies read
+// app.current_tenant. Run as a forgotten --context-sql would run it (the
+// default strategy sets app.tenant_id), TFA052 names both settings; with
+// the application's setter (found to set app.current_tenant through its
+// body) it is quiet.
+func TestContextSettingMismatch(t *testing.T) {
+	t.Parallel()
+	files, err := harness.LoadSchema(testenv.Fixture("realworld/vendor-sample"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, contextSQL string
+		fires            bool
+	}{{"forgotten", "", true}, {"setter", "select set_tenant_context($1::uuid)", false}} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			rep := audited(t, testenv.TargetWith(t, harness.Config{Schema: files, ContextSQL: c.contextSQL}))
+			var got []audit.Result
+			for _, r := range rep.Results {
+				if r.Check == "TFA052" {
+					got = append(got, r)
+				}
+			}
+			if !c.fires {
+				if len(got) > 0 {
+					t.Errorf("TFA052 with the application's setter: %s", got[0].String())
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Object != "setting app.current_tenant" || filepath.Base(got[0].File) != "002_rls.sql" {
+				t.Fatalf("want one TFA052 on setting app.current_tenant located in 002_rls.sql; got:\n%s", results(rep))
+			}
+			for _, want := range []string{"app.current_tenant", "app.tenant_id", "set_config", "raise"} {
+				if !strings.Contains(got[0].Message, want) {
+					t.Errorf("message lacks %q: %s", want, got[0].Message)
+				}
 			}
 		})
 	}

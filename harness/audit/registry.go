@@ -164,6 +164,10 @@ var registry = []*Check{
 	{ID: "TFA051", Name: "tenant-key-through-function", Title: "Policy compares only a function of the tenant key", Severity: medium, Leaks: []int{7}, run: keyThroughFunction,
 		Rationale: "right(tenant_id::text, 3), a hash bucket or a truncated code is exact only while no two tenants share it; with enough tenants they do, and see each other's rows.",
 		Fix:       "Compare the tenant column itself with the typed context."},
+	// Tenant-context plumbing, continued.
+	{ID: "TFA052", Name: "context-setting-mismatch", Title: "Policies read a setting the context strategy does not set", Severity: high, Leaks: []int{20, 21}, run: contextMismatch,
+		Rationale: "When the application sets app.tenant_id and the policies read app.current_tenant, every statement runs without a tenant context: the policies match nothing or raise, and tests over it pass without exercising isolation.",
+		Fix:       "Set the setting the policies read: --context-sql with the application's own setter."},
 }
 
 // Checks returns every check, sorted by ID.

@@ -24,6 +24,9 @@ type Options struct {
 	// the context (with a sample tenant id in place of $1); it is audited
 	// like a function body.
 	ContextSQL string
+	// Strategy names the context strategy that runs ContextSQL, for
+	// messages (empty: not known).
+	Strategy string
 	// Checks restricts the audit to these check IDs or names (default all).
 	Checks []string
 	// Roles maps role names as the files write them to the names on the
@@ -66,6 +69,7 @@ func RunTarget(ctx context.Context, tg *harness.Target) (*Report, error) {
 		Roles:          tg.Roles,
 	}
 	if s := tg.Strategy; s != nil {
+		opts.Strategy = s.Name
 		if s.Settings != nil {
 			if set := s.Settings(tg); len(set) > 0 {
 				opts.ContextSetting = set[0]
