@@ -33,7 +33,10 @@ var PlanCache = &Property{
 	Name:   "plan-cache",
 	Title:  "prepared statements re-check row security after a role change",
 	Labels: []string{"context", "plan-cache", "soc2:CC7.1"},
-	Plain:  func(*Target) []string { return []string{"prepared statements"} },
+	// Positive control: planned afresh as role B, the statement shows the
+	// tenant some rows in some check.
+	control: true,
+	Plain:   func(*Target) []string { return []string{"prepared statements"} },
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		rels, applies := tg.planCacheRelations(ctx)
 		return worldRun(tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) (*Finding, Stats, error) {
@@ -97,10 +100,20 @@ func (tg *Target) planCacheProbe(ctx context.Context, w *generators.World, viewe
 			continue
 		}
 		if err := tx.QueryRow(ctx, s.sql).Scan(s.dest); err != nil {
+			if isPgError(err) {
+				// The statement raised as a role of the application (a
+				// policy reading a setting that is not set): failing
+				// closed, counted as a refusal.
+				st.reject(err)
+				return nil, nil
+			}
 			return nil, fmt.Errorf("plan-cache step %q: %w", s.sql, err)
 		}
 	}
 	st.Statements += 3
+	if fresh > 0 {
+		st.sawOwn() // planned afresh, the tenant sees rows: its own
+	}
 	if asA > fresh {
 		st.Reached++ // role A saw more: a stale plan would show
 	}

@@ -134,7 +134,12 @@ func (tg *Target) newPoolModel(ctx context.Context, w *generators.World, size in
 	if err != nil {
 		return nil, fmt.Errorf("open application pool: %w", err)
 	}
-	m := &poolModel{tg: tg, w: w, pool: pool, lastUser: map[uint32]int{}, log: map[uint32][]string{}, settings: tg.borrowSettings(), stats: Stats{Checks: 1, Tenants: len(w.Tenants), WorldRows: len(w.Rows)}}
+	settings, err := tg.borrowSettings(ctx)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("read the settings the policies read: %w", err)
+	}
+	m := &poolModel{tg: tg, w: w, pool: pool, lastUser: map[uint32]int{}, log: map[uint32][]string{}, settings: settings, stats: Stats{Checks: 1, Tenants: len(w.Tenants), WorldRows: len(w.Rows)}}
 	for _, r := range tg.Catalog.TenantTables() {
 		if r.Priv.Select && (r.TenantColumn != "" || r == tg.Catalog.TenantsTable) {
 			m.rels = append(m.rels, r)

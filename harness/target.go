@@ -93,6 +93,7 @@ type Target struct {
 	// large is the world BulkLoad committed, until DropBulk: small worlds
 	// must not be inserted over it.
 	large *BulkWorld
+	diag  diagnosis
 }
 
 // ErrSchema marks errors in the schema or overlay SQL.
