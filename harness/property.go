@@ -179,7 +179,11 @@ func (p *Property) RunSubject(ctx context.Context, tg *Target, subj Subject, opt
 	if tg.large != nil && p != LargeWorld {
 		return &Result{Property: p.Name, Relation: subj.Name, Err: errLargeLoaded}
 	}
+	rewind := tg.KeepSequences(ctx) // worlds advance sequences even when rolled back
 	res := RunCheck(p.Name, subj.Name, opts, func(st *CheckState) func(*rapid.T) { return p.check(ctx, tg, subj, opts, st) })
+	if err := rewind(); err != nil && res.Err == nil {
+		res.Err = err
+	}
 	rel := subj.Rel
 	if res.Err == nil && len(res.Findings) == 0 && res.Checks > 0 && !res.Conclusive() && (rel == nil || rel.TenantColumn != "" || rel == tg.Catalog.TenantsTable) {
 		res.Err = fmt.Errorf("%w: %d statements on %s never reached another tenant's rows, even without RLS: a clean result would prove nothing", ErrInconclusive, res.Statements, subj.Name)
