@@ -19,7 +19,7 @@ type createdTable struct {
 
 // createdRows lists, at the end of a repeatable-read transaction that
 // inserted a world, the rows it created in every table: the world's
-// tables and every table the backend's statistics show rows inserted into
+// tables and every table the backend's statistics show rows written to
 // (pg_stat_xact_user_tables; on PostgreSQL 15 it also counts earlier,
 // unflushed transactions of the connection, which only adds candidates),
 // so rows the schema's triggers wrote, into tables the generator knows
@@ -36,7 +36,7 @@ type createdTable struct {
 func createdRows(ctx context.Context, tx pgx.Tx, other querier, world []string) ([]createdTable, error) {
 	rows, err := tx.Query(ctx, `SELECT c.oid::int8, format('%I.%I', n.nspname, c.relname)
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_stat_xact_user_tables s ON s.relid = c.oid
-		WHERE c.relkind = 'r' AND (s.n_tup_ins > 0 OR c.oid = ANY($1::text[]::regclass[])) ORDER BY 2`, world)
+		WHERE c.relkind = 'r' AND (s.n_tup_ins + s.n_tup_upd + s.n_tup_del > 0 OR c.oid = ANY($1::text[]::regclass[])) ORDER BY 2`, world)
 	if err != nil {
 		return nil, fmt.Errorf("commit world: list the tables it wrote: %w", err)
 	}
