@@ -214,8 +214,8 @@ func snapshot(t *testing.T, tg *harness.Target) map[string]int64 {
 type cloner struct {
 	db       *pg.Database
 	pristine *harness.Target // closed: its catalog only
-	cfg  harness.Config
-	next int
+	cfg      harness.Config
+	next     int
 }
 
 func newCloner(t *testing.T, cfg harness.Config) *cloner {
