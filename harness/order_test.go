@@ -214,7 +214,6 @@ func snapshot(t *testing.T, tg *harness.Target) map[string]int64 {
 type cloner struct {
 	db       *pg.Database
 	pristine *harness.Target // closed: its catalog only
-	cfg      harness.Config
 	next     int
 }
 
@@ -222,7 +221,7 @@ func newCloner(t *testing.T, cfg harness.Config) *cloner {
 	t.Helper()
 	tg := testenv.TargetWith(t, cfg)
 	tg.Close() // a template must have no other sessions
-	cl := &cloner{db: tg.DB, pristine: tg, cfg: cfg}
+	cl := &cloner{db: tg.DB, pristine: tg}
 	cl.exec(t, "CREATE DATABASE tf_pristine TEMPLATE "+pgx.Identifier{tg.DB.Name}.Sanitize()+" STRATEGY FILE_COPY")
 	return cl
 }
