@@ -55,6 +55,7 @@ type BulkWorld struct {
 
 	plans   []*bulkPlan         // how each table was filled: renders any row again
 	saved   []int               // plans whose seeded rows DropBulk restores
+	seqs    map[string]seqState // sequences before the load, rewound by DropBulk
 	tenants []generators.Tenant // all tenants, shared by the checks' views
 }
 
@@ -77,6 +78,10 @@ func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, e
 	plans, err := bulkPlans(tg.Catalog, opts, tenants)
 	if err != nil {
 		return nil, err
+	}
+	seqs, err := readSequences(ctx, tg.Pool) // DropBulk rewinds what the load advanced
+	if err != nil {
+		return nil, fmt.Errorf("bulk load: %w", err)
 	}
 	conn, err := tg.Pool.Acquire(ctx)
 	if err != nil {
@@ -125,7 +130,7 @@ func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, e
 		return nil, fmt.Errorf("bulk load: commit: %w", err)
 	}
 	w.Load = time.Since(start)
-	w.plans, w.tenants, w.saved = plans, tenants, saved
+	w.plans, w.tenants, w.saved, w.seqs = plans, tenants, saved, seqs
 	tg.large = w
 	return w, nil
 }

@@ -16,9 +16,15 @@ import (
 func committedWorld(t *testing.T, tg *harness.Target) (*generators.World, []generators.Statement) {
 	t.Helper()
 	w := generators.WorldGen(tg.Catalog, generators.WorldOptions{MinTenants: 3, MaxTenants: 3, MaxRows: 2}).Example(7)
-	if err := tg.CommitWorld(context.Background(), w); err != nil {
+	undo, err := tg.CommitWorld(context.Background(), w)
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if err := undo(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 	s := generators.Statement{SQL: "SELECT * FROM documents a", Template: "SELECT * FROM ⟦documents⟧ a", Kind: "select",
 		Relations: []string{"documents"}, Deterministic: true}
 	return w, []generators.Statement{s}

@@ -16,6 +16,9 @@ type diagnosis struct {
 // Diagnosis returns the target's context diagnosis (DiagnoseContext),
 // computed once.
 func (tg *Target) Diagnosis(ctx context.Context) (*ContextDiagnosis, error) {
+	if tg.diag == nil { // a target Open did not make: no cache
+		return DiagnoseContext(ctx, tg)
+	}
 	tg.diag.once.Do(func() { tg.diag.d, tg.diag.err = DiagnoseContext(ctx, tg) })
 	return tg.diag.d, tg.diag.err
 }

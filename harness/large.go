@@ -96,8 +96,9 @@ var errNoLargeWorld = fmt.Errorf("the large world is not loaded: run the propert
 var errLargeLoaded = fmt.Errorf("a large world is loaded (Target.BulkLoad): small worlds would mix with its rows; drop it first (Target.DropBulk)")
 
 // DropBulk empties the tables BulkLoad filled, puts back the rows the
-// schema had seeded in them, refreshes the materialized views and the
-// tables' statistics, and forgets the large world.
+// schema had seeded in them, rewinds the sequences the load advanced
+// (restoreSequences), refreshes the materialized views and the tables'
+// statistics, and forgets the large world.
 func (tg *Target) DropBulk(ctx context.Context) error {
 	w := tg.large
 	if w == nil {
@@ -120,8 +121,10 @@ func (tg *Target) DropBulk(ctx context.Context) error {
 		}
 		// Statistics of the emptied tables, not of the large world: later
 		// small-world plans do not depend on whether it ran before them.
-		_, err := tx.Exec(ctx, "ANALYZE "+strings.Join(planNames(w.plans), ", "))
-		return err
+		if _, err := tx.Exec(ctx, "ANALYZE "+strings.Join(planNames(w.plans), ", ")); err != nil {
+			return err
+		}
+		return restoreSequences(ctx, tx, w.seqs)
 	})
 	if err != nil {
 		return fmt.Errorf("drop large world: %w", err)

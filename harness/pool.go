@@ -3,7 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
-	"strings"
+	"errors"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -75,9 +75,12 @@ var PoolIsolation = &Property{
 				st.Fail(rt, nil, err)
 				return
 			}
-			defer m.close(ctx)
+			defer m.closeOnFailure(ctx, st) // a failing check or a panic mid-draw
 			rt.Repeat(m.actions(ctx, rt, st, size > 1))
 			st.Count(m.stats)
+			if err := m.close(ctx); err != nil {
+				st.Fail(rt, nil, err)
+			}
 		}
 	},
 }
@@ -94,29 +97,19 @@ type poolModel struct {
 	stats    Stats
 	log      map[uint32][]string // backend pid -> the requests it served, as psql lines
 	settings []string            // the settings inspected at every borrow (borrowSettings)
+	undo     func(context.Context) error
 }
 
 // newPoolModel commits the world (as the admin role) and opens a pool of
 // the application role.
 func (tg *Target) newPoolModel(ctx context.Context, w *generators.World, size int) (*poolModel, error) {
-	if err := tg.clearTenantTables(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := tg.Pool.Begin(ctx)
+	undo, _, err := tg.commitWorld(ctx, w) // refused rows leave the world (the model counts what was inserted)
 	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	_, err = loadWorld(ctx, tx, w) // refused rows leave the world (the model counts what was inserted)
-	if err == nil {
-		err = tx.Commit(ctx)
-	}
-	if err != nil {
-		tx.Rollback(ctx)
 		return nil, err
 	}
 	cfg, err := pgxpool.ParseConfig(tg.DB.DSN)
 	if err != nil {
-		return nil, fmt.Errorf("parse dsn: %w", err)
+		return nil, errors.Join(fmt.Errorf("parse dsn: %w", err), undo(ctx))
 	}
 	cfg.MaxConns, cfg.MinConns = int32(size), 0
 	role := tg.Config.AppRole
@@ -132,14 +125,14 @@ func (tg *Target) newPoolModel(ctx context.Context, w *generators.World, size in
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open application pool: %w", err)
+		return nil, errors.Join(fmt.Errorf("open application pool: %w", err), undo(ctx))
 	}
 	settings, err := tg.borrowSettings(ctx)
 	if err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("read the settings the policies read: %w", err)
+		return nil, errors.Join(fmt.Errorf("read the settings the policies read: %w", err), undo(ctx))
 	}
-	m := &poolModel{tg: tg, w: w, pool: pool, lastUser: map[uint32]int{}, log: map[uint32][]string{}, settings: settings, stats: Stats{Checks: 1, Tenants: len(w.Tenants), WorldRows: len(w.Rows)}}
+	m := &poolModel{tg: tg, w: w, pool: pool, undo: undo, lastUser: map[uint32]int{}, log: map[uint32][]string{}, settings: settings, stats: Stats{Checks: 1, Tenants: len(w.Tenants), WorldRows: len(w.Rows)}}
 	for _, r := range tg.Catalog.TenantTables() {
 		if r.Priv.Select && (r.TenantColumn != "" || r == tg.Catalog.TenantsTable) {
 			m.rels = append(m.rels, r)
@@ -148,22 +141,24 @@ func (tg *Target) newPoolModel(ctx context.Context, w *generators.World, size in
 	return m, nil
 }
 
-func (m *poolModel) close(ctx context.Context) {
+// close closes the pool and deletes the committed world (commitWorld's
+// undo): the property leaves the database as it found it.
+func (m *poolModel) close(ctx context.Context) error {
 	m.pool.Close()
-	_ = m.tg.clearTenantTables(context.WithoutCancel(ctx))
+	undo := m.undo
+	if undo == nil {
+		return nil // closed already
+	}
+	m.undo = nil
+	return undo(ctx)
 }
 
-// clearTenantTables empties every tenant table (as the admin role): the
-// pool property commits its world and must leave nothing behind.
-func (tg *Target) clearTenantTables(ctx context.Context) error {
-	var names []string
-	for _, r := range tg.Catalog.TenantTables() {
-		names = append(names, r.QualifiedName())
+// closeOnFailure closes a model a failing check left open; a world it
+// could not delete is the run's error (later checks would meet its rows).
+func (m *poolModel) closeOnFailure(ctx context.Context, st *CheckState) {
+	if err := m.close(ctx); err != nil && st.setupErr == nil {
+		st.setupErr = err
 	}
-	if _, err := tg.Pool.Exec(ctx, "TRUNCATE "+strings.Join(names, ", ")+" CASCADE"); err != nil {
-		return fmt.Errorf("clear tenant tables: %w", err)
-	}
-	return nil
 }
 
 // request is one drawn request: which tenant (-1: none), what it reads,

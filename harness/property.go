@@ -187,7 +187,11 @@ func (p *Property) RunSubject(ctx context.Context, tg *Target, subj Subject, opt
 	if ok, reason := p.AppliesTo(tg, subj); !ok {
 		return NotApplicable(p.Name, subj.Name, reason)
 	}
+	rewind := tg.KeepSequences(ctx) // worlds advance sequences even when rolled back
 	res := RunCheck(p.Name, subj.Name, opts, func(st *CheckState) func(*rapid.T) { return p.check(ctx, tg, subj, opts, st) })
+	if err := rewind(); err != nil && res.Err == nil {
+		res.Err = err
+	}
 	tg.explainBypass(ctx, res)
 	// Reach and the positive control are required on subjects that hold
 	// tenant rows: tenant tables and named subjects (pools, strategies).

@@ -93,7 +93,7 @@ type Target struct {
 	// large is the world BulkLoad committed, until DropBulk: small worlds
 	// must not be inserted over it.
 	large *BulkWorld
-	diag  diagnosis
+	diag  *diagnosis // set by Open; copies of the target share it
 }
 
 // ErrSchema marks errors in the schema or overlay SQL.
@@ -104,7 +104,7 @@ func Open(ctx context.Context, db *pg.Database, cfg Config) (*Target, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	t := &Target{DB: db, Config: cfg, Roles: map[string]string{}}
+	t := &Target{DB: db, Config: cfg, Roles: map[string]string{}, diag: &diagnosis{}}
 	t.Strategy, _ = StrategyByName(cfg.Context)
 	all := append(append([]SQLFile{}, cfg.Schema...), cfg.Overlays...)
 	if cfg.Supabase {

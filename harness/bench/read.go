@@ -108,9 +108,11 @@ func readThroughput(ctx context.Context, e *env, o Options, dir string) (*ReadRe
 	defer e.clear(context.WithoutCancel(ctx))
 	tg := e.tg
 	w := generators.WorldGen(tg.Catalog, generators.WorldOptions{MinTenants: 6, MaxTenants: 6, MaxRows: 3}).Example(int(o.Seed))
-	if err := tg.CommitWorld(ctx, w); err != nil {
+	undo, err := tg.CommitWorld(ctx, w)
+	if err != nil {
 		return nil, err
 	}
+	defer undo(context.WithoutCancel(ctx))
 	res := &ReadResult{Scripts: map[string]string{}}
 	seeds, queries, err := recordStream(ctx, tg, w, o, res)
 	if err != nil {
