@@ -2,8 +2,8 @@ package harness
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
