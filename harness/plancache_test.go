@@ -79,10 +79,10 @@ func TestPlanCacheRealWorld(t *testing.T) {
 				}
 				return
 			}
-			if res.Err == nil || !strings.HasPrefix(res.Err.Error(), "not applicable: ") || !strings.Contains(res.Err.Error(), c.err) {
-				t.Fatalf("want not applicable naming %q, got %v", c.err, res.Err)
+			if res.Verdict != harness.VerdictNotApplicable || !strings.Contains(res.Reason, c.err) {
+				t.Fatalf("want not applicable naming %q, got %s (%s), err %v", c.err, res.Verdict, res.Reason, res.Err)
 			}
-			t.Log(res.Err)
+			t.Log(res.Reason)
 		})
 	}
 }

@@ -12,10 +12,14 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 )
 
+// sideChannelSubjects lists the subjects side-channel applies to (the
+// others are reported not applicable, with the reason).
 func sideChannelSubjects(tg *harness.Target) []string {
 	var out []string
 	for _, s := range harness.SideChannel.Subjects(tg) {
-		out = append(out, s.Name)
+		if ok, _ := harness.SideChannel.AppliesTo(tg, s); ok {
+			out = append(out, s.Name)
+		}
 	}
 	return out
 }

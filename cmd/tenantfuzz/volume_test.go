@@ -56,7 +56,7 @@ func TestTwoThousandChecks(t *testing.T) {
 // the unsharded run, and tenantfuzz report --merge makes one report of them.
 func TestShardsMerge(t *testing.T) {
 	t.Parallel()
-	common := []string{"run", "--seed", "77", "--checks", "25", "--vector", "none", "--level3=false",
+	common := []string{"run", "--seed", "77", "--checks", "25", "--vector", "none", "--level3=false", "--budget", "20m", // counts, not speed
 		"--large-tenants", "1200", "--large-rows", "2", "--large-checks", "10"} // each shard loads its own large world
 	whole := cli(t, nil, common...)
 	s0 := cli(t, nil, append(common, "--shard", "0/2")...)
