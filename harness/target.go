@@ -108,6 +108,9 @@ func Open(ctx context.Context, db *pg.Database, cfg Config) (*Target, error) {
 	t.Strategy, _ = StrategyByName(cfg.Context)
 	all := append(append([]SQLFile{}, cfg.Schema...), cfg.Overlays...)
 	if cfg.Supabase {
+		if err := checkStorage(all); err != nil {
+			return nil, err
+		}
 		all = append([]SQLFile{{Name: "fixtures/shims/supabase.sql", SQL: fixtures.SupabaseShim()}}, all...)
 	}
 	t.Digest = Digest(all)
