@@ -20,6 +20,9 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	if l := r.schemaFilesLine(); l != "" {
 		fmt.Fprintf(w, "schema: %s\n", l)
 	}
+	if l := r.tenancyLine(); l != "" {
+		fmt.Fprintf(w, "tables: %s\n", l)
+	}
 	if l := r.largeWorld(); l != "" {
 		fmt.Fprintf(w, "large world: %s\n", l)
 	}

@@ -40,6 +40,8 @@ type options struct {
 	postgres     string
 	level3       bool
 	supabase     bool
+	global       stringList
+	owned        stringList
 	shard        string
 	vectorMutant string
 	routerMutant string
@@ -113,6 +115,7 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL provider: embedded (local binaries; the default), docker (testcontainers, needs a Docker engine), dsn (--dsn or $TENANTFUZZ_DSN; the default when one is given)")
 	fs.BoolVar(&o.level3, "level3", true, "run the level-3 routing and migration properties on the reference router (embedded or docker, reference schema only)")
 	fs.BoolVar(&o.supabase, "supabase", false, "apply the Supabase shim (auth.uid(), auth.jwt(), anon/authenticated/service_role) before the schema; defaults --context to supabase and --app-role to authenticated")
+	tenancyFlags(fs, o)
 	fs.StringVar(&o.shard, "shard", "", "run shard i of n (\"i/n\", 0-based) of the specs; shards of one seed together run exactly the unsharded checks (merge with tenantfuzz report --merge)")
 	fs.StringVar(&o.vectorMutant, "vector-mutant", "", "run the vector properties against this seeded vector defect (replay lines of tenantfuzz mutants)")
 	fs.StringVar(&o.routerMutant, "router-mutant", "", "run the level-3 properties against this seeded routing defect (replay lines of tenantfuzz mutants)")
@@ -166,6 +169,12 @@ func (o *options) replayBase() string {
 	if o.supabase {
 		parts = append(parts, "--supabase")
 	}
+	for _, g := range o.global {
+		parts = append(parts, "--global "+shellQuote(g))
+	}
+	for _, w := range o.owned {
+		parts = append(parts, "--owned "+shellQuote(w))
+	}
 	if o.postgres == "docker" {
 		parts = append(parts, "--postgres docker")
 	}
@@ -188,6 +197,12 @@ func (o *options) replayBase() string {
 		parts = append(parts, "--pinecone-host "+shellQuote(o.pineconeHost))
 	}
 	return strings.Join(parts, " ")
+}
+
+// tenancyFlags registers --global and --owned (run, replay and audit).
+func tenancyFlags(fs *flag.FlagSet, o *options) {
+	fs.Var(&o.global, "global", "treat `TABLE` as global: its rows belong to no tenant, every tenant may read them, and no table is owned through it (repeatable; overrides the detection, e.g. a profiles directory tenant tables reference)")
+	fs.Var(&o.owned, "owned", "require `TABLE` to belong to a tenant: through the tenant column or a foreign key to a tenant table; the run fails if it has neither (repeatable)")
 }
 
 func shellQuote(s string) string {
