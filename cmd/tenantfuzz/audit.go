@@ -32,7 +32,7 @@ func auditCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.tenantColumn, "tenant-column", "tenant_id", "the column that holds the tenant id")
 	fs.StringVar(&o.context, "context", "", "context strategy the application uses, audited too: set_config (default), sql (with --context-sql), set-local, jwt, role, format-unsafe")
 	fs.StringVar(&o.contextSQL, "context-sql", "", "SQL that sets a tenant's context; $1 is the tenant id (audited like a function body)")
-	fs.BoolVar(&o.supabase, "supabase", false, "apply the Supabase shim (auth.uid(), auth.jwt(), anon/authenticated/service_role) before the schema; defaults --context to supabase and --app-role to authenticated")
+	fs.BoolVar(&o.supabase, "supabase", false, "apply the Supabase shim (auth.uid(), auth.jwt(), auth.email(), anon/authenticated/service_role, the extensions schema with pgcrypto and uuid-ossp; no storage) before the schema; defaults --context to supabase and --app-role to authenticated")
 	tenancyFlags(fs, &o)
 	fs.StringVar(&format, "format", "text", "output format: text, json or sarif")
 	fs.StringVar(&failOn, "fail-on", "high", "exit 1 when a result is at or above this severity: high, medium or low")
