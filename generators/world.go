@@ -283,6 +283,18 @@ func (b *builder) foreignKey(rel *catalog.Relation, fk catalog.ForeignKey, k int
 	if ref == nil {
 		return b.nullable(rel, fk.Columns)
 	}
+	if b.global && b.cat.Owned(ref) {
+		// A table declared global (--global) may point at tenant rows (a
+		// profile's last-used tenant): its rows come before any tenant's
+		// and belong to none, so they point at none.
+		if !b.nullable(rel, fk.Columns) {
+			return false
+		}
+		for _, c := range fk.Columns {
+			vals[c] = "NULL"
+		}
+		return true
+	}
 	if ref == b.cat.TenantsTable && len(fk.Columns) == 1 {
 		vals[fk.Columns[0]] = quote(b.w.Tenants[k].ID)
 		return true

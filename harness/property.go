@@ -217,6 +217,9 @@ func (p *Property) RunSubject(ctx context.Context, tg *Target, subj Subject, opt
 // lookup or directory every tenant may read.
 func (p *Property) AppliesTo(tg *Target, subj Subject) (bool, string) {
 	if rel := subj.Rel; rel != nil && rel.IsTable() && !tg.Catalog.Owned(rel) {
+		if tg.Catalog.DeclaredGlobal(rel) {
+			return false, subj.Name + " is declared global (--global): its rows belong to no tenant, every tenant may read them"
+		}
 		return false, fmt.Sprintf("%s holds no tenant rows (no %s column, not the tenants table, no foreign key to a tenant table): a global table every tenant may read", subj.Name, tg.Config.TenantColumn)
 	}
 	if p.Applies != nil {

@@ -24,7 +24,7 @@ type SQLFile struct {
 
 // ReferenceSchema returns the embedded reference schema's files.
 func ReferenceSchema() ([]SQLFile, error) {
-	return readFS(fixtures.Schema(), "fixtures/schema")
+	return readFS(fixtures.Schema(), "fixtures/schema", "*.sql")
 }
 
 // LoadSchema reads a schema: path "" means the reference schema; a file is
@@ -40,13 +40,13 @@ func LoadSchema(path string) ([]SQLFile, error) {
 	if !st.IsDir() {
 		return LoadFiles([]string{path})
 	}
-	path = migrationsDir(path)
-	files, err := readFS(os.DirFS(path), path)
+	dir, pattern := migrationsDir(path)
+	files, err := readFS(os.DirFS(dir), dir, pattern)
 	if err != nil {
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("read schema: directory %s holds no .sql files", path)
+		return nil, fmt.Errorf("read schema: directory %s holds no .sql files (nor supabase/migrations, migrations, db/migrations, db/migration or prisma/migrations): pass the directory that holds the migrations", path)
 	}
 	return files, nil
 }
@@ -64,12 +64,12 @@ func LoadFiles(paths []string) ([]SQLFile, error) {
 	return out, nil
 }
 
-func readFS(fsys fs.FS, prefix string) ([]SQLFile, error) {
-	names, err := fs.Glob(fsys, "*.sql")
+func readFS(fsys fs.FS, prefix, pattern string) ([]SQLFile, error) {
+	names, err := fs.Glob(fsys, pattern)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
+	sort.SliceStable(names, func(i, j int) bool { return versionLess(names[i], names[j]) })
 	var out []SQLFile
 	for _, n := range names {
 		if strings.HasSuffix(n, ".down.sql") {
@@ -84,19 +84,63 @@ func readFS(fsys fs.FS, prefix string) ([]SQLFile, error) {
 	return out, nil
 }
 
-// migrationsDir finds the migrations inside a project directory: a
-// Supabase project's supabase/migrations, or a migrations/ or db/migrations
-// folder, when the directory itself holds no .sql files.
-func migrationsDir(dir string) string {
-	if own, _ := filepath.Glob(filepath.Join(dir, "*.sql")); len(own) > 0 {
-		return dir
-	}
-	for _, sub := range []string{"supabase/migrations", "migrations", "db/migrations"} {
-		if found, _ := filepath.Glob(filepath.Join(dir, sub, "*.sql")); len(found) > 0 {
-			return filepath.Join(dir, sub)
+// layouts are the migration folders of the usual tools, in order of
+// precedence, with the pattern their files match: Supabase, golang-migrate,
+// goose, dbmate, sqlx and most others (migrations/, db/migrations/), Flyway
+// (db/migration/), Prisma (prisma/migrations/<name>/migration.sql).
+var layouts = []struct{ dir, pattern string }{
+	{"supabase/migrations", "*.sql"},
+	{"migrations", "*.sql"},
+	{"db/migrations", "*.sql"},
+	{"db/migration", "*.sql"},
+	{"prisma/migrations", "*/migration.sql"},
+}
+
+// migrationsDir finds the migrations inside a project directory: the
+// first of the tools' layouts that holds migration files wins over any
+// .sql file at the directory's root (a seed.sql, a dump lying around);
+// the root's own .sql files are the schema only when no layout matches.
+func migrationsDir(dir string) (string, string) {
+	for _, l := range layouts {
+		if found, _ := filepath.Glob(filepath.Join(dir, l.dir, l.pattern)); len(found) > 0 {
+			return filepath.Join(dir, l.dir), l.pattern
 		}
 	}
-	return dir
+	return dir, "*.sql"
+}
+
+// versionLess orders migration names the way the tools apply them: runs of
+// digits compare as numbers (golang-migrate's 2_x before 10_x, Flyway's
+// V2__ before V10__), everything else byte by byte. Fixed-width
+// timestamps (Supabase, goose, dbmate) order as they do lexically.
+func versionLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }
 
 // upSection keeps the "up" part of a migration written for goose

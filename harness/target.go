@@ -30,6 +30,9 @@ type Config struct {
 	// Supabase applies the Supabase shim (auth.uid(), auth.jwt(), the
 	// anon/authenticated/service_role roles) before the schema.
 	Supabase bool
+	// Global and Owned override which tables belong to a tenant
+	// (--global, --owned; see catalog.Options).
+	Global, Owned []string
 
 	// settingGuessed: ContextSetting was not given; Open reads it from
 	// the functions --context-sql calls.
@@ -108,6 +111,9 @@ func Open(ctx context.Context, db *pg.Database, cfg Config) (*Target, error) {
 	t.Strategy, _ = StrategyByName(cfg.Context)
 	all := append(append([]SQLFile{}, cfg.Schema...), cfg.Overlays...)
 	if cfg.Supabase {
+		if err := checkStorage(all); err != nil {
+			return nil, err
+		}
 		all = append([]SQLFile{{Name: "fixtures/shims/supabase.sql", SQL: fixtures.SupabaseShim()}}, all...)
 	}
 	t.Digest = Digest(all)
@@ -136,7 +142,7 @@ func Open(ctx context.Context, db *pg.Database, cfg Config) (*Target, error) {
 			return nil, fmt.Errorf("apply %s: %w", f.Name, err)
 		}
 	}
-	cat, err := catalog.Load(ctx, pool, catalog.Options{AppRole: t.Config.AppRole, TenantColumn: cfg.TenantColumn})
+	cat, err := catalog.Load(ctx, pool, catalog.Options{AppRole: t.Config.AppRole, TenantColumn: cfg.TenantColumn, Global: cfg.Global, Owned: cfg.Owned})
 	if err != nil {
 		pool.Close()
 		return nil, err

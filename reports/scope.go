@@ -26,6 +26,19 @@ type Scope struct {
 	PropertiesNotRun []string `json:"properties_not_run,omitempty"`
 	// Worlds counts the generated worlds (one per check).
 	Worlds int `json:"worlds"`
+	// Tenancy says how each table's rows were attributed to tenants.
+	Tenancy []TableTenancy `json:"tenancy,omitempty"`
+}
+
+// TableTenancy is how one table's rows were attributed (catalog.Treatment):
+// treated is "tenant column", "tenants table", "owned through <fk>",
+// "support" or "global"; by is "detected", "--global" or "--owned".
+type TableTenancy struct {
+	Relation string `json:"relation"`
+	Treated  string `json:"treated"`
+	Through  string `json:"through,omitempty"`
+	Parent   string `json:"parent,omitempty"`
+	By       string `json:"by"`
 }
 
 // ScopeRelation is one relation in scope.
@@ -52,6 +65,9 @@ func scopeOf(tg *harness.Target, scenarios []Scenario) Scope {
 	}
 	for _, rel := range c.Readable() {
 		s.Readable = append(s.Readable, rel.String())
+	}
+	for _, t := range c.Tenancy() {
+		s.Tenancy = append(s.Tenancy, TableTenancy(t))
 	}
 	ran := map[string]bool{}
 	for _, sc := range scenarios {

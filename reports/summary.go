@@ -17,6 +17,12 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	}
 	fmt.Fprintf(w, "target: %s schema (sha256 %.12s), overlays: %s, PostgreSQL %s (%s), app role %s\n",
 		r.Target.Schema, r.Target.SHA256, overlays, r.Run.PostgresVersion, r.Run.Provider, r.Target.AppRole)
+	if l := r.schemaFilesLine(); l != "" {
+		fmt.Fprintf(w, "schema: %s\n", l)
+	}
+	if l := r.tenancyLine(); l != "" {
+		fmt.Fprintf(w, "tables: %s\n", l)
+	}
 	if l := r.largeWorld(); l != "" {
 		fmt.Fprintf(w, "large world: %s\n", l)
 	}

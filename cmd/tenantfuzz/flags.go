@@ -40,6 +40,8 @@ type options struct {
 	postgres     string
 	level3       bool
 	supabase     bool
+	global       stringList
+	owned        stringList
 	shard        string
 	vectorMutant string
 	routerMutant string
@@ -98,7 +100,7 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.IntVar(&o.checks, "checks", 0, "checks per property and relation (default from the profile)")
 	fs.DurationVar(&o.budget, "budget", 0, "wall-clock budget of the gate, e.g. 30m (default from the profile); checks stop starting when it is spent")
 	fs.Var(&o.overlays, "overlay", "SQL file applied by the superuser after the schema, before any data (repeatable)")
-	fs.StringVar(&o.schema, "schema", "", "schema to test: a .sql file or a directory of .sql files applied in lexical order (default: the reference schema)")
+	fs.StringVar(&o.schema, "schema", "", "schema to test: a .sql file, a directory of migrations, or a project directory (supabase/migrations, migrations/, db/migrations, db/migration, prisma/migrations win over root .sql files) (default: the reference schema)")
 	fs.StringVar(&o.appRole, "app-role", "app_user", "the application role the statements run as")
 	fs.StringVar(&o.contextSQL, "context-sql", "", "SQL that sets a tenant's context in a transaction; $1 is the tenant id (default: select set_config('app.tenant_id', $1, true))")
 	fs.StringVar(&o.context, "context", "", "context strategy: set_config (default), sql (with --context-sql), set-local, jwt, role, format-unsafe")
@@ -112,7 +114,8 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.pineconeHost, "pinecone-host", "", "index host for --vector pinecone (Pinecone Local: localhost:5081)")
 	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL provider: embedded (local binaries; the default), docker (testcontainers, needs a Docker engine), dsn (--dsn or $TENANTFUZZ_DSN; the default when one is given)")
 	fs.BoolVar(&o.level3, "level3", true, "run the level-3 routing and migration properties on the reference router (embedded or docker, reference schema only)")
-	fs.BoolVar(&o.supabase, "supabase", false, "apply the Supabase shim (auth.uid(), auth.jwt(), anon/authenticated/service_role) before the schema; defaults --context to supabase and --app-role to authenticated")
+	fs.BoolVar(&o.supabase, "supabase", false, "apply the Supabase shim (auth.uid(), auth.jwt(), auth.email(), anon/authenticated/service_role, the extensions schema with pgcrypto and uuid-ossp; no storage) before the schema; defaults --context to supabase and --app-role to authenticated")
+	tenancyFlags(fs, o)
 	fs.StringVar(&o.shard, "shard", "", "run shard i of n (\"i/n\", 0-based) of the specs; shards of one seed together run exactly the unsharded checks (merge with tenantfuzz report --merge)")
 	fs.StringVar(&o.vectorMutant, "vector-mutant", "", "run the vector properties against this seeded vector defect (replay lines of tenantfuzz mutants)")
 	fs.StringVar(&o.routerMutant, "router-mutant", "", "run the level-3 properties against this seeded routing defect (replay lines of tenantfuzz mutants)")
@@ -166,6 +169,12 @@ func (o *options) replayBase() string {
 	if o.supabase {
 		parts = append(parts, "--supabase")
 	}
+	for _, g := range o.global {
+		parts = append(parts, "--global "+shellQuote(g))
+	}
+	for _, w := range o.owned {
+		parts = append(parts, "--owned "+shellQuote(w))
+	}
 	if o.postgres == "docker" {
 		parts = append(parts, "--postgres docker")
 	}
@@ -188,6 +197,12 @@ func (o *options) replayBase() string {
 		parts = append(parts, "--pinecone-host "+shellQuote(o.pineconeHost))
 	}
 	return strings.Join(parts, " ")
+}
+
+// tenancyFlags registers --global and --owned (run, replay and audit).
+func tenancyFlags(fs *flag.FlagSet, o *options) {
+	fs.Var(&o.global, "global", "treat `TABLE` as global: its rows belong to no tenant, every tenant may read them, and no table is owned through it (repeatable; overrides the detection, e.g. a profiles directory tenant tables reference)")
+	fs.Var(&o.owned, "owned", "require `TABLE` to belong to a tenant: through the tenant column or a foreign key to a tenant table; the run fails if it has neither (repeatable)")
 }
 
 func shellQuote(s string) string {

@@ -33,6 +33,10 @@ type Options struct {
 	// server, where they differ (a shared --dsn server suffixes every role
 	// a run creates). Results then name roles as the files do.
 	Roles map[string]string
+	// SkipSchemas are schemas whose own objects are not judged: with
+	// --supabase, the shim's auth and extensions (harness.ShimSchemas),
+	// which stand for Supabase's and are no part of the schema under test.
+	SkipSchemas []string
 }
 
 // Run audits the database q is connected to, as described by cat (read
@@ -67,6 +71,9 @@ func RunTarget(ctx context.Context, tg *harness.Target) (*Report, error) {
 		ContextSetting: tg.Config.ContextSetting,
 		ContextSQL:     strings.ReplaceAll(tg.Config.ContextSQL, "$1", "'"+sampleTenant+"'"),
 		Roles:          tg.Roles,
+	}
+	if tg.Config.Supabase {
+		opts.SkipSchemas = harness.ShimSchemas
 	}
 	if s := tg.Strategy; s != nil {
 		opts.Strategy = s.Name
@@ -103,6 +110,9 @@ func run(cat *catalog.Catalog, f *facts, opts Options) *Report {
 		}
 		rep.Checks = append(rep.Checks, c.ID)
 		for _, r := range merge(c.run(e)) {
+			if inSchemas(r.Object, opts.SkipSchemas) {
+				continue
+			}
 			r.Check, r.Name, r.Title, r.Leaks = c.ID, c.Name, c.Title, c.Leaks
 			if r.Severity == "" {
 				r.Severity = c.Severity

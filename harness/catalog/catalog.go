@@ -43,6 +43,9 @@ type Catalog struct {
 	FunctionSources []*Relation
 	// ReachableRoles are the roles the application role can become.
 	ReachableRoles []ReachableRole
+
+	// declared holds the tables named by --global and --owned, with the flag.
+	declared map[*Relation]string
 }
 
 // Relation is one table-like object.

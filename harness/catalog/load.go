@@ -19,6 +19,11 @@ type Querier interface {
 type Options struct {
 	AppRole      string // default "app_user"
 	TenantColumn string // default "tenant_id"
+	// Global names tables to treat as global whatever the detection says
+	// (--global): no table is owned through them. Owned names tables that
+	// must belong to a tenant (--owned): Load fails when one has no tenant
+	// column and no foreign-key path to a tenant table.
+	Global, Owned []string
 }
 
 // userSchemas filters out system schemas in catalog queries.
@@ -60,7 +65,13 @@ func Load(ctx context.Context, q Querier, opts Options) (*Catalog, error) {
 		}
 	}
 	c.resolveTenancy()
+	if err := c.declare(opts.Global, opts.Owned); err != nil {
+		return nil, err
+	}
 	c.resolveOwnership()
+	if err := c.checkOwned(); err != nil {
+		return nil, err
+	}
 	c.resolveFunctionSources()
 	return c, nil
 }

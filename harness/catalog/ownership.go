@@ -9,13 +9,14 @@ import (
 // tenant): for each such table, Parent is the foreign key to a table that
 // is itself tenant-owned. Keys whose columns are all NOT NULL are
 // preferred; a table with several candidate parents takes the first by
-// constraint name. Cycles are not followed.
+// constraint name. Cycles are not followed. Tables declared global
+// (--global) are never owned, so no table is owned through them either.
 func (c *Catalog) resolveOwnership() {
 	owned := func(r *Relation) bool { return r.TenantColumn != "" || r == c.TenantsTable || r.Parent != nil }
 	for changed := true; changed; {
 		changed = false
 		for _, r := range c.Relations {
-			if !r.IsTable() || owned(r) {
+			if !r.IsTable() || owned(r) || c.DeclaredGlobal(r) {
 				continue
 			}
 			var best *ForeignKey
