@@ -262,6 +262,7 @@ func (b *builder) makeRow(ti int, rel *catalog.Relation, k int) (Row, bool) {
 		}
 		vals[col.Name] = b.value(ti, ci, rel, &col, k)
 	}
+	b.satisfy(ti, rel, k, vals)
 	row := Row{Table: rel, Tenant: k, Values: vals, Global: b.global}
 	for _, col := range rel.Columns {
 		if _, ok := vals[col.Name]; ok {

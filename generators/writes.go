@@ -2,6 +2,7 @@ package generators
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -405,14 +406,14 @@ func (g *writeGen) ownValue(c *catalog.Column) string {
 }
 
 // fits reports whether a text value fits the column's declared length
-// (varchar(n), char(n)); columns without one take any length.
+// (varchar(n), char(n)) and the length, pattern and exclusion rules of its
+// CHECKs; columns without any take any text.
 func fits(c *catalog.Column, v string) bool {
-	m := typmodRE.FindStringSubmatch(c.Type)
-	if m == nil {
-		return true
+	n := len([]rune(v))
+	if n < c.MinLen || (c.MaxLen > 0 && n > c.MaxLen) || len(c.Patterns) > 0 {
+		return false
 	}
-	n, _ := strconv.Atoi(m[1])
-	return len([]rune(v)) <= n
+	return !slices.Contains(c.Excluded, v)
 }
 
 // freshValue is a key value no generated row has.
