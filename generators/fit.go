@@ -79,8 +79,11 @@ func (b *builder) textValue(ti, ci int, col *catalog.Column, label string, k int
 		}
 	}
 	s := prefix + body + suffix
-	if col.MinLen > 0 && s == "" {
-		s = "x"
+	if s == "" && (col.MinLen > 0 || slices.Contains(col.Excluded, "")) {
+		s = "x" // the empty string is refused: the canary when it fits
+		if col.MaxLen == 0 || utf8.RuneCountInString(c) <= col.MaxLen {
+			s = c
+		}
 	}
 	for utf8.RuneCountInString(s) < col.MinLen {
 		s += "x"

@@ -27,7 +27,7 @@ type checkFacts struct {
 // VALUE; self names the column it stands for.
 //
 // Read are the forms real schemas use: IN lists and = ANY (ARRAY[...])
-// with their casts, col = const, col <> const (and <> ''), comparisons and
+// with their casts, col = const, col <> const (and <> ”), comparisons and
 // BETWEEN with constants (numbers, dates, CURRENT_DATE, now()),
 // length/char_length/octet_length bounds (also of trim(col)), regular
 // expressions (~, ~*) and LIKE, col IS NOT NULL, comparisons between two

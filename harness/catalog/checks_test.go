@@ -87,7 +87,7 @@ func TestCheckForms(t *testing.T) {
 		"CHECK (((kind = 'a'::text) OR (kind = 'b'::text)))": func(c map[string]*catalog.Column, _ []catalog.NullRule) bool {
 			return reflect.DeepEqual(c["kind"].Allowed, []string{"a", "b"})
 		},
-		"CHECK ((NOT (kind = ANY (ARRAY['x'::text]))))": nil, // not read: NOT over a list
+		"CHECK ((NOT (kind = ANY (ARRAY['x'::text]))))":       nil, // not read: NOT over a list
 		"CHECK ((kind <> ALL (ARRAY['x'::text, 'y'::text])))": nil,
 		"CHECK ((btrim(name) <> ''::text))": func(c map[string]*catalog.Column, _ []catalog.NullRule) bool {
 			return c["name"].MinLen == 1
