@@ -68,8 +68,9 @@ type Refusal struct {
 	Refused   int    `json:"refused"`
 	Generated int    `json:"generated"`
 	// Tenant: a tenant table's rows (not a support table's).
-	Tenant  bool   `json:"tenant"`
-	Message string `json:"message"`
+	Tenant   bool   `json:"tenant"`
+	SQLState string `json:"sqlstate"`
+	Message  string `json:"message"`
 }
 
 // Canary returns the marker embedded in tenant i's text values.

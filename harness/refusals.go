@@ -27,7 +27,7 @@ func (s *Stats) addRefusal(r generators.Refusal) {
 	}
 	t := s.Refused[r.Table]
 	if t == nil {
-		t = &generators.Refusal{Table: r.Table, Tenant: r.Tenant, Message: r.Message}
+		t = &generators.Refusal{Table: r.Table, Tenant: r.Tenant, SQLState: r.SQLState, Message: r.Message}
 		s.Refused[r.Table] = t
 	}
 	t.Refused += r.Refused
@@ -65,7 +65,14 @@ func (s *Stats) emptyTable() string {
 	if len(tables) == 0 {
 		return ""
 	}
-	sort.Strings(tables)
+	// a table refused for its own rows, not for a refused parent (23503)
+	sort.Slice(tables, func(i, j int) bool {
+		fi, fj := s.Refused[tables[i]].SQLState == "23503", s.Refused[tables[j]].SQLState == "23503"
+		if fi != fj {
+			return fj
+		}
+		return tables[i] < tables[j]
+	})
 	r := s.Refused[tables[0]]
 	return fmt.Sprintf("insert world: the schema refused all %d rows generated for %s in %d checks, the first with %s: the generator does not know this constraint's form; relax it for the test or report it", r.Generated, r.Table, s.Checks, r.Message)
 }

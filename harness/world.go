@@ -104,7 +104,7 @@ func insertWorld(ctx context.Context, tx pgx.Tx, w *generators.World) (dropped i
 		if _, err := tx.Exec(ctx, "SAVEPOINT tf_row;\n"+insertRows([]generators.Row{r})+"\nRELEASE SAVEPOINT tf_row"); err != nil {
 			refused = append(refused, i)
 			if rf.Refused++; rf.Message == "" {
-				rf.Message = refusalMessage(err)
+				rf.Message, rf.SQLState = refusalMessage(err), sqlState(err)
 			}
 			if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_row"); err != nil {
 				return len(refused), fmt.Errorf("insert world: %w", err)
