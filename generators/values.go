@@ -2,9 +2,7 @@ package generators
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
-	"strings"
+	"slices"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"pgregory.net/rapid"
@@ -16,11 +14,12 @@ var words = []string{"alpha", "invoice", "Roadmap Q3", "secret plan", "hello wor
 // shared are values without a canary that several tenants hold.
 var shared = []string{"invoice", "report", "draft"}
 
-var typmodRE = regexp.MustCompile(`\((\d+)\)`)
-
 // value returns a SQL literal for column col of a row of tenant k. Text
 // carries tenant k's canary; keys get unique values; NULLs appear for
-// nullable columns; edge values appear for every type.
+// nullable columns; edge values appear for every type. Values keep to what
+// the column's CHECKs, domain and declared length allow (see
+// catalog.Column): PostgreSQL refuses the rest, and refused rows leave the
+// world.
 func (b *builder) value(ti, ci int, rel *catalog.Relation, col *catalog.Column, k int) string {
 	label := rel.Name + "." + col.Name
 	unique := isUnique(rel, col.Name)
@@ -30,8 +29,22 @@ func (b *builder) value(ti, ci int, rel *catalog.Relation, col *catalog.Column, 
 	if !col.NotNull && !unique && rapid.IntRange(0, 5).Draw(b.t, label+" null") == 0 {
 		return "NULL"
 	}
-	if len(col.Allowed) > 0 {
-		return quote(rapid.SampledFrom(col.Allowed).Draw(b.t, label))
+	return b.nonNull(ti, ci, col, label, k, unique)
+}
+
+// nonNull is value without NULL.
+func (b *builder) nonNull(ti, ci int, col *catalog.Column, label string, k int, unique bool) string {
+	if col.Allowed != nil {
+		var ok []string
+		for _, v := range col.Allowed {
+			if !slices.Contains(col.Excluded, v) && (col.MaxLen == 0 || len([]rune(v)) <= col.MaxLen) {
+				ok = append(ok, v)
+			}
+		}
+		if len(ok) == 0 {
+			return "NULL" // the CHECKs allow nothing the generator knows: refused
+		}
+		return quote(rapid.SampledFrom(ok).Draw(b.t, label))
 	}
 	if len(col.EnumLabels) > 0 {
 		return quote(rapid.SampledFrom(col.EnumLabels).Draw(b.t, label))
@@ -40,37 +53,15 @@ func (b *builder) value(ti, ci int, rel *catalog.Relation, col *catalog.Column, 
 	case "uuid":
 		return quote(rowUUID(ti, k, ci, b.serial))
 	case "text", "varchar", "bpchar", "citext", "name":
-		s := b.text(label, k, unique)
-		if m := typmodRE.FindStringSubmatch(col.Type); m != nil {
-			if n, _ := strconv.Atoi(m[1]); n > 0 && len([]rune(s)) > n {
-				s = string([]rune(s)[:n])
-			}
-		}
-		return quote(s)
+		return quote(b.textValue(ti, ci, col, label, k, unique))
 	case "int2", "int4", "int8", "numeric", "float4", "float8", "oid":
-		if col.Min != nil || col.Max != nil {
-			lo, hi := -1000, 1000
-			if col.Min != nil {
-				lo = int(*col.Min)
-			}
-			if col.Max != nil {
-				hi = int(*col.Max)
-			}
-			if hi < lo {
-				hi = lo
-			}
-			return strconv.Itoa(rapid.IntRange(lo, hi).Draw(b.t, label))
-		}
-		if unique {
-			return strconv.Itoa(ti*100000 + b.serial)
-		}
-		return rapid.SampledFrom(numbers[col.BaseType]).Draw(b.t, label)
+		return b.number(col, label, ti, unique)
 	case "bool":
 		return rapid.SampledFrom([]string{"true", "false"}).Draw(b.t, label)
 	case "date":
-		return quote(rapid.SampledFrom([]string{"2024-02-29", "1970-01-01", "9999-12-31", "0001-01-01", "2026-11-26"}).Draw(b.t, label))
+		return quote(b.instant(col, label, []string{"2024-02-29", "1970-01-01", "9999-12-31", "0001-01-01", "2026-11-26"}))
 	case "timestamptz", "timestamp":
-		return quote(rapid.SampledFrom([]string{"2024-02-29 12:00:00+00", "1970-01-01 00:00:00+00", "2999-12-31 23:59:59+00", "2026-11-26 13:00:00.123456+00"}).Draw(b.t, label))
+		return quote(b.instant(col, label, []string{"2024-02-29 12:00:00+00", "1970-01-01 00:00:00+00", "2999-12-31 23:59:59+00", "2026-11-26 13:00:00.123456+00"}))
 	case "time", "timetz":
 		return quote(rapid.SampledFrom([]string{"00:00:00", "23:59:59.999999", "12:00:00"}).Draw(b.t, label))
 	case "interval":
@@ -102,40 +93,6 @@ var numbers = map[string][]string{
 	"numeric": {"0", "1", "-1", "3.14159", "1e20", "-0.000001"},
 	"float4":  {"0", "1", "-1", "3.5", "1e30", "'NaN'"},
 	"float8":  {"0", "1", "-1", "3.5", "1e300", "'NaN'", "'-Infinity'"},
-}
-
-// text returns a text value: mostly a word with tenant k's canary, with the
-// empty string, unicode, long strings and quote-laden values among them.
-// Unique columns get a serial suffix and always keep the canary.
-func (b *builder) text(label string, k int, unique bool) string {
-	c := Canary(k)
-	kind := rapid.IntRange(0, 9).Draw(b.t, label+" kind")
-	var s string
-	switch kind {
-	case 0:
-		s = "" // the empty string (a canary-less value: attributed by key)
-	case 8, 9:
-		if !unique { // a value tenants share, as real data does ('invoice')
-			s = rapid.SampledFrom(shared).Draw(b.t, label)
-			break
-		}
-		s = c + rapid.SampledFrom(words).Draw(b.t, label)
-	case 1:
-		s = c + "Zoë ☃ 東京 🙂"
-	case 2:
-		s = c + strings.Repeat("long ", 60)
-	case 3:
-		s = c + `O'Brien \ %_ ; -- "q"`
-	default:
-		s = c + rapid.SampledFrom(words).Draw(b.t, label)
-	}
-	if unique {
-		if s == "" {
-			s = c
-		}
-		s += "#" + strconv.Itoa(b.serial)
-	}
-	return s
 }
 
 // array returns an array literal for array columns.

@@ -52,9 +52,25 @@ type World struct {
 	// attribute, when set, traces uuids the owner map does not know (a
 	// large world's rows that are not in Rows).
 	attribute func(uuid string) (int, bool)
+	// Refused says, per table, which generated rows the schema refused
+	// when the world was inserted (the rows are gone from Rows).
+	Refused []Refusal
 	// shown lists, for a large world, the tenants whose rows the view
 	// holds: literals naming a tenant are drawn among them.
 	shown []int
+}
+
+// Refusal is what the schema said when it refused generated rows of one
+// table: how many of how many, and PostgreSQL's message for the first
+// (constraint, SQLSTATE).
+type Refusal struct {
+	Table     string `json:"table"`
+	Refused   int    `json:"refused"`
+	Generated int    `json:"generated"`
+	// Tenant: a tenant table's rows (not a support table's).
+	Tenant   bool   `json:"tenant"`
+	SQLState string `json:"sqlstate"`
+	Message  string `json:"message"`
 }
 
 // Canary returns the marker embedded in tenant i's text values.
@@ -262,6 +278,7 @@ func (b *builder) makeRow(ti int, rel *catalog.Relation, k int) (Row, bool) {
 		}
 		vals[col.Name] = b.value(ti, ci, rel, &col, k)
 	}
+	b.satisfy(ti, rel, k, vals)
 	row := Row{Table: rel, Tenant: k, Values: vals, Global: b.global}
 	for _, col := range rel.Columns {
 		if _, ok := vals[col.Name]; ok {

@@ -2,6 +2,7 @@ package generators
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -306,7 +307,7 @@ func (g *writeGen) row(tenant int, keepKeys, omitTenant bool) ([]string, []strin
 			continue
 		}
 		if !keepKeys && isUnique(g.rel, c.Name) && !g.isForeignKey(c.Name) && c.Name != g.rel.TenantColumn {
-			v = freshValue(c, ci, tenant)
+			v = freshValue(g.t, c, ci, tenant)
 		}
 		cols = append(cols, catalog.QuoteIdent(c.Name))
 		vals = append(vals, v)
@@ -405,23 +406,40 @@ func (g *writeGen) ownValue(c *catalog.Column) string {
 }
 
 // fits reports whether a text value fits the column's declared length
-// (varchar(n), char(n)); columns without one take any length.
+// (varchar(n), char(n)) and the length, pattern and exclusion rules of its
+// CHECKs; columns without any take any text.
 func fits(c *catalog.Column, v string) bool {
-	m := typmodRE.FindStringSubmatch(c.Type)
-	if m == nil {
-		return true
+	n := len([]rune(v))
+	if n < c.MinLen || (c.MaxLen > 0 && n > c.MaxLen) || len(c.Patterns) > 0 {
+		return false
 	}
-	n, _ := strconv.Atoi(m[1])
-	return len([]rune(v)) <= n
+	return !slices.Contains(c.Excluded, v)
 }
 
-// freshValue is a key value no generated row has.
-func freshValue(c catalog.Column, ci, tenant int) string {
+// freshValue is a key value no generated row has, within what the
+// column's CHECKs and length allow (a matching value for a pattern, a uuid
+// for an application-generated varchar(36) id).
+func freshValue(t *rapid.T, c catalog.Column, ci, tenant int) string {
+	id := fmt.Sprintf("f1e5f1e5-%04x-4%03x-8000-000000000001", tenant+1, ci)
 	switch {
 	case c.BaseType == "uuid":
-		return quote(fmt.Sprintf("f1e5f1e5-%04x-4%03x-8000-000000000001", tenant+1, ci))
-	case textual(c):
+		return quote(id)
+	case textual(c) && len(c.Patterns) > 0:
+		if s, ok := matchAll(t, c.Name+" fresh", c.Patterns, c.MinLen, c.MaxLen, true, 1<<20+ci, Canary(tenant)); ok {
+			return quote(s)
+		}
 		return quote(Canary(tenant) + "fresh-" + strconv.Itoa(ci))
+	case textual(c) && strings.Contains(machineChosen(&c), "uuid") && (c.MaxLen == 0 || c.MaxLen >= 36):
+		return quote(id)
+	case textual(c):
+		s := Canary(tenant) + "fresh-" + strconv.Itoa(ci)
+		if c.MaxLen > 0 && len(s) > c.MaxLen {
+			s = s[len(s)-c.MaxLen:] // the distinct end; too short for the canary
+		}
+		for len(s) < c.MinLen {
+			s += "x"
+		}
+		return quote(s)
 	default:
 		return strconv.Itoa(900000000 + ci)
 	}

@@ -23,7 +23,7 @@ func (tg *Target) CommitWorld(ctx context.Context, w *generators.World) (undo fu
 		if uerr := undo(ctx); uerr != nil {
 			return nil, uerr
 		}
-		return nil, fmt.Errorf("commit world: the schema refused %d of %d generated rows: the world would not be the ground truth", dropped, len(w.Rows)+dropped)
+		return nil, fmt.Errorf("commit world: the schema refused %d of %d generated rows (%s): the world would not be the ground truth", dropped, len(w.Rows)+dropped, firstRefusal(w.Refused))
 	}
 	return undo, nil
 }

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"strings"
@@ -260,6 +261,8 @@ func RunCheck(property, subject string, opts RunOptions, body func(*CheckState) 
 		res.Findings = append(res.Findings, f)
 		res.SecondsToFinding = st.firstFail.Sub(start).Seconds()
 		res.Log = log
+	case st.stats.emptyTable() != "":
+		res.Err = errors.New(st.stats.emptyTable())
 	case failed:
 		res.Err = fmt.Errorf("property %s on %s failed without a finding (a harness bug): %s", property, subject, log)
 	case res.Checks == 0:

@@ -47,6 +47,10 @@ type Stats struct {
 	// DiscardExamples keeps the first few generator errors, to tune the
 	// generators against a schema.
 	DiscardExamples []string `json:"discard_examples,omitempty"`
+	// Refused counts, per table, the generated rows the schema refused,
+	// with PostgreSQL's message for the first (see refusals.go).
+	Refused  map[string]*generators.Refusal `json:"refused_rows,omitempty"`
+	accepted map[string]int
 }
 
 // checked counts one check over world w.
@@ -54,6 +58,7 @@ func (s *Stats) checked(w *generators.World) {
 	s.Checks++
 	s.Tenants += len(w.Tenants)
 	s.WorldRows += len(w.Rows)
+	s.countRefusals(w)
 }
 
 // discard counts a statement the generator got wrong.
@@ -113,6 +118,7 @@ func (s *Stats) Add(o Stats) {
 	MergeCounts(&s.ByKind, o.ByKind)
 	MergeCounts(&s.DiscardedByKind, o.DiscardedByKind)
 	MergeCounts(&s.ByRelation, o.ByRelation)
+	s.addRefusals(o)
 	for _, e := range o.DiscardExamples {
 		if len(s.DiscardExamples) < 5 {
 			s.DiscardExamples = append(s.DiscardExamples, e)

@@ -2,11 +2,14 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // InsertSQL renders the world as INSERT statements, one per table in
@@ -89,18 +92,61 @@ func insertWorld(ctx context.Context, tx pgx.Tx, w *generators.World) (dropped i
 		return 0, fmt.Errorf("insert world: %w", err)
 	}
 	var refused []int
+	byTable := map[*catalog.Relation]*generators.Refusal{}
+	var order []*catalog.Relation
 	for i, r := range w.Rows {
+		rf := byTable[r.Table]
+		if rf == nil {
+			rf = &generators.Refusal{Table: r.Table.QualifiedName(), Tenant: !r.Global}
+			byTable[r.Table], order = rf, append(order, r.Table)
+		}
+		rf.Generated++
 		if _, err := tx.Exec(ctx, "SAVEPOINT tf_row;\n"+insertRows([]generators.Row{r})+"\nRELEASE SAVEPOINT tf_row"); err != nil {
 			refused = append(refused, i)
+			if rf.Refused++; rf.Message == "" {
+				rf.Message, rf.SQLState = refusalMessage(err), sqlState(err)
+			}
 			if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT tf_row"); err != nil {
 				return len(refused), fmt.Errorf("insert world: %w", err)
 			}
 		}
 	}
+	w.Refused = w.Refused[:0]
+	for _, rel := range order {
+		if rf := byTable[rel]; rf.Refused > 0 {
+			w.Refused = append(w.Refused, *rf)
+		}
+	}
 	if len(refused) == len(w.Rows) {
-		return len(refused), fmt.Errorf("insert world: the schema refused every generated row (constraints the generator does not know?)")
+		return len(refused), fmt.Errorf("insert world: the schema refused every generated row: %s: relax the constraint or report the form the generator does not know", firstRefusal(w.Refused))
 	}
 	// The ground truth is what was inserted: forget the refused rows.
 	w.Drop(refused)
 	return len(refused), nil
+}
+
+// refusalMessage is PostgreSQL's message for a refused row with its
+// SQLSTATE and the constraint it names.
+func refusalMessage(err error) string {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return err.Error()
+	}
+	m := pe.Message + " (SQLSTATE " + pe.Code
+	if pe.ConstraintName != "" {
+		m += ", constraint " + pe.ConstraintName
+	}
+	m += ")"
+	if pe.Detail != "" && len(pe.Detail) < 200 { // not the failing row's full text
+		m += ": " + pe.Detail
+	}
+	return m
+}
+
+// firstRefusal names the first table whose rows were refused and why.
+func firstRefusal(rs []generators.Refusal) string {
+	for _, r := range rs {
+		return fmt.Sprintf("%s refused %d of %d rows, the first with %s", r.Table, r.Refused, r.Generated, r.Message)
+	}
+	return "no message"
 }

@@ -72,6 +72,11 @@ type Relation struct {
 	Priv Privileges
 	// Function is set for KindFunction sources: the function behind them.
 	Function *Function
+	// Checks are the CHECK constraints on its rows; Orders and NullRules
+	// what they say across columns (single-column rules are on Columns).
+	Checks    []Check
+	Orders    []Order
+	NullRules []NullRule
 	// Parent is the foreign key through which a table without a tenant
 	// column belongs to a tenant (see Catalog.Owned); nil otherwise.
 	Parent *ForeignKey
@@ -93,11 +98,55 @@ type Column struct {
 	// Allowed lists the values a single-column CHECK constraint admits when
 	// it is a plain list (col IN (...) or col = ANY (ARRAY[...])); nil otherwise.
 	Allowed []string
-	// Min and Max are inclusive numeric bounds from single-column CHECKs.
+	// Min and Max are inclusive numeric bounds from CHECKs.
 	Min, Max *float64
+	// Lower and Upper bound other values (dates, timestamps) from CHECKs:
+	// a literal, or "now" (CURRENT_DATE, now()).
+	Lower, Upper *Bound
+	// MinLen and MaxLen bound the length of text values in characters
+	// (MaxLen 0: none), from varchar(n)/char(n) (also through a domain)
+	// and CHECKs on length, char_length, octet_length and col <> ''.
+	MinLen, MaxLen int
+	// ASCII: an octet_length bound; values keep to one byte a character.
+	ASCII bool
+	// Excluded lists values a CHECK refuses (col <> 'x', NOT IN).
+	Excluded []string
+	// Patterns are regular expressions values must match (col ~ 'p',
+	// ~* as (?i)p, LIKE translated), as PostgreSQL wrote them.
+	Patterns []string
 	// Checks holds the definitions of the column's single-column CHECK
-	// constraints (pg_get_constraintdef), e.g. a uuid-shape regex.
+	// constraints and its domain's (pg_get_constraintdef), e.g. a
+	// uuid-shape regex.
 	Checks []string
+}
+
+// Bound is one end of a range a CHECK allows.
+type Bound struct {
+	Value  string // a literal, or "now"
+	Strict bool   // > or <
+}
+
+// Check is one CHECK constraint on a table's rows: the table's own or a
+// column's domain's.
+type Check struct {
+	Name   string
+	Def    string // pg_get_constraintdef
+	Domain string // the domain it belongs to, "" for the table's own
+	// Understood: the generator reads every part of it (see parseCheck);
+	// rows may still be refused by the rest.
+	Understood bool
+}
+
+// Order is a CHECK comparing two columns: Left Op Right (end_at > start_at).
+type Order struct {
+	Left, Op, Right string
+}
+
+// NullRule is a CHECK on which columns are NULL (a IS NOT NULL OR b IS NOT
+// NULL, num_nonnulls(a, b) = 1): a row must match one of the Alternatives,
+// each mapping columns to whether they are non-NULL.
+type NullRule struct {
+	Alternatives []map[string]bool
 }
 
 // ForeignKey is one foreign key constraint.

@@ -149,8 +149,11 @@ func TestCheckBounds(t *testing.T) {
 		"CHECK ((priority > 0))":                                    {1, 0},
 		"CHECK (((priority >= '-3'::integer) AND (priority < 10)))": {-3, 9},
 	} {
-		c := catalog.Column{Name: "priority"}
-		catalog.Bounds(&c, def)
+		cols, _, _, ok, err := catalog.ParseCheck(def, "")
+		if err != nil || !ok || cols["priority"] == nil {
+			t.Fatalf("%s: %v %v %v", def, cols, ok, err)
+		}
+		c := cols["priority"]
 		if c.Min == nil || *c.Min != want[0] || (want[1] != 0 && (c.Max == nil || *c.Max != want[1])) {
 			t.Errorf("%s: min %v max %v, want %v", def, c.Min, c.Max, want)
 		}

@@ -2,30 +2,34 @@ package catalog
 
 import (
 	"context"
-	"math"
-	"regexp"
-	"strconv"
-	"strings"
 )
 
-// listCheck matches the CHECK definitions that only list allowed values:
-// CHECK ((col = ANY (ARRAY['a'::text, 'b'::text]))) and CHECK ((col = 'a'::text)).
-var (
-	listCheck = regexp.MustCompile(`^CHECK \(\(?\(?"?([^"\s()]+)"?\)?(::[a-z ]+)? = (ANY \(ARRAY\[(.*)\]\)|'(.*)'::[a-z ]+)\)?\)$`)
-	quoted    = regexp.MustCompile(`'((?:[^']|'')*)'`)
-)
-
-// loadChecks reads single-column CHECK constraints and keeps the value lists
-// a generator must respect.
+// loadChecks reads the CHECK constraints on every table's rows (the
+// table's own and its columns' domains') and the declared lengths of text
+// columns, and keeps what a row generator must respect: per column the
+// allowed values, bounds, lengths and patterns; per table comparisons
+// between columns and rules on which columns are NULL (see parseCheck).
+// A constraint the parser cannot read at all is kept with Understood false.
 func loadChecks(ctx context.Context, q Querier, c *Catalog) error {
+	if err := loadLengths(ctx, q, c); err != nil {
+		return err
+	}
 	rows, err := q.Query(ctx, `
-SELECT con.conrelid::int8, a.attname, pg_get_constraintdef(con.oid)
+SELECT con.conrelid::int8, con.conname, pg_get_constraintdef(con.oid), '', '',
+       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) k(n) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n)
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
-WHERE con.contype = 'c' AND cardinality(con.conkey) = 1 AND `+userSchemas+`
-ORDER BY con.conrelid, con.conname`)
+WHERE con.contype = 'c' AND `+userSchemas+`
+UNION ALL
+SELECT a.attrelid::int8, con.conname, pg_get_constraintdef(con.oid), a.attname, format_type(con.contypid, NULL), ARRAY[a.attname::text]
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_constraint con ON con.contype = 'c' AND con.contypid IN (t.oid, t.typbasetype)
+WHERE t.typtype = 'd' AND c.relkind IN ('r','p','f') AND a.attnum > 0 AND NOT a.attisdropped AND `+userSchemas+`
+ORDER BY 1, 4, 2`)
 	if err != nil {
 		return err
 	}
@@ -33,8 +37,103 @@ ORDER BY con.conrelid, con.conname`)
 	rels := c.byOID()
 	for rows.Next() {
 		var oid int64
-		var col, def string
-		if err := rows.Scan(&oid, &col, &def); err != nil {
+		var name, def, self, domain string
+		var cols []string
+		if err := rows.Scan(&oid, &name, &def, &self, &domain, &cols); err != nil {
+			return err
+		}
+		if r := rels[uint32(oid)]; r != nil {
+			r.addCheck(Check{Name: name, Def: def, Domain: domain}, self, cols)
+		}
+	}
+	return rows.Err()
+}
+
+// addCheck records one CHECK and what the generator can read from it.
+func (r *Relation) addCheck(chk Check, self string, cols []string) {
+	if len(cols) == 1 {
+		if cc := r.Column(cols[0]); cc != nil {
+			cc.Checks = append(cc.Checks, chk.Def)
+		}
+	}
+	f, err := parseCheck(chk.Def, self)
+	if err == nil {
+		chk.Understood = f.understood
+		for name, rule := range f.cols {
+			if cc := r.Column(name); cc != nil {
+				cc.merge(rule)
+			}
+		}
+		r.Orders = append(r.Orders, f.orders...)
+		r.NullRules = append(r.NullRules, f.nulls...)
+	}
+	r.Checks = append(r.Checks, chk)
+}
+
+// merge narrows c by the rules in o (both must hold).
+func (c *Column) merge(o *Column) {
+	if o.NotNull {
+		c.NotNull = true
+	}
+	if o.Allowed != nil {
+		if c.Allowed == nil {
+			c.Allowed = o.Allowed
+		} else {
+			var both []string
+			for _, v := range c.Allowed {
+				for _, w := range o.Allowed {
+					if v == w {
+						both = append(both, v)
+						break
+					}
+				}
+			}
+			c.Allowed = both
+		}
+	}
+	if o.Min != nil {
+		c.Min = maxPtr(c.Min, *o.Min)
+	}
+	if o.Max != nil {
+		c.Max = minPtr(c.Max, *o.Max)
+	}
+	if o.Lower != nil {
+		c.Lower = o.Lower
+	}
+	if o.Upper != nil {
+		c.Upper = o.Upper
+	}
+	c.MinLen = max(c.MinLen, o.MinLen)
+	if o.MaxLen > 0 && (c.MaxLen == 0 || o.MaxLen < c.MaxLen) {
+		c.MaxLen = o.MaxLen
+	}
+	c.ASCII = c.ASCII || o.ASCII
+	c.Excluded = append(c.Excluded, o.Excluded...)
+	c.Patterns = append(c.Patterns, o.Patterns...)
+}
+
+// loadLengths reads the declared length of varchar(n) and char(n)
+// columns, also through a domain, into MaxLen (name: 63 bytes).
+func loadLengths(ctx context.Context, q Querier, c *Catalog) error {
+	rows, err := q.Query(ctx, `
+SELECT a.attrelid::int8, a.attname, bt.typname::text, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+WHERE c.relkind IN ('r','p','v','m','f') AND a.attnum > 0 AND NOT a.attisdropped
+  AND bt.typname IN ('varchar', 'bpchar', 'name') AND `+userSchemas)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	rels := c.byOID()
+	for rows.Next() {
+		var oid int64
+		var col, typ string
+		var mod int32
+		if err := rows.Scan(&oid, &col, &typ, &mod); err != nil {
 			return err
 		}
 		r := rels[uint32(oid)]
@@ -42,57 +141,13 @@ ORDER BY con.conrelid, con.conname`)
 			continue
 		}
 		if cc := r.Column(col); cc != nil {
-			cc.Checks = append(cc.Checks, def)
-			if a := allowedValues(def); a != nil {
-				cc.Allowed = a
+			switch {
+			case typ == "name":
+				cc.MaxLen, cc.ASCII = 63, true
+			case mod > 4:
+				cc.MaxLen = int(mod) - 4
 			}
-			bounds(cc, def)
 		}
 	}
 	return rows.Err()
-}
-
-// allowedValues extracts the literal list of a value-list CHECK, or nil.
-func allowedValues(def string) []string {
-	m := listCheck.FindStringSubmatch(def)
-	if m == nil {
-		return nil
-	}
-	list := m[4] + m[5]
-	if m[5] != "" {
-		list = "'" + m[5] + "'"
-	}
-	var out []string
-	for _, q := range quoted.FindAllStringSubmatch(list, -1) {
-		out = append(out, strings.ReplaceAll(q[1], "''", "'"))
-	}
-	return out
-}
-
-var boundRE = regexp.MustCompile(`\(+"?([A-Za-z_][A-Za-z0-9_]*)"?\)?(?:::[a-z ]+)? (>=|<=|>|<) \(?'?(-?[0-9]+(?:\.[0-9]+)?)'?`)
-
-// bounds reads numeric bounds (col >= n, col < n, BETWEEN) from a
-// single-column CHECK into the column's Min and Max (inclusive).
-func bounds(c *Column, def string) {
-	for _, m := range boundRE.FindAllStringSubmatch(def, -1) {
-		if m[1] != c.Name {
-			continue
-		}
-		v, err := strconv.ParseFloat(m[3], 64)
-		if err != nil {
-			continue
-		}
-		switch m[2] {
-		case ">=":
-			c.Min = &v
-		case ">":
-			v = math.Floor(v) + 1
-			c.Min = &v
-		case "<=":
-			c.Max = &v
-		case "<":
-			v = math.Ceil(v) - 1
-			c.Max = &v
-		}
-	}
 }
