@@ -134,6 +134,12 @@ func (s *CheckState) Expired(deadline time.Time) bool {
 	return !s.shrinking && !deadline.IsZero() && time.Now().After(deadline)
 }
 
+// NeedsControl reports whether the search has not yet seen the positive
+// control (Stats.Own): a property whose control costs a run of its own
+// (fail-closed's tenant state) runs it only until one check saw it. While
+// shrinking a failure the control is not needed.
+func (s *CheckState) NeedsControl() bool { return !s.shrinking && s.stats.Own == 0 }
+
 // Count adds a check's stats unless rapid is shrinking.
 func (s *CheckState) Count(st Stats) {
 	if !s.shrinking {
