@@ -27,7 +27,7 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"short": func(s string) string { return s[:min(len(s), 12)] },
 	"utc":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	"verdict": func(v string) string {
-		return map[string]string{verdictPass: "pass", verdictLeak: "leak", verdictError: "error", verdictBlind: "blind", verdictNotApplicable: "not applicable"}[v]
+		return map[string]string{verdictPass: "pass", verdictLeak: "leak", verdictError: "error", verdictBlind: "blind", verdictNotApplicable: "na"}[v]
 	},
 	"yes": func(b bool) string {
 		if b {
