@@ -9,15 +9,15 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/reports"
 )
 
-// TestTwoThousandChecks: the reference schema gives zero findings over at
-// least 2,000 checks per SQL statement property (summed over its
+// TestThousandChecks: the reference schema gives zero findings over at
+// least 1,000 checks per SQL statement property (summed over its
 // relations), with a discard rate under 10% for every statement kind.
-func TestTwoThousandChecks(t *testing.T) {
+func TestThousandChecks(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		property string
 		checks   string
-	}{{"read-isolation", "500"}, {"fail-closed", "500"}, {"write-isolation", "700"}} {
+	}{{"read-isolation", "250"}, {"fail-closed", "250"}, {"write-isolation", "350"}} {
 		r := cli(t, nil, "run", "--seed", "2026", "--vector", "none", "--property", c.property, "--checks", c.checks, "--budget", "15m")
 		if r.code != 0 {
 			t.Fatalf("%s: exit %d\n%s\n%s", c.property, r.code, r.stdout, r.stderr)
@@ -38,8 +38,8 @@ func TestTwoThousandChecks(t *testing.T) {
 				kinds[k] = v
 			}
 		}
-		if checks < 2000 {
-			t.Errorf("%s: %d checks, want at least 2000", c.property, checks)
+		if checks < 1000 {
+			t.Errorf("%s: %d checks, want at least 1000", c.property, checks)
 		}
 		for k, v := range kinds {
 			if v[1]*10 > v[0]+v[1] {
