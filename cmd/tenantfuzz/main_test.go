@@ -389,7 +389,7 @@ func TestDSNProvider(t *testing.T) {
 // its seed, and the reference schema is clean.
 func TestKillMatrix(t *testing.T) {
 	t.Parallel()
-	r := cli(t, nil, "mutants", "--seed", "1")
+	r := cli(t, nil, "mutants", "--seed", "1", "--checks", "40")
 	t.Log(r.stdout)
 	if r.code == 2 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
