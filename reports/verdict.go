@@ -40,7 +40,7 @@ func (r *Report) verdict() Verdict {
 	case r.Run.ExitCode == 1:
 		return Verdict{"FAIL", "no leak, but static audit results at or above --fail-on-audit"}
 	case t.NotApplicable > 0:
-		return Verdict{"PASS", fmt.Sprintf("no tenant saw or wrote another tenant's rows (%s not applicable, each with its reason)", plural(t.NotApplicable, "scenario"))}
+		return Verdict{"PASS", fmt.Sprintf("no tenant saw or wrote another tenant's rows; %s not applicable, each with its reason", plural(t.NotApplicable, "scenario"))}
 	}
 	return Verdict{"PASS", "no tenant saw or wrote another tenant's rows"}
 }
