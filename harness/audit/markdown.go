@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// WriteMarkdown writes the table of every check, for the README: ID,
+// WriteMarkdown writes the table of every check, for docs/audit.md: ID,
 // name, severity, what it flags, LEAKS.md entries.
 func WriteMarkdown(w io.Writer) error {
 	var b strings.Builder

@@ -97,7 +97,7 @@ func TestMarkdownListsEveryCheck(t *testing.T) {
 	}
 }
 
-// TestChecksDoc: checks.md, the table the README shows, is what
+// TestChecksDoc: checks.md, the table docs/audit.md shows, is what
 // WriteMarkdown writes (regenerate with TENANTFUZZ_UPDATE_CHECKS=1).
 func TestChecksDoc(t *testing.T) {
 	var b bytes.Buffer
