@@ -14,7 +14,7 @@ import (
 
 // TestRegistry: the registry is sorted by ID, IDs and names are unique and
 // well-formed, and every check carries what reports print: title,
-// severity, rationale, fix and LEAKS.md entries that exist (1-40).
+// severity, rationale, fix and docs/leaks.md entries that exist (1-harness.LeaksEntries).
 func TestRegistry(t *testing.T) {
 	idRE := regexp.MustCompile(`^TFA[0-9]{3}$`)
 	nameRE := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -43,11 +43,11 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s: severity %q is not high, medium or low", c, c.Severity)
 		}
 		if len(c.Leaks) == 0 {
-			t.Errorf("%s: cites no LEAKS.md entry", c)
+			t.Errorf("%s: cites no docs/leaks.md entry", c)
 		}
 		for _, l := range c.Leaks {
 			if l < 1 || l > 40 {
-				t.Errorf("%s: LEAKS.md %d does not exist", c, l)
+				t.Errorf("%s: docs/leaks.md entry %d does not exist", c, l)
 			}
 		}
 		if audit.CheckByID(c.ID) != c || audit.CheckByID(c.Name) != c {
