@@ -63,7 +63,7 @@ func TestMembershipDetection(t *testing.T) {
 	}
 
 	for name, cfg := range map[string]harness.Config{
-		"reference": {},
+		"reference":         {},
 		"examples/supabase": {Schema: mustSchema(t, "examples/supabase"), Supabase: true, TenantColumn: "account_id", AppRole: "authenticated", Context: "supabase"},
 	} {
 		if c := testenv.TargetWith(t, cfg).Catalog; c.Membership != nil {
