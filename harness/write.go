@@ -237,7 +237,10 @@ func (tg *Target) writeFinding(p probe, s generators.Statement, ch []change) *Fi
 	f := tg.finding(p, KindCrossTenantWrite, ctxTenant, s, other, ev, c.relation)
 	if other < 0 {
 		f.OtherTenant, f.OtherLabel = c.tenant, "no tenant"
-		if c.tenant != "" {
+		switch {
+		case c.tenant != "" && p.world.Membership():
+			f.OtherLabel = "a tenant the world did not generate (the schema's own: a personal account a trigger created, say)"
+		case c.tenant != "":
 			f.OtherLabel = "an unknown tenant"
 		}
 	}
