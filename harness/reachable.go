@@ -17,9 +17,10 @@ import (
 // Limits: roles reachable only through SET SESSION AUTHORIZATION or a
 // login with other credentials are out of reach.
 var ReachableRoles = &Property{
-	Name:   "reachable-roles",
-	Title:  "every role the application role can become keeps tenants apart",
-	Labels: []string{"rls", "roles", "soc2:CC6.1"},
+	membership: true,
+	Name:       "reachable-roles",
+	Title:      "every role the application role can become keeps tenants apart",
+	Labels:     []string{"rls", "roles", "soc2:CC6.1"},
 	Plain: func(tg *Target) []string {
 		var out []string
 		for _, r := range tg.Catalog.ReachableRoles {

@@ -28,6 +28,10 @@ type Scope struct {
 	Worlds int `json:"worlds"`
 	// Tenancy says how each table's rows were attributed to tenants.
 	Tenancy []TableTenancy `json:"tenancy,omitempty"`
+	// TenancyModel says how rows are attributed and whom the context names
+	// (catalog.Catalog.TenancyModel): column, parent, or membership with
+	// the table and why.
+	TenancyModel string `json:"tenancy_model,omitempty"`
 }
 
 // TableTenancy is how one table's rows were attributed (catalog.Treatment):
@@ -66,6 +70,7 @@ func scopeOf(tg *harness.Target, scenarios []Scenario) Scope {
 	for _, rel := range c.Readable() {
 		s.Readable = append(s.Readable, rel.String())
 	}
+	s.TenancyModel = c.TenancyModel()
 	for _, t := range c.Tenancy() {
 		s.Tenancy = append(s.Tenancy, TableTenancy(t))
 	}

@@ -22,6 +22,9 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	if l := r.schemaFilesLine(); l != "" {
 		fmt.Fprintf(w, "schema: %s\n", l)
 	}
+	if r.Scope.TenancyModel != "" {
+		fmt.Fprintf(w, "tenancy: %s\n", r.Scope.TenancyModel)
+	}
 	if l := r.tenancyLine(); l != "" {
 		fmt.Fprintf(w, "tables: %s\n", l)
 	}

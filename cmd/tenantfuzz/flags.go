@@ -42,6 +42,7 @@ type options struct {
 	supabase     bool
 	global       stringList
 	owned        stringList
+	membership   string
 	shard        string
 	vectorMutant string
 	routerMutant string
@@ -175,6 +176,9 @@ func (o *options) replayBase() string {
 	for _, w := range o.owned {
 		parts = append(parts, "--owned "+shellQuote(w))
 	}
+	if o.membership != "" {
+		parts = append(parts, "--membership "+shellQuote(o.membership))
+	}
 	if o.postgres == "docker" {
 		parts = append(parts, "--postgres docker")
 	}
@@ -202,6 +206,7 @@ func (o *options) replayBase() string {
 // tenancyFlags registers --global and --owned (run, replay and audit).
 func tenancyFlags(fs *flag.FlagSet, o *options) {
 	fs.Var(&o.global, "global", "treat `TABLE` as global: its rows belong to no tenant, every tenant may read them, and no table is owned through it (repeatable; overrides the detection, e.g. a profiles directory tenant tables reference)")
+	fs.StringVar(&o.membership, "membership", "", "membership tenancy: the context names a user, who belongs to tenants through the rows of `TABLE(user_col,tenant_col)`, e.g. 'account_user(user_id, account_id)' (default: detected from policies that read such a table, directly or through a function; none turns the detection off)")
 	fs.Var(&o.owned, "owned", "require `TABLE` to belong to a tenant: through the tenant column or a foreign key to a tenant table; the run fails if it has neither (repeatable)")
 }
 

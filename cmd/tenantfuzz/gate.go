@@ -310,7 +310,7 @@ func (o *options) supabaseDefaults() {
 
 func targetConfig(o options) (harness.Config, error) {
 	cfg := harness.Config{AppRole: o.appRole, TenantColumn: o.tenantColumn, Context: o.context, ContextSQL: o.contextSQL, ShowValues: o.showValues, Supabase: o.supabase,
-		Global: o.global, Owned: o.owned}
+		Global: o.global, Owned: o.owned, Membership: o.membership}
 	if o.schema != "" {
 		s, err := harness.LoadSchema(o.schema)
 		if err != nil {
