@@ -234,7 +234,7 @@ func (p *Property) AppliesTo(tg *Target, subj Subject) (bool, string) {
 		return false, fmt.Sprintf("%s holds no tenant rows (no %s column, not the tenants table, no foreign key to a tenant table): a global table every tenant may read", subj.Name, tg.Config.TenantColumn)
 	}
 	if tg.membership() && !p.membership {
-		return false, "membership tenancy (" + tg.Catalog.Membership.String() + "): " + p.Name + " does not model users in several tenants yet (see docs/membership-notes.md)"
+		return false, "membership tenancy (" + tg.Catalog.Membership.String() + "): " + p.Name + " does not model users in several tenants yet (see docs/membership.md)"
 	}
 	if p.Applies != nil {
 		return p.Applies(tg, subj)
