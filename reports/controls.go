@@ -17,7 +17,8 @@ type Control struct {
 	Title       string `json:"title"`
 	Requirement string `json:"requirement"` // what the criterion asks, in this tool's terms
 	// Status is pass, fail (findings or results against it), error (some
-	// of its evidence could not be produced) or not-tested.
+	// of its evidence could not be produced), interrupted (a signal
+	// stopped the run before its evidence was complete) or not-tested.
 	Status     string   `json:"status"`
 	Properties []string `json:"properties"` // properties that ran and bear on it
 	Scenarios  int      `json:"scenarios"`
@@ -143,6 +144,9 @@ func evaluateControls(r *Report) []Control {
 		case c.Scenarios == 0 && len(c.Evidence) == 0:
 			c.Status = "not-tested"
 			c.Evidence = append(c.Evidence, "no property of this run bears on it")
+		case r.Run.Interrupted:
+			c.Status = "interrupted" // never pass on partial evidence
+			c.Evidence = append(c.Evidence, r.Run.Signal+" interrupted the run: this evidence is partial")
 		default:
 			c.Status = "pass"
 		}

@@ -214,6 +214,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		suite.Options.Progress = progress.Hook
 		progress.Start()
 	}
+	intr := catchInterrupts(stderr, func() int { return len(suite.Results()) })
 	ginkgoOut := quietGinkgo(o.verbose)
 	passed := scenarios.Run(suite, sc, rc)
 	ginkgoOut.restore()
@@ -222,6 +223,10 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	}
 
 	results := suite.Results()
+	sig, done := intr.signal()
+	if sig != nil {
+		markInterrupted(results, done, sig)
+	}
 	mutants, err := reports.FindMatrix(o.reportDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v (the HTML report shows no kill matrix)\n", name, err)
@@ -233,6 +238,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 			Started: started, Finished: time.Now(), Seconds: time.Since(started).Seconds(), Seed: o.seed,
 			Profile: prof.Name, PostgresVersion: db.Version, Provider: provider,
 			Command: runCommand(o, replay), Settings: runSettings(prof, checks, o, large, suite.LargeWorld(), ranProperty(results, harness.LargeWorld.Name)), ShowValues: o.showValues, Shard: o.shard,
+			Interrupted: sig != nil, Signal: signalName(sig),
 		},
 		Target: targetSummary(o, tg, venv, modes),
 	})
@@ -245,7 +251,11 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		// alone: a spec failed without a result (a panic, a teardown).
 		code = exitUsage
 	}
-	if replay && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 {
+	if sig != nil {
+		code = exitCodeOf(sig) // the code the process returns, recorded as such
+		o.reportDir = interruptedDir(o.reportDir)
+	}
+	if replay && sig == nil && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 {
 		fmt.Fprintln(stdout, "replay: the finding no longer reproduces")
 	}
 	rep.SetExitCode(code)
@@ -253,7 +263,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 		return exitUsage
 	}
-	if !passed && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 && rep.Totals.Blind == 0 {
+	if !passed && sig == nil && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 && rep.Totals.Blind == 0 {
 		// The suite failed for a reason no result records (a panic in a
 		// spec, a reporter error): show what Ginkgo said.
 		ginkgoOut.dump(stderr, secrets(o, db))

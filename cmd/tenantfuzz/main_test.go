@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/reportcheck"
 	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 	"github.com/tenantfuzz/tenantfuzz/reports"
 )
@@ -267,10 +268,17 @@ func TestBadInput(t *testing.T) {
 }
 
 // TestInterruptCleansUp: Ctrl-C in the middle of a long run leaves no
-// server process and no instance directory behind.
+// server process and no instance directory behind, exits 130, keeps the
+// complete report already in the report directory and writes an
+// INTERRUPTED one beside it (interrupted/): exit code 130 recorded, the
+// properties not run listed as interrupted, no control pass.
 func TestInterruptCleansUp(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	previous := []byte(`{"schema_version": 2, "run": {"seed": 1, "exit_code": 0}, "totals": {"verdict": "PASS"}}` + "\n")
+	if err := os.WriteFile(filepath.Join(dir, "report.json"), previous, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(binary, "run", "--profile", "nightly", "--report-dir", dir)
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -299,9 +307,10 @@ func TestInterruptCleansUp(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatal("the run did not stop within 30s of SIGINT")
 	}
-	if code := cmd.ProcessState.ExitCode(); code == 0 {
-		t.Errorf("interrupted run exited 0")
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("interrupted run exited %d, want 130\n%s", code, out.String())
 	}
+	checkInterrupted(t, dir, previous, out.String())
 	for _, d := range dirs {
 		if _, err := os.Stat(d); err == nil {
 			t.Errorf("instance directory %s remains", d)
@@ -309,6 +318,43 @@ func TestInterruptCleansUp(t *testing.T) {
 		if pids := serversIn(d); len(pids) > 0 {
 			t.Errorf("postgres processes %v still run in %s", pids, d)
 		}
+	}
+}
+
+// checkInterrupted: the previous report is intact, the interrupted one
+// validates and says INTERRUPTED everywhere it matters.
+func checkInterrupted(t *testing.T, dir string, previous []byte, output string) {
+	t.Helper()
+	if b, _ := os.ReadFile(filepath.Join(dir, "report.json")); !bytes.Equal(b, previous) {
+		t.Errorf("the interrupted run replaced the complete report in %s", dir)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "interrupted", "report.json"))
+	if err != nil {
+		t.Fatalf("no interrupted report beside the complete one: %v\n%s", err, output)
+	}
+	if err := reportcheck.JSON(reports.JSONSchema, b); err != nil {
+		t.Error(err)
+	}
+	rep := readReport(t, filepath.Join(dir, "interrupted"))
+	if !rep.Run.Interrupted || rep.Run.Signal != "SIGINT" || rep.Run.ExitCode != 130 || rep.Totals.Verdict != "INTERRUPTED" {
+		t.Errorf("interrupted report: interrupted %v, signal %q, exit code %d, verdict %s (%s)", rep.Run.Interrupted, rep.Run.Signal, rep.Run.ExitCode, rep.Totals.Verdict, rep.Totals.VerdictText)
+	}
+	for _, c := range rep.Controls {
+		if c.Status == "pass" {
+			t.Errorf("%s is pass on an interrupted run's partial evidence", c.ID)
+		}
+	}
+	interrupted := 0
+	for _, p := range rep.Scope.PropertiesSkipped {
+		if strings.HasPrefix(p.Reason, "interrupted") {
+			interrupted++
+		}
+	}
+	if interrupted == 0 {
+		t.Errorf("no property listed as not run for the interruption: %+v", rep.Scope.PropertiesSkipped)
+	}
+	if !strings.Contains(output, "RESULT: INTERRUPTED") {
+		t.Errorf("the summary does not say INTERRUPTED:\n%s", output)
 	}
 }
 
