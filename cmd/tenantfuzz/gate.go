@@ -38,6 +38,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	fs := newFlagSet(name, replay, &o, stderr)
 	var ro runReportOptions
 	ro.register(fs)
+	conciseUsage(fs, name, args, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -57,6 +58,10 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	o.supabaseDefaults()
+	if err := checkChecks(fs, o.checks); err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
 	shard, shards, err := parseShard(o.shard)
 	if err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
@@ -129,6 +134,12 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 		return exitUsage
 	}
+	for _, d := range [][2]string{{"--report-dir", o.reportDir}, {"--evidence", ro.evidence}} {
+		if err := checkWritable(d[0], d[1]); err != nil {
+			fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+			return exitUsage
+		}
+	}
 	db, provider, err := openDatabase(ctx, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
@@ -141,6 +152,10 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer tg.Close()
+	if err := tg.CheckContextSQL(ctx); err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
 	auditRep, err := audit.RunTarget(ctx, tg)
 	if err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: static audit: %v\n", name, err)
@@ -177,8 +192,10 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		}
 	}
 
-	if err := os.MkdirAll(o.reportDir, 0o755); err != nil {
-		fmt.Fprintf(stderr, "tenantfuzz %s: create report dir: %v\n", name, err)
+	selected, _ := properties.Select(o.properties) // checked above
+	penv := &properties.Env{Target: tg, Vector: venv, VectorModes: modes, VectorOff: vectorOff, Router: renv, RouterOff: routerOff(o, provider)}
+	if err := checkRelation(o.relation, selected, penv); err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 		return exitUsage
 	}
 	suite := &scenarios.Suite{
@@ -227,6 +244,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	if sig != nil {
 		markInterrupted(results, done, sig)
 	}
+	scriptRoles(results, tg.Roles)
 	mutants, err := reports.FindMatrix(o.reportDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v (the HTML report shows no kill matrix)\n", name, err)

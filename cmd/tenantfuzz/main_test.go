@@ -235,7 +235,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"no command", nil, nil, []string{"Usage"}},
 		{"unknown command", nil, []string{"frobnicate"}, []string{`unknown command "frobnicate"`}},
-		{"unknown flag", nil, []string{"run", "--nope"}, []string{"flag provided but not defined: -nope"}},
+		{"unknown flag", nil, []string{"run", "--nope"}, []string{"flag provided but not defined: -nope", "see tenantfuzz run --help"}},
 		{"missing overlay", nil, []string{"run", "--overlay", "/nonexistent.sql"}, []string{"/nonexistent.sql", "--overlay"}},
 		{"bad overlay sql", nil, []string{"run", "--overlay", badSQL}, []string{"bad.sql near line 2", "nosuch", "42P01"}},
 		{"unknown profile", nil, []string{"run", "--profile", "weekly"}, []string{`unknown profile "weekly"`, "nightly, pr, quick"}},
@@ -249,6 +249,12 @@ func TestBadInput(t *testing.T) {
 		{"one large tenant", nil, []string{"run", "--large-tenants", "1"}, []string{"--large-tenants must be 0 (off) or at least 2"}},
 		{"large world off", nil, []string{"run", "--property", "large-world"}, []string{"--large-tenants N"}},
 		{"unreachable dsn", nil, []string{"run", "--dsn", "postgres://u:hunter2@127.0.0.1:1/db"}, []string{"127.0.0.1"}},
+		{"zero checks", nil, []string{"run", "--checks", "0"}, []string{"--checks must be between 1 and 1000000, got 0"}},
+		{"too many checks", nil, []string{"run", "--checks", "1000001"}, []string{"--checks must be between 1 and 1000000"}},
+		{"seed 0", nil, []string{"run", "--seed", "0"}, []string{"got 0", "no replay could reproduce", "see tenantfuzz run --help"}},
+		{"unwritable evidence dir", nil, []string{"run", "--evidence", filepath.Join(badSQL, "x")}, []string{"--evidence", "cannot be created"}},
+		{"context sql syntax", nil, []string{"run", "--context-sql", "selec set_config('app.tenant_id', $1, true)"}, []string{"--context-sql does not run as the application role app_user", "42601"}},
+		{"unknown relation", nil, []string{"run", "--relation", "nope"}, []string{`--relation "nope" matches no subject`, "documents", "pool-1"}},
 	}
 	for _, c := range cases {
 		r := cli(t, c.env, c.args...)
@@ -264,6 +270,23 @@ func TestBadInput(t *testing.T) {
 		if strings.Contains(r.stdout+r.stderr, "hunter2") {
 			t.Errorf("%s: a password was printed", c.name)
 		}
+		if c.args != nil && strings.Contains(r.stderr, "Flags:") {
+			t.Errorf("%s: the usage error prints the flags:\n%s", c.name, r.stderr)
+		}
+		if strings.Contains(r.stderr, "see tenantfuzz run --help") && strings.Count(r.stderr, "\n") != 2 {
+			t.Errorf("%s: more than its line and a pointer to --help:\n%s", c.name, r.stderr)
+		}
+	}
+	// --report-dir is checked before the gate (cli sets its own, so run
+	// the binary directly).
+	if r := tf(t, "run", "--report-dir", filepath.Join(badSQL, "reports")); r.code != 2 || !strings.Contains(r.stderr, "--report-dir") || !strings.Contains(r.stderr, "cannot be created") {
+		t.Errorf("unwritable --report-dir: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := tf(t, "run", "--help"); r.code != 0 || !strings.Contains(r.stderr, "--checks") && !strings.Contains(r.stderr, "-checks") {
+		t.Errorf("run --help: exit %d, no flag list\n%s", r.code, r.stderr)
+	}
+	if r := tf(t, "replay", "--help"); !strings.Contains(r.stderr, "-report") || !strings.Contains(r.stderr, "-finding") {
+		t.Errorf("replay --help does not list --report and --finding:\n%s", r.stderr)
 	}
 }
 
