@@ -271,7 +271,10 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	}
 	if sig != nil {
 		code = exitCodeOf(sig) // the code the process returns, recorded as such
-		o.reportDir = interruptedDir(o.reportDir)
+		if dir := interruptedDir(o.reportDir); dir != o.reportDir {
+			fmt.Fprintf(stdout, "interrupted: the complete report in %s is kept; this partial one goes to %s\n", o.reportDir, dir)
+			o.reportDir = dir
+		}
 	}
 	if replay && sig == nil && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 {
 		fmt.Fprintln(stdout, "replay: the finding no longer reproduces")
