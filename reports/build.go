@@ -57,7 +57,7 @@ func Build(in Input) *Report {
 	r.Findings = group(r.Findings, in.TG)
 	if in.TG != nil {
 		r.Target.Files = sourceFiles(in.TG, in.SourceRoot)
-		r.Scope = scopeOf(in.TG, r.Scenarios)
+		r.Scope = scopeOf(in.TG, r.Scenarios, r.Run)
 	}
 	for i := range r.Findings {
 		f := &r.Findings[i]

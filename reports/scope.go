@@ -21,9 +21,10 @@ type Scope struct {
 	Functions []string `json:"functions,omitempty"`
 	// VectorOperations counts the vector-store calls made, by operation.
 	VectorOperations map[string]int `json:"vector_operations,omitempty"`
-	// PropertiesNotRun are the registered properties this run skipped (the
-	// profile's label filter, --property).
-	PropertiesNotRun []string `json:"properties_not_run,omitempty"`
+	// PropertiesNotRun are the registered properties this run skipped;
+	// PropertiesSkipped gives each one's reason (skippedProperties).
+	PropertiesNotRun  []string          `json:"properties_not_run,omitempty"`
+	PropertiesSkipped []SkippedProperty `json:"properties_skipped,omitempty"`
 	// Worlds counts the generated worlds (one per check).
 	Worlds int `json:"worlds"`
 	// Tenancy says how each table's rows were attributed to tenants.
@@ -61,7 +62,7 @@ type ScopeRelation struct {
 }
 
 // scopeOf reads the scope from the target's catalog and the scenarios.
-func scopeOf(tg *harness.Target, scenarios []Scenario) Scope {
+func scopeOf(tg *harness.Target, scenarios []Scenario, run Run) Scope {
 	c := tg.Catalog
 	s := Scope{TenantTables: []string{}, Readable: []string{}}
 	for _, rel := range c.TenantTables() {
@@ -111,6 +112,7 @@ func scopeOf(tg *harness.Target, scenarios []Scenario) Scope {
 			s.PropertiesNotRun = append(s.PropertiesNotRun, p.name)
 		}
 	}
+	s.PropertiesSkipped = skippedProperties(run, s.PropertiesNotRun)
 	return s
 }
 

@@ -90,6 +90,17 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	if len(na) > 0 {
 		fmt.Fprintf(w, "\nnot applicable (%d):\n%s\n", len(na), strings.Join(na, "\n"))
 	}
+	if r.Run.Interrupted {
+		var cut []string
+		for _, p := range r.Scope.PropertiesSkipped {
+			if p.Reason == skippedInterrupted {
+				cut = append(cut, p.Property)
+			}
+		}
+		if len(cut) > 0 {
+			fmt.Fprintf(w, "\nnot run, interrupted (%d): %s\n", len(cut), strings.Join(cut, ", "))
+		}
+	}
 	fmt.Fprintf(w, "\nRESULT: %s (%s)\n", t.Verdict, t.VerdictText)
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 )
@@ -48,8 +49,8 @@ Run 'tenantfuzz <command> --help' for the flags of a command.
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && !wantsHelp(args[:1]) {
+		usage(stderr) // no command: what the commands are
 		return exitUsage
 	}
 	switch args[0] {
@@ -77,7 +78,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "tenantfuzz: unknown command %q\n\n", args[0])
-	usage(stderr)
+	fmt.Fprintf(stderr, "tenantfuzz: unknown command %q: see tenantfuzz help\n", args[0])
 	return exitUsage
 }

@@ -44,6 +44,7 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "Usage: tenantfuzz mutants [flags]\n\nRuns the gate against the reference schema and every seeded defect in fixtures/mutants and prints the kill matrix.\nExit 0 only when every mutant is killed as expected and the reference schema is clean.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
+	conciseUsage(fs, "mutants", args, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
