@@ -12,7 +12,7 @@ import (
 // exception: pool-4's reached_foreign counts requests that landed on a
 // backend another tenant used before, and with four connections under
 // concurrency which backend serves a request is the scheduler's choice
-// (docs/evidence-notes.md). pool-1, every other scenario and every other
+// (docs/evidence.md). pool-1, every other scenario and every other
 // count of pool-4 must match.
 func TestSameSeedSameCounts(t *testing.T) {
 	t.Parallel()
