@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tenantfuzz/tenantfuzz/generators"
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
@@ -42,13 +43,15 @@ func Regression(ctx context.Context, tg *harness.Target, command string) ([]File
 		if !ok || len(w.RowsOf(rel)) == 0 {
 			continue
 		}
-		files = append(files, File{Name: slug(rel.Name) + "_regression_1.sql", SQL: regressionFile(tg, rel, w.TenantID(0), w.TenantID(1), own, harness.InsertSQL(w), command)})
+		files = append(files, File{Name: slug(rel.Name) + "_regression_1.sql", SQL: regressionFile(tg, rel, w, own, command)})
 	}
 	return files, nil
 }
 
 // regressionFile renders one table's suite.
-func regressionFile(tg *harness.Target, rel *catalog.Relation, t1, t2 string, own [2]string, world []string, command string) string {
+func regressionFile(tg *harness.Target, rel *catalog.Relation, w *generators.World, own [2]string, command string) string {
+	t1, t2 := w.TenantID(0), w.TenantID(1)
+	writes := foreignWrites(rel, w, t1, t2)
 	name := rel.QualifiedName()
 	role1, role2 := tg.RoleFor(t1), tg.RoleFor(t2)
 	var b strings.Builder
@@ -60,10 +63,12 @@ func regressionFile(tg *harness.Target, rel *catalog.Relation, t1, t2 string, ow
 	if command != "" {
 		fmt.Fprintf(&b, "-- Exported by: %s\n", oneLine(command))
 	}
-	b.WriteString("BEGIN;\nSELECT plan(6);\n")
+	fmt.Fprintf(&b, "BEGIN;\nSELECT plan(%d);\n", 4+len(writes))
 	b.WriteString(helpers)
-	writeWorld(&b, world, nil)
-	rows := func(cond string) string { return "SELECT q::text FROM (SELECT * FROM " + name + " WHERE " + cond + ") q" }
+	writeWorld(&b, harness.InsertSQL(w), nil)
+	rows := func(cond string) string {
+		return "SELECT q::text FROM (SELECT * FROM " + name + " WHERE " + cond + ") q"
+	}
 	b.WriteString("-- each tenant's rows, read by the owner\n")
 	fmt.Fprintf(&b, "CREATE TEMP TABLE tf_t1 AS %s;\n", strings.Replace(rows(own[0]), "q::text", "q::text AS row", 1))
 	fmt.Fprintf(&b, "CREATE TEMP TABLE tf_t2 AS %s;\n", strings.Replace(rows(own[1]), "q::text", "q::text AS row", 1))
@@ -84,29 +89,87 @@ func regressionFile(tg *harness.Target, rel *catalog.Relation, t1, t2 string, ow
 		fmt.Fprintf(&b, "SELECT bag_eq(%s, 'SELECT row FROM tf_t%d', %s);\n", all, i+1, lit(fmt.Sprintf("T%d sees exactly its own rows of %s", i+1, rel.Name)))
 		b.WriteString("RESET ROLE;\n")
 	}
-	var writes []string
-	if rel.TenantColumn != "" {
-		writes = append(writes, "UPDATE "+name+" SET "+ident(rel.TenantColumn)+" = "+lit(t1))
-	} else {
-		writes = append(writes, "UPDATE "+name+" SET "+ident(firstColumn(rel))+" = "+ident(firstColumn(rel)))
-	}
-	writes = append(writes, "DELETE FROM "+name)
 	for _, wr := range writes {
 		fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", ident(role1))
 		b.WriteString(contextLine(tg.ContextScript(t1)))
-		fmt.Fprintf(&b, "SELECT diag(%s || pg_temp.tf_write(%s));\n", lit("T1: "+wr+": "), dq(wr, "q"))
+		for _, st := range wr.stmts {
+			fmt.Fprintf(&b, "SELECT diag(%s || pg_temp.tf_write(%s));\n", lit("T1: "+oneLine(st)+": "), dq(st, "q"))
+		}
 		b.WriteString("RESET ROLE;\n")
-		fmt.Fprintf(&b, "SELECT bag_eq(%s, 'SELECT row FROM tf_t2', %s);\n", dq(rows(own[1]), "tf"), lit("T1's "+strings.Fields(wr)[0]+" leaves T2's rows of "+rel.Name+" unchanged"))
+		fmt.Fprintf(&b, "SELECT bag_eq(%s, 'SELECT row FROM tf_t2', %s);\n", dq(rows(own[1]), "tf"), lit("T1's "+wr.what+" leaves T2's rows of "+rel.Name+" unchanged"))
 	}
 	b.WriteString("SELECT * FROM finish();\nROLLBACK;\n")
 	return b.String()
 }
 
-func firstColumn(rel *catalog.Relation) string {
-	if len(rel.Columns) > 0 {
-		return rel.Columns[0].Name
+// write is one foreign-write check: statements T1 runs, then T2's rows
+// must be as before.
+type write struct {
+	what  string
+	stmts []string
+}
+
+// foreignWrites are T1's writes that must leave T2's rows alone: an update
+// setting a plain text column of every row it reaches (to a constant: an
+// UPDATE that reads no column is checked against UPDATE policies only,
+// not SELECT ones), a move of each of its
+// own rows to T2 (one statement per row, so that a row with dependents
+// does not hide one without), and a delete of every row it reaches.
+func foreignWrites(rel *catalog.Relation, w *generators.World, t1, t2 string) []write {
+	name := rel.QualifiedName()
+	var out []write
+	if c := plainText(rel); c != "" {
+		out = append(out, write{"update of every row it reaches", []string{"UPDATE " + name + " SET " + ident(c) + " = '[tf:updated]'"}})
 	}
-	return "ctid"
+	if rel.TenantColumn != "" && len(rel.PrimaryKey) > 0 {
+		mv := write{what: "move of its own rows to T2"}
+		for _, r := range w.RowsOf(rel) {
+			if r.Global || r.Tenant != 0 {
+				continue
+			}
+			var conds []string
+			for _, k := range rel.PrimaryKey {
+				v, ok := r.Values[k]
+				if !ok {
+					conds = nil
+					break
+				}
+				conds = append(conds, ident(k)+" = "+v)
+			}
+			if conds != nil {
+				mv.stmts = append(mv.stmts, "UPDATE "+name+" SET "+ident(rel.TenantColumn)+" = "+lit(t2)+" WHERE "+strings.Join(conds, " AND "))
+			}
+		}
+		if len(mv.stmts) > 0 {
+			out = append(out, mv)
+		}
+	}
+	return append(out, write{"delete of every row it reaches", []string{"DELETE FROM " + name}})
+}
+
+// plainText is a text column in no key, foreign key or unique
+// constraint, "" when none.
+func plainText(rel *catalog.Relation) string {
+	keyed := map[string]bool{rel.TenantColumn: true}
+	for _, k := range rel.PrimaryKey {
+		keyed[k] = true
+	}
+	for _, u := range rel.Uniques {
+		for _, k := range u {
+			keyed[k] = true
+		}
+	}
+	for _, fk := range rel.ForeignKeys {
+		for _, k := range fk.Columns {
+			keyed[k] = true
+		}
+	}
+	for _, c := range rel.Columns {
+		if !keyed[c.Name] && c.Category == "S" && (c.BaseType == "text" || c.BaseType == "varchar") {
+			return c.Name
+		}
+	}
+	return ""
 }
 
 func uniq(a, b string) []string {
