@@ -35,7 +35,7 @@ func Check(t TB, tg *Target, o CheckOptions) []*harness.Finding {
 	t.Helper()
 	names := o.Properties
 	if names == nil {
-		names = []string{"read-isolation", "fail-closed", "write-isolation"}
+		names = defaultProperties
 	}
 	if o.Checks <= 0 {
 		o.Checks = 20
@@ -64,3 +64,6 @@ func Check(t TB, tg *Target, o CheckOptions) []*harness.Finding {
 	}
 	return out
 }
+
+// defaultProperties are what Check and Specs run unless told.
+var defaultProperties = []string{"read-isolation", "fail-closed", "write-isolation"}
