@@ -76,9 +76,7 @@ func (tg *Target) repro(p probe, state contextState, s generators.Statement, f *
 	case ctxTenant:
 		r.Context = []string{tg.Strategy.Script(tg, f.Tenant)}
 	case ctxEmpty:
-		for _, st := range tg.Strategy.Settings(tg) {
-			r.Context = append(r.Context, "SELECT set_config("+quoteLiteral(st)+", '', true)")
-		}
+		r.Context = tg.EmptyContextScript()
 	}
 	r.Expected.Tenant = f.Tenant
 	switch {

@@ -166,7 +166,9 @@ func findings(t *testing.T, tg *harness.Target, p *harness.Property, rel string)
 }
 
 // TestFindingFilesFailOnDefectPassOnFix: the pgTAP file of a read finding
-// (RLS off) and of a write finding (an INSERT policy WITH CHECK (true))
+// (RLS off), a write finding (an INSERT policy WITH CHECK (true)), a
+// fail-open finding (empty context sees all) and a side channel (a
+// globally unique email)
 // fails under pg_prove in the defective database and passes in the
 // reference one (the fix); re-export is byte-identical.
 func TestFindingFilesFailOnDefectPassOnFix(t *testing.T) {
@@ -177,6 +179,8 @@ func TestFindingFilesFailOnDefectPassOnFix(t *testing.T) {
 	}{
 		{"mutants/rls_off.sql", "documents", harness.ReadIsolation},
 		{"mutants/insert_with_check_true.sql", "documents", harness.WriteIsolation},
+		{"mutants/fail_open_empty_context.sql", "documents", harness.FailClosed},
+		{"mutants/global_unique_key.sql", "users", harness.SideChannel},
 	} {
 		name := strings.TrimSuffix(filepath.Base(c.mutant), ".sql")
 		t.Run(name, func(t *testing.T) {
@@ -196,7 +200,7 @@ func TestFindingFilesFailOnDefectPassOnFix(t *testing.T) {
 				if files[i] != again[i] {
 					t.Errorf("re-export of %s differs", files[i].Name)
 				}
-				if !regexp.MustCompile(`^documents_[a-z_]+_[0-9]+\.sql$`).MatchString(files[i].Name) {
+				if !regexp.MustCompile(`^`+c.rel+`_[a-z_]+_[0-9]+\.sql$`).MatchString(files[i].Name) {
 					t.Errorf("file name %q", files[i].Name)
 				}
 			}
