@@ -200,7 +200,7 @@ func TestFindingFilesFailOnDefectPassOnFix(t *testing.T) {
 				if files[i] != again[i] {
 					t.Errorf("re-export of %s differs", files[i].Name)
 				}
-				if !regexp.MustCompile(`^`+c.rel+`_[a-z_]+_[0-9]+\.sql$`).MatchString(files[i].Name) {
+				if !regexp.MustCompile(`^` + c.rel + `_[a-z_]+_[0-9]+\.sql$`).MatchString(files[i].Name) {
 					t.Errorf("file name %q", files[i].Name)
 				}
 			}
