@@ -219,6 +219,46 @@ func TestFindingFilesFailOnDefectPassOnFix(t *testing.T) {
 	}
 }
 
+// TestSupabaseFindingFile: a finding of a --supabase run (the classic
+// "read access for authenticated users" policy) exports a file that sets
+// the context through request.jwt.claims, as auth.uid() and auth.jwt()
+// read it under `supabase test db`: it fails on the defect, passes on the
+// example schema without it.
+func TestSupabaseFindingFile(t *testing.T) {
+	s := newServer(t)
+	base, err := harness.LoadSchema(testenv.Fixture("examples/supabase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := harness.Config{Schema: base, Supabase: true, Context: "supabase", AppRole: "authenticated", TenantColumn: "account_id"}
+	open := func(name string, overlays ...string) *harness.Target {
+		c := cfg
+		c.Overlays = overlayFiles(t, overlays...)
+		tg, err := harness.Open(context.Background(), s.database(name, false), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(tg.Close)
+		return tg
+	}
+	defective := open("supa_defect", "examples/supabase-defects/authenticated_sees_all.sql")
+	open("supa_fixed")
+	files, skipped := pgtap.Findings(findings(t, defective, harness.ReadIsolation, "projects"), pgtap.Options{})
+	if len(files) == 0 {
+		t.Fatalf("nothing exported: %v", skipped)
+	}
+	if !strings.Contains(files[0].SQL, "request.jwt.claims") || !strings.Contains(files[0].SQL, "SET LOCAL ROLE authenticated") {
+		t.Errorf("the file does not set the Supabase context:\n%s", files[0].SQL)
+	}
+	paths := write(t, t.TempDir(), files[:1])
+	if ok, out := s.prove("supa_defect", paths...); ok {
+		t.Errorf("pg_prove passed on the defective schema:\n%s", out)
+	}
+	if ok, out := s.prove("supa_fixed", paths...); !ok {
+		t.Errorf("pg_prove failed on the fixed schema:\n%s\n%s", out, files[0].SQL)
+	}
+}
+
 // TestRegressionSuite: the regression suite exported from the reference
 // schema passes there and fails on at least five kill-matrix mutants, each
 // in a fresh database of the one server. (update-moves-rows and
