@@ -40,6 +40,9 @@ type Options struct {
 	// --tenant-column, --context and --context-sql; Supabase as --supabase.
 	AppRole, TenantColumn, Context, ContextSQL string
 	Supabase                                   bool
+	// Global and Owned as --global and --owned: tables every tenant may
+	// read, and tables owned through a foreign key.
+	Global, Owned []string
 }
 
 // Target is a started target: the schema applied to a database of its own.
@@ -93,7 +96,8 @@ func (t *Target) Close() {
 }
 
 func (o Options) config() (harness.Config, error) {
-	cfg := harness.Config{AppRole: o.AppRole, TenantColumn: o.TenantColumn, Context: o.Context, ContextSQL: o.ContextSQL, Supabase: o.Supabase}
+	cfg := harness.Config{AppRole: o.AppRole, TenantColumn: o.TenantColumn, Context: o.Context, ContextSQL: o.ContextSQL, Supabase: o.Supabase,
+		Global: o.Global, Owned: o.Owned}
 	if o.Supabase {
 		if cfg.AppRole == "" {
 			cfg.AppRole = "authenticated"
