@@ -11,7 +11,7 @@ import (
 // ReachableRoles is the property: every role the application role can
 // become with SET ROLE (its membership closure) is held to read isolation
 // too. Application code that can switch to a role will, on some path; a
-// superuser or BYPASSRLS role among them sees every tenant (LEAKS.md 4).
+// superuser or BYPASSRLS role among them sees every tenant (docs/leaks.md entry 4).
 // Each subject is one reachable role; the reference schema has none.
 //
 // Limits: roles reachable only through SET SESSION AUTHORIZATION or a

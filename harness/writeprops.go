@@ -60,7 +60,7 @@ var WriteIsolation = &Property{
 // database or the application; see generators.ClassifyKey), an INSERT of
 // the tenant's own row that collides with another tenant's key must have
 // the same outcome (SQLSTATE, rows affected) as one that collides with
-// nothing. A difference is a low-severity finding (LEAKS.md 25–27).
+// nothing. A difference is a low-severity finding (docs/leaks.md entries 25, 26, 27).
 //
 // Relations without such a key are not probed (SideChannelApplies says
 // why; SideChannelKeys lists the keys probed). Limits: timing is not

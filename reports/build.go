@@ -28,7 +28,7 @@ type Input struct {
 
 // Build assembles a report: scenarios and totals from the results, then
 // what is derived from them (properties, controls, verdict), the scope
-// and file digests from the target, and for each finding its LEAKS.md
+// and file digests from the target, and for each finding its docs/leaks.md
 // family, controls, the audit results that explain it and where in the
 // schema files it lives.
 func Build(in Input) *Report {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
 )
 
 // markdownFindings is how many findings summary.md shows in full.
@@ -40,7 +42,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "\n### Findings (%d of %d)\n", shown, len(r.Findings))
 		for _, f := range r.Findings[:shown] {
 			fmt.Fprintf(&b, "\n%d. **%s** [%s] on `%s`: %s\n", f.ID, f.Kind, f.Severity, f.Relation, mdInline(f.Detail()))
-			fmt.Fprintf(&b, "   - LEAKS.md: %s (%s); controls %s\n", f.Family, joinInts(f.Leaks), strings.Join(f.Controls, ", "))
+			fmt.Fprintf(&b, "   - leak family: %s (%s); controls %s\n", f.Family, harness.LeaksRef(f.Leaks...), strings.Join(f.Controls, ", "))
 			fmt.Fprintf(&b, "   - statement: `%s`\n", mdCode(f.Statement))
 			if f.Location != nil {
 				fmt.Fprintf(&b, "   - where: `%s:%d` (%s)\n", f.Location.File, f.Location.Line, f.Location.Basis)

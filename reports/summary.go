@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
 )
 
 // WriteSummary prints the human summary: a table of scenarios, totals, and
@@ -56,7 +58,7 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	for i, f := range r.Findings {
 		fmt.Fprintf(w, "\nFINDING %d: %s\n", i+1, f.String())
 		if f.Family != "" {
-			fmt.Fprintf(w, "  family:    %s (LEAKS.md %s)\n", f.Family, joinInts(f.Leaks))
+			fmt.Fprintf(w, "  family:    %s (%s)\n", f.Family, harness.LeaksRef(f.Leaks...))
 		}
 		if f.Location != nil {
 			fmt.Fprintf(w, "  where:     %s:%d (%s)\n", f.Location.File, f.Location.Line, f.Location.Basis)
