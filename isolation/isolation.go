@@ -175,6 +175,12 @@ func (t *Target) ReplayBase() string {
 	if o.Supabase {
 		b += " --supabase"
 	}
+	for _, g := range o.Global {
+		add("--global", g)
+	}
+	for _, g := range o.Owned {
+		add("--owned", g)
+	}
 	return b
 }
 
