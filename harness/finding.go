@@ -94,6 +94,8 @@ type Finding struct {
 	// Cause is what the harness proved caused the finding, when it could:
 	// for rls-bypassed, the role chain that skips row-level security.
 	Cause string `json:"cause,omitempty"`
+	// Repro is the reproduction as data (see Repro), when it can be stated.
+	Repro *Repro `json:"repro,omitempty"`
 }
 
 // Summary is the one-line form printed in summaries and test failures.

@@ -49,6 +49,7 @@ func (tg *Target) findingExpected(p probe, kind Kind, state contextState, s gene
 		p.world = tg.large.view(involved...)
 	}
 	f.Script = tg.script(p, state, s, f)
+	f.Repro = tg.repro(p, state, s, f)
 	return f
 }
 
