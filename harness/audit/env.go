@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // env is what a check reads: the catalog, the extra facts, the options,
@@ -21,6 +22,8 @@ type env struct {
 	fnName  map[string][]*catalog.Function
 	tenant  map[*catalog.Relation]bool
 	ctxMemo map[uint32]bool
+	// keyCall memoises tenancyCall (fixmodel.go).
+	keyCall *sqltree.KeyCall
 }
 
 func newEnv(cat *catalog.Catalog, f *facts, opts Options) *env {

@@ -47,8 +47,13 @@ func (x policyExpr) result(msg, fix string) Result {
 	return r
 }
 
-// isolating is the predicate the reference schema uses, for fixes.
+// isolating is the predicate a fix gives a policy on r: the schema's own
+// tenancy predicate when its policies have one (fixmodel.go), else the
+// one the reference schema uses.
 func (e *env) isolating(r *catalog.Relation) string {
+	if p, ok := e.tenancyPredicate(r); ok {
+		return p
+	}
 	if cond, ok := e.cat.TenantFilter(r, "", e.contextValue(e.keyColumn(r, 0))); ok {
 		return cond
 	}
