@@ -44,6 +44,19 @@ type tenantAccess struct {
 // is false when the body cannot be read with a parser (another language,
 // a parse error): callers then fall back on the name search.
 func (e *env) tenantAccesses(fn *catalog.Function) ([]tenantAccess, bool) {
+	as, ok := e.accesses(fn)
+	var out []tenantAccess
+	for _, a := range as {
+		if a.rel != nil && e.tenant[a.rel] {
+			out = append(out, a)
+		}
+	}
+	return out, ok
+}
+
+// accesses lists every table access of fn's body (rel nil for tables the
+// catalog does not list); ok is false when the body cannot be parsed.
+func (e *env) accesses(fn *catalog.Function) ([]tenantAccess, bool) {
 	src := fn.Source
 	lang := strings.ToLower(fn.Language)
 	switch {
@@ -57,11 +70,9 @@ func (e *env) tenantAccesses(fn *catalog.Function) ([]tenantAccess, bool) {
 	if err != nil {
 		return nil, false
 	}
-	var out []tenantAccess
-	for _, a := range as {
-		if r := e.resolve(a.Schema, a.Table, fn); r != nil && e.tenant[r] {
-			out = append(out, tenantAccess{r, a})
-		}
+	out := make([]tenantAccess, len(as))
+	for i, a := range as {
+		out[i] = tenantAccess{e.resolve(a.Schema, a.Table, fn), a}
 	}
 	return out, true
 }
@@ -113,7 +124,11 @@ func (e *env) untied(fn *catalog.Function) (untied []tenantAccess, tables []*cat
 // describe says what an untied access does: "SELECT on accounts in
 // `SELECT ... WHERE a.id = $1`: nothing in it ties the rows to the caller".
 func (a tenantAccess) describe() string {
-	s := fmt.Sprintf("%s on %s", a.Kind, a.rel)
+	name := a.Table
+	if a.rel != nil {
+		name = a.rel.String()
+	}
+	s := fmt.Sprintf("%s on %s", a.Kind, name)
 	if a.Stmt != "" {
 		s += fmt.Sprintf(" in `%s`", a.Stmt)
 	}
@@ -131,4 +146,21 @@ func untiedRels(as []tenantAccess) []*catalog.Relation {
 		}
 	}
 	return out
+}
+
+// triggerTied reports whether every statement of a trigger function is
+// tied to the caller (the body parses and each access runs inside or after
+// a check of the caller, or filters by it): such a trigger writes only
+// what the caller may (a new team's owner row for its creator).
+func (e *env) triggerTied(fn *catalog.Function) bool {
+	as, ok := e.accesses(fn)
+	if !ok || len(as) == 0 {
+		return false
+	}
+	for _, a := range as {
+		if !a.Tied {
+			return false
+		}
+	}
+	return true
 }

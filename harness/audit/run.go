@@ -37,6 +37,10 @@ type Options struct {
 	// --supabase, the shim's auth and extensions (harness.ShimSchemas),
 	// which stand for Supabase's and are no part of the schema under test.
 	SkipSchemas []string
+	// Supabase: the schema runs on Supabase (--supabase): its tables
+	// belong to the platform's admin role and requests run as anon or
+	// authenticated (see rlsNotForced).
+	Supabase bool
 }
 
 // Run audits the database q is connected to, as described by cat (read
@@ -74,6 +78,7 @@ func RunTarget(ctx context.Context, tg *harness.Target) (*Report, error) {
 	}
 	if tg.Config.Supabase {
 		opts.SkipSchemas = harness.ShimSchemas
+		opts.Supabase = true
 	}
 	if s := tg.Strategy; s != nil {
 		opts.Strategy = s.Name
