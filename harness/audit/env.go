@@ -133,14 +133,15 @@ func (e *env) tenantBases(r *catalog.Relation) []*catalog.Relation {
 	return out
 }
 
-// body is a function's source as written, comments removed (the full
+// body is a function's source as written, comments blanked by
+// PostgreSQL's scanner (the full
 // definition for SQL-standard bodies, whose prosrc is empty).
 func (e *env) body(fn *catalog.Function) string {
 	src := fn.Source
 	if strings.TrimSpace(src) == "" {
 		src = e.f.definitions[fn.OID]
 	}
-	return stripComments(src)
+	return sqltree.BlankComments(src)
 }
 
 // contextWords are the built-ins through which a predicate learns who is

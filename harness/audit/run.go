@@ -9,6 +9,7 @@ import (
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // Options configure an audit.
@@ -105,7 +106,7 @@ func run(cat *catalog.Catalog, f *facts, opts Options) *Report {
 	toServer, toFiles := roleRenames(opts.Roles)
 	files := make([]harness.SQLFile, len(opts.Files))
 	for i, fl := range opts.Files {
-		files[i] = harness.SQLFile{Name: fl.Name, SQL: toServer(blankComments(fl.SQL))}
+		files[i] = harness.SQLFile{Name: fl.Name, SQL: toServer(sqltree.BlankComments(fl.SQL))}
 	}
 	rep := &Report{AppRole: toFiles(cat.AppRole), TenantColumn: cat.TenantColumn, ContextSetting: opts.ContextSetting,
 		ServerVersionNum: cat.ServerVersionNum, Results: []Result{}}

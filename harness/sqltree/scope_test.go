@@ -93,3 +93,16 @@ func TestKeyCalls(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestBlankComments: comments become spaces (newlines kept), wherever the
+// server's scanner finds them: also inside dollar-quoted bodies, never
+// inside strings or quoted identifiers; a dollar-quoted string that is
+// not SQL is kept as it is.
+func TestBlankComments(t *testing.T) {
+	src := "a -- b 'c\n'd -- e' /* f\ng */ h $$ x -- y\n $$ \"q--\" E'\\'--' $t$ it's /* z */ $t$"
+	// the last dollar-quoted string is not SQL (an unbalanced quote): kept
+	want := "a        \n'd -- e'     \n     h $$ x     \n $$ \"q--\" E'\\'--' $t$ it's /* z */ $t$"
+	if got := sqltree.BlankComments(src); got != want {
+		t.Errorf("BlankComments:\n got %q\nwant %q", got, want)
+	}
+}
