@@ -178,11 +178,26 @@ func (e *env) fnRefsContext(fn *catalog.Function, depth int) bool {
 	return v
 }
 
-// columnsIn lists the columns of r that SQL text names, in column order.
-func columnsIn(text string, r *catalog.Relation) []string {
+// columnsIn lists the columns of r that SQL text (a policy expression on
+// r, or a branch of one) reads, in column order, resolving names as
+// PostgreSQL does (sqltree.ColumnRefs): a bare name inside a subquery
+// belongs to the subquery's table when that table has such a column
+// (EXISTS (SELECT 1 FROM account_user m WHERE m.account_id = account_id)
+// never reads r's account_id), a qualified one to r only when qualified
+// with r's name outside any FROM that names it. Text that does not parse
+// is read by its words.
+func (e *env) columnsIn(text string, r *catalog.Relation) []string {
+	refs, err := sqltree.ColumnRefs(text)
 	words := map[string]bool{}
-	for _, w := range identifiers(text) {
-		words[w] = true
+	if err != nil {
+		for _, w := range identifiers(text) {
+			words[w] = true
+		}
+	}
+	for _, c := range refs {
+		if e.refersTo(c, r) {
+			words[c.Name] = true
+		}
 	}
 	var out []string
 	for _, c := range r.Columns {
@@ -191,6 +206,33 @@ func columnsIn(text string, r *catalog.Relation) []string {
 		}
 	}
 	return out
+}
+
+// refersTo reports whether a column reference of a policy expression on r
+// means r's row. Tables of an enclosing FROM the catalog does not know (a
+// CTE, a function) are taken not to capture bare names.
+func (e *env) refersTo(c sqltree.ColumnRef, r *catalog.Relation) bool {
+	if r.Column(c.Name) == nil {
+		return false
+	}
+	for _, scope := range c.Scopes {
+		for _, t := range scope {
+			if c.Qualifier != "" {
+				if t.Names(c.Qualifier) {
+					return false
+				}
+				continue
+			}
+			key := "public." + t.Name
+			if t.Schema != "" {
+				key = t.Schema + "." + t.Name
+			}
+			if tr := e.byKey[key]; tr != nil && tr.Column(c.Name) != nil {
+				return false
+			}
+		}
+	}
+	return c.Qualifier == "" || c.Qualifier == r.Name
 }
 
 // mentions reports whether text names relation r as a whole word

@@ -152,7 +152,7 @@ func multiplePermissive(e *env) []Result {
 func policyNoContext(e *env) []Result {
 	var out []Result
 	for _, x := range e.appExprs() {
-		if len(columnsIn(x.expr, x.rel)) == 0 || e.refsContext(x.expr, 3) || e.createsTenant(x) {
+		if len(e.columnsIn(x.expr, x.rel)) == 0 || e.refsContext(x.expr, 3) || e.createsTenant(x) {
 			continue
 		}
 		out = append(out, x.result(
@@ -172,7 +172,7 @@ func policyNoContext(e *env) []Result {
 func alwaysTrue(e *env) []Result {
 	var out []Result
 	for _, x := range e.appExprs() {
-		if len(columnsIn(x.expr, x.rel)) > 0 || e.createsTenant(x) {
+		if len(e.columnsIn(x.expr, x.rel)) > 0 || e.createsTenant(x) {
 			continue
 		}
 		what := "admits every row of every tenant whenever it holds"
@@ -196,11 +196,11 @@ func failOpenDisjunct(e *env) []Result {
 	var out []Result
 	for _, x := range e.appExprs() {
 		parts := splitTop(x.expr, "OR")
-		if len(parts) < 2 || len(columnsIn(x.expr, x.rel)) == 0 {
+		if len(parts) < 2 || len(e.columnsIn(x.expr, x.rel)) == 0 {
 			continue
 		}
 		for _, d := range parts {
-			if len(columnsIn(d, x.rel)) > 0 {
+			if len(e.columnsIn(d, x.rel)) > 0 {
 				continue
 			}
 			out = append(out, x.result(
@@ -369,7 +369,7 @@ func policyOffTenantColumn(e *env) []Result {
 	var out []Result
 	for _, x := range e.appExprs() {
 		key := x.rel.TenantColumn
-		cols := columnsIn(x.expr, x.rel)
+		cols := e.columnsIn(x.expr, x.rel)
 		if key == "" || x.rel == e.cat.TenantsTable || len(cols) == 0 || contains(cols, key) || !e.refsContext(x.expr, 3) {
 			continue
 		}

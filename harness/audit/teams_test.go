@@ -29,6 +29,8 @@ func teamTarget(t *testing.T, overlays ...string) *harness.Target {
 // the platform's postgres); each defect of team_accounts_unsafe.sql is
 // named, the untied statement quoted, and the fixes speak the schema's
 // own tenancy (has_role_on_account, not app_metadata.tenant_id) and apply.
+// A membership subquery whose bare account_id PostgreSQL resolves to the
+// subquery's own table is seen as not depending on the row.
 func TestTeamAccounts(t *testing.T) {
 	t.Parallel()
 	t.Run("safe", func(t *testing.T) {
@@ -43,6 +45,7 @@ func TestTeamAccounts(t *testing.T) {
 		rep := audited(t, tg)
 		want := []string{
 			"TFA013 policy members use their notes on notes",
+			"TFA013 policy owners see invitations on invitations",
 			"TFA025 function get_account_by_slug(slug text)",
 			"TFA025 function get_account_notes(account_id uuid)",
 			"TFA025 function get_accounts_with_role_or_any(passed_in_role account_role)",
@@ -63,6 +66,9 @@ func TestTeamAccounts(t *testing.T) {
 					t.Errorf("%s: fix does not use the schema's membership helper: %s", r.Key(), r.Fix)
 				}
 			case "TFA013":
+				if r.Relation != "notes" {
+					continue
+				}
 				if r.FixSQL != `ALTER POLICY "members use their notes" ON notes USING (has_role_on_account(account_id))` {
 					t.Errorf("%s: fix %q, want the schema's membership helper", r.Key(), r.FixSQL)
 				}

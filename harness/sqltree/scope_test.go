@@ -106,3 +106,26 @@ func TestBlankComments(t *testing.T) {
 		t.Errorf("BlankComments:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestColumnRefs: each reference carries the FROM lists around it,
+// innermost first, so that callers resolve bare names as PostgreSQL does.
+func TestColumnRefs(t *testing.T) {
+	refs, err := sqltree.ColumnRefs("(EXISTS (SELECT 1 FROM account_user m WHERE ((m.user_id = auth.uid()) AND (m.account_id = account_id)))) AND (notes.body <> ''::text)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range refs {
+		s := r.Qualifier + "." + r.Name
+		for _, sc := range r.Scopes {
+			for _, tb := range sc {
+				s += " in " + tb.Name + " as " + tb.Alias
+			}
+		}
+		got = append(got, s)
+	}
+	want := []string{"m.user_id in account_user as m", "m.account_id in account_user as m", ".account_id in account_user as m", "notes.body"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -45,3 +45,10 @@ BEGIN
 END;
 $$;
 CREATE TRIGGER notes_log AFTER INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.log_note();
+
+-- 6. A membership subquery whose bare account_id PostgreSQL resolves to
+-- account_user's own column: true for every invitation of any member.
+DROP POLICY "owners see invitations" ON public.invitations;
+CREATE POLICY "owners see invitations" ON public.invitations FOR SELECT TO authenticated
+    USING (EXISTS (SELECT 1 FROM public.account_user m
+                    WHERE m.user_id = auth.uid() AND m.account_role = 'owner' AND m.account_id = account_id));
