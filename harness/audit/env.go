@@ -24,6 +24,8 @@ type env struct {
 	ctxMemo map[uint32]bool
 	// keyCall memoises tenancyCall (fixmodel.go).
 	keyCall *sqltree.KeyCall
+	// colRefs memoises sqltree.ColumnRefs per expression (nil: no parse).
+	colRefs map[string][]sqltree.ColumnRef
 }
 
 func newEnv(cat *catalog.Catalog, f *facts, opts Options) *env {
@@ -187,9 +189,21 @@ func (e *env) fnRefsContext(fn *catalog.Function, depth int) bool {
 // with r's name outside any FROM that names it. Text that does not parse
 // is read by its words.
 func (e *env) columnsIn(text string, r *catalog.Relation) []string {
-	refs, err := sqltree.ColumnRefs(text)
+	refs, seen := e.colRefs[text]
+	if !seen {
+		var err error
+		if refs, err = sqltree.ColumnRefs(text); err != nil {
+			refs = nil
+		} else if refs == nil {
+			refs = []sqltree.ColumnRef{}
+		}
+		if e.colRefs == nil {
+			e.colRefs = map[string][]sqltree.ColumnRef{}
+		}
+		e.colRefs[text] = refs
+	}
 	words := map[string]bool{}
-	if err != nil {
+	if refs == nil {
 		for _, w := range identifiers(text) {
 			words[w] = true
 		}
