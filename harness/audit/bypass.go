@@ -66,23 +66,29 @@ func (e *env) readsTenantTables(fn *catalog.Function) []*catalog.Relation {
 }
 
 // definerReadsTenant (TFA025) enforces: no SECURITY DEFINER function the
-// application role may execute reads tenant tables. It runs as its owner:
-// high when the owner bypasses the RLS of a table it names, medium
-// otherwise (policies evaluated for the owner). pgvector "match_documents"
-// helpers are the classic case (docs/leaks.md entry 38). Limits: tables are found by
-// name in the body text, so dynamic SQL that assembles names is missed and
-// a variable named like a table is a false positive; trigger functions are
-// TFA036's.
+// application role may execute reaches tenant tables with a statement
+// that nothing ties to the caller. It runs as its owner: high when the
+// owner bypasses the RLS of such a table, medium otherwise (policies
+// evaluated for the owner). pgvector "match_documents" helpers are the
+// classic case (docs/leaks.md entry 38). Bodies are read with PostgreSQL's parsers
+// (definer.go): a statement whose WHERE relates rows to the caller
+// (user_id = auth.uid(), is_member(account_id)), or that runs after an IF
+// checking the caller that raises, is tied, so the membership helpers of
+// Supabase team schemas pass; each result names the untied statement.
+// Limits: dynamic SQL is not read; bodies in other languages (or that do
+// not parse) are judged by the table names they contain; trigger
+// functions are TFA036's.
 func definerReadsTenant(e *env) []Result {
 	var out []Result
 	for _, fn := range e.cat.Functions {
 		if !fn.SecurityDefiner || !fn.Execute || fn.Result == "trigger" {
 			continue
 		}
-		tables := e.readsTenantTables(fn)
-		if len(tables) == 0 {
+		untied, _ := e.untied(fn)
+		if len(untied) == 0 {
 			continue
 		}
+		tables := untiedRels(untied)
 		var open []*catalog.Relation
 		for _, t := range tables {
 			if e.bypasses(fn.Owner, t) {
@@ -95,8 +101,8 @@ func definerReadsTenant(e *env) []Result {
 		}
 		out = append(out, Result{
 			Severity: sev, Object: fnKind(fn) + " " + fnSig(fn), Relation: fnSig(fn),
-			Message: fmt.Sprintf("SECURITY DEFINER %s, executable by %s, reads %s as its owner: %s", fnSig(fn), e.cat.AppRole, names(tables), why),
-			Fix:     fmt.Sprintf("ALTER FUNCTION %s SECURITY INVOKER (and rely on the tables' policies), or REVOKE EXECUTE ON FUNCTION %[1]s FROM PUBLIC, %s", fnSig(fn), e.cat.AppRole),
+			Message: fmt.Sprintf("SECURITY DEFINER %s, executable by %s, reads %s as its owner: %s (%s)", fnSig(fn), e.cat.AppRole, names(tables), why, untied[0].describe()),
+			Fix:     fmt.Sprintf("tie each statement to the caller (%s in its WHERE, or check it first and RAISE), or ALTER FUNCTION %s SECURITY INVOKER (and rely on the tables' policies), or REVOKE EXECUTE ON FUNCTION %[2]s FROM PUBLIC, %s", e.callerPredicate(untied[0].rel), fnSig(fn), e.cat.AppRole),
 			FixSQL:  fmt.Sprintf("ALTER FUNCTION %s SECURITY INVOKER", fnSig(fn)),
 			where:   atFunction(fn, `\bSECURITY\s+DEFINER\b`),
 		})

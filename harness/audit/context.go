@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // literal returns the value of a SQL string literal argument ('x' or
@@ -114,26 +115,68 @@ func sessionSetConfig(e *env) []Result {
 	return out
 }
 
-// setRE matches a session-level SET of a custom setting, a role or the
-// session authorisation (SET LOCAL does not match).
-var setRE = regexp.MustCompile(`(?i)\bSET\s+(?:SESSION\s+)?(ROLE\b|SESSION\s+AUTHORIZATION\b|"?[a-z_][a-z0-9_$]*"?\s*\.\s*"?[a-z_][a-z0-9_$]*"?\s*(?:=|\bTO\b))`)
+// sessionWrite names the first session-level SET of a custom setting,
+// ROLE or SESSION AUTHORIZATION in f ("" when none).
+func sessionWrite(f sqltree.Facts) string {
+	for _, w := range f.Writes {
+		if w.Via != "SET" || w.Local {
+			continue
+		}
+		switch {
+		case w.Name == "role":
+			return "ROLE"
+		case w.Name == "session_authorization":
+			return "SESSION AUTHORIZATION"
+		case strings.Contains(w.Name, "."):
+			return w.Name
+		}
+	}
+	return ""
+}
+
+// treeFacts reads a source with PostgreSQL's parsers: a PL/pgSQL function
+// from its definition, a SQL function from its body (or its definition,
+// for a SQL-standard body), the context statement as it is. ok is false
+// when it does not parse or is in another language.
+func (e *env) treeFacts(s textSource) (sqltree.Facts, bool) {
+	var f sqltree.Facts
+	var err error
+	switch {
+	case s.fn == nil:
+		f, err = sqltree.Statements(s.text)
+	case strings.EqualFold(s.fn.Language, "plpgsql"):
+		f, err = sqltree.PlPgSQL(e.f.definitions[s.fn.OID])
+	case strings.EqualFold(s.fn.Language, "sql") && strings.TrimSpace(s.fn.Source) != "":
+		f, err = sqltree.Statements(s.fn.Source)
+	case strings.EqualFold(s.fn.Language, "sql"):
+		f, err = sqltree.Statements(e.f.definitions[s.fn.OID])
+	default:
+		return f, false
+	}
+	return f, err == nil
+}
 
 // sessionSet (TFA022) enforces: neither a user function nor the
 // application's context statement runs a session-level SET of a custom
 // setting, SET ROLE or SET SESSION AUTHORIZATION (also inside EXECUTE
 // strings). Like set_config(..., false) it outlives the
 // transaction; a role switched per tenant stays switched for the next
-// borrower. Limits: the statement is found lexically; UPDATE ... SET of a
-// dotted column name (not valid PostgreSQL) would also match.
+// borrower. Statements are read with PostgreSQL's parsers (sqltree): SET
+// LOCAL, an UPDATE ... SET, or a SET in a comment or a string never count.
+// Limits: a body that does not parse, or in another language than sql
+// and plpgsql, is not read; an EXECUTE of a statement assembled from
+// variables is not seen (TFA023 flags the concatenation).
 func sessionSet(e *env) []Result {
 	var out []Result
 	for _, s := range e.contextSources(false, true) {
-		m := setRE.FindStringSubmatch(s.text)
-		if m == nil {
+		f, ok := e.treeFacts(s)
+		if !ok {
 			continue
 		}
-		what := strings.Join(strings.Fields(m[1]), " ")
-		what = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(what, "="), "TO"))
+		what := sessionWrite(f)
+		if what == "" {
+			continue
+		}
 		out = append(out, Result{Object: s.object, where: s.where,
 			Message: fmt.Sprintf("runs a session-level SET %s: it outlives the transaction and leaks to the next user of the connection", what),
 			Fix:     "use SET LOCAL, or set_config(name, value, true), inside the request's transaction"})

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // env is what a check reads: the catalog, the extra facts, the options,
@@ -21,6 +22,10 @@ type env struct {
 	fnName  map[string][]*catalog.Function
 	tenant  map[*catalog.Relation]bool
 	ctxMemo map[uint32]bool
+	// keyCall memoises tenancyCall (fixmodel.go).
+	keyCall *sqltree.KeyCall
+	// colRefs memoises sqltree.ColumnRefs per expression (nil: no parse).
+	colRefs map[string][]sqltree.ColumnRef
 }
 
 func newEnv(cat *catalog.Catalog, f *facts, opts Options) *env {
@@ -130,14 +135,15 @@ func (e *env) tenantBases(r *catalog.Relation) []*catalog.Relation {
 	return out
 }
 
-// body is a function's source as written, comments removed (the full
+// body is a function's source as written, comments blanked by
+// PostgreSQL's scanner (the full
 // definition for SQL-standard bodies, whose prosrc is empty).
 func (e *env) body(fn *catalog.Function) string {
 	src := fn.Source
 	if strings.TrimSpace(src) == "" {
 		src = e.f.definitions[fn.OID]
 	}
-	return stripComments(src)
+	return sqltree.BlankComments(src)
 }
 
 // contextWords are the built-ins through which a predicate learns who is
@@ -174,11 +180,38 @@ func (e *env) fnRefsContext(fn *catalog.Function, depth int) bool {
 	return v
 }
 
-// columnsIn lists the columns of r that SQL text names, in column order.
-func columnsIn(text string, r *catalog.Relation) []string {
+// columnsIn lists the columns of r that SQL text (a policy expression on
+// r, or a branch of one) reads, in column order, resolving names as
+// PostgreSQL does (sqltree.ColumnRefs): a bare name inside a subquery
+// belongs to the subquery's table when that table has such a column
+// (EXISTS (SELECT 1 FROM account_user m WHERE m.account_id = account_id)
+// never reads r's account_id), a qualified one to r only when qualified
+// with r's name outside any FROM that names it. Text that does not parse
+// is read by its words.
+func (e *env) columnsIn(text string, r *catalog.Relation) []string {
+	refs, seen := e.colRefs[text]
+	if !seen {
+		var err error
+		if refs, err = sqltree.ColumnRefs(text); err != nil {
+			refs = nil
+		} else if refs == nil {
+			refs = []sqltree.ColumnRef{}
+		}
+		if e.colRefs == nil {
+			e.colRefs = map[string][]sqltree.ColumnRef{}
+		}
+		e.colRefs[text] = refs
+	}
 	words := map[string]bool{}
-	for _, w := range identifiers(text) {
-		words[w] = true
+	if refs == nil {
+		for _, w := range identifiers(text) {
+			words[w] = true
+		}
+	}
+	for _, c := range refs {
+		if e.refersTo(c, r) {
+			words[c.Name] = true
+		}
 	}
 	var out []string
 	for _, c := range r.Columns {
@@ -187,6 +220,33 @@ func columnsIn(text string, r *catalog.Relation) []string {
 		}
 	}
 	return out
+}
+
+// refersTo reports whether a column reference of a policy expression on r
+// means r's row. Tables of an enclosing FROM the catalog does not know (a
+// CTE, a function) are taken not to capture bare names.
+func (e *env) refersTo(c sqltree.ColumnRef, r *catalog.Relation) bool {
+	if r.Column(c.Name) == nil {
+		return false
+	}
+	for _, scope := range c.Scopes {
+		for _, t := range scope {
+			if c.Qualifier != "" {
+				if t.Names(c.Qualifier) {
+					return false
+				}
+				continue
+			}
+			key := "public." + t.Name
+			if t.Schema != "" {
+				key = t.Schema + "." + t.Name
+			}
+			if tr := e.byKey[key]; tr != nil && tr.Column(c.Name) != nil {
+				return false
+			}
+		}
+	}
+	return c.Qualifier == "" || c.Qualifier == r.Name
 }
 
 // mentions reports whether text names relation r as a whole word

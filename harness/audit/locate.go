@@ -124,7 +124,7 @@ func atText(s string) pattern {
 }
 
 // locate fills File and Line from the first pattern that matches. files
-// are the SQL files with comments blanked (see blankComments).
+// are the SQL files with comments blanked (sqltree.BlankComments).
 func locate(r *Result, files []harness.SQLFile) {
 	for i := len(files) - 1; i >= 0; i-- {
 		for _, p := range r.where {
@@ -141,31 +141,4 @@ func locate(r *Result, files []harness.SQLFile) {
 			return
 		}
 	}
-}
-
-// blankComments replaces comments with spaces, keeping every newline, so
-// that patterns do not match commented-out SQL and offsets keep their line.
-func blankComments(s string) string {
-	b := []byte(s)
-	for i := 0; i < len(b); i++ {
-		switch {
-		case b[i] == '\'' || b[i] == '"':
-			i = skipQuoted(s, i) - 1
-		case b[i] == '-' && i+1 < len(b) && b[i+1] == '-':
-			for ; i < len(b) && b[i] != '\n'; i++ {
-				b[i] = ' '
-			}
-		case b[i] == '/' && i+1 < len(b) && b[i+1] == '*':
-			for ; i < len(b) && !(b[i] == '*' && i+1 < len(b) && b[i+1] == '/'); i++ {
-				if b[i] != '\n' {
-					b[i] = ' '
-				}
-			}
-			if i+1 < len(b) {
-				b[i], b[i+1] = ' ', ' '
-				i++
-			}
-		}
-	}
-	return string(b)
 }

@@ -36,6 +36,15 @@ func (e *env) appExprs() []policyExpr {
 	return out
 }
 
+// createsTenant reports whether x is the WITH CHECK of a FOR INSERT policy
+// on the tenants table: it decides who may create a new tenant ("any
+// signed-in user may create a team"), which reaches no other tenant's
+// rows (the new row's key is unique), so TFA012 and TFA013 leave it alone.
+// Reading or changing existing tenants stays judged.
+func (e *env) createsTenant(x policyExpr) bool {
+	return x.rel == e.cat.TenantsTable && x.policy.Command == "INSERT" && x.clause == "WITH CHECK"
+}
+
 func (x policyExpr) object() string { return fmt.Sprintf("policy %s on %s", x.policy.Name, x.rel) }
 
 func (x policyExpr) result(msg, fix string) Result {
@@ -47,8 +56,13 @@ func (x policyExpr) result(msg, fix string) Result {
 	return r
 }
 
-// isolating is the predicate the reference schema uses, for fixes.
+// isolating is the predicate a fix gives a policy on r: the schema's own
+// tenancy predicate when its policies have one (fixmodel.go), else the
+// one the reference schema uses.
 func (e *env) isolating(r *catalog.Relation) string {
+	if p, ok := e.tenancyPredicate(r); ok {
+		return p
+	}
 	if cond, ok := e.cat.TenantFilter(r, "", e.contextValue(e.keyColumn(r, 0))); ok {
 		return cond
 	}
@@ -138,7 +152,7 @@ func multiplePermissive(e *env) []Result {
 func policyNoContext(e *env) []Result {
 	var out []Result
 	for _, x := range e.appExprs() {
-		if len(columnsIn(x.expr, x.rel)) == 0 || e.refsContext(x.expr, 3) {
+		if len(e.columnsIn(x.expr, x.rel)) == 0 || e.refsContext(x.expr, 3) || e.createsTenant(x) {
 			continue
 		}
 		out = append(out, x.result(
@@ -153,11 +167,12 @@ func policyNoContext(e *env) []Result {
 // names no column of its table, USING (true), (1 = 1), or a test of the
 // context alone (current_setting(...) IS NOT NULL), admits every row of
 // every tenant whenever it holds. Limits: a column of the same name read
-// inside a subquery counts as the table's own.
+// inside a subquery counts as the table's own. Not flagged: who may
+// create a tenant (createsTenant).
 func alwaysTrue(e *env) []Result {
 	var out []Result
 	for _, x := range e.appExprs() {
-		if len(columnsIn(x.expr, x.rel)) > 0 {
+		if len(e.columnsIn(x.expr, x.rel)) > 0 || e.createsTenant(x) {
 			continue
 		}
 		what := "admits every row of every tenant whenever it holds"
@@ -181,11 +196,11 @@ func failOpenDisjunct(e *env) []Result {
 	var out []Result
 	for _, x := range e.appExprs() {
 		parts := splitTop(x.expr, "OR")
-		if len(parts) < 2 || len(columnsIn(x.expr, x.rel)) == 0 {
+		if len(parts) < 2 || len(e.columnsIn(x.expr, x.rel)) == 0 {
 			continue
 		}
 		for _, d := range parts {
-			if len(columnsIn(d, x.rel)) > 0 {
+			if len(e.columnsIn(d, x.rel)) > 0 {
 				continue
 			}
 			out = append(out, x.result(
@@ -354,7 +369,7 @@ func policyOffTenantColumn(e *env) []Result {
 	var out []Result
 	for _, x := range e.appExprs() {
 		key := x.rel.TenantColumn
-		cols := columnsIn(x.expr, x.rel)
+		cols := e.columnsIn(x.expr, x.rel)
 		if key == "" || x.rel == e.cat.TenantsTable || len(cols) == 0 || contains(cols, key) || !e.refsContext(x.expr, 3) {
 			continue
 		}

@@ -50,7 +50,7 @@ func tenantWhat(e *env, r *catalog.Relation) string {
 func rlsNotForced(e *env) []Result {
 	var out []Result
 	for _, r := range e.tenantTables() {
-		if !r.RLSEnabled || r.RLSForced {
+		if !r.RLSEnabled || r.RLSForced || e.platformOwned(r) {
 			continue
 		}
 		fix := fmt.Sprintf("ALTER TABLE %s FORCE ROW LEVEL SECURITY", r.QualifiedName())
@@ -135,4 +135,15 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// platformOwned reports whether, on Supabase, r belongs to the platform's
+// admin role (a superuser or BYPASSRLS owner the application role cannot
+// become): FORCE would not bind it, and requests run as anon or
+// authenticated, which never own tables. Not forcing RLS there is how
+// Supabase works, not a defect; an application role that can become the
+// owner is still flagged (and by TFA005-TFA007).
+func (e *env) platformOwned(r *catalog.Relation) bool {
+	o := e.f.roles[r.Owner]
+	return e.opts.Supabase && (o.Super || o.BypassRLS) && r.Owner != e.cat.AppRole && !e.f.usage[e.cat.AppRole][r.Owner]
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // Options configure an audit.
@@ -37,6 +38,10 @@ type Options struct {
 	// --supabase, the shim's auth and extensions (harness.ShimSchemas),
 	// which stand for Supabase's and are no part of the schema under test.
 	SkipSchemas []string
+	// Supabase: the schema runs on Supabase (--supabase): its tables
+	// belong to the platform's admin role and requests run as anon or
+	// authenticated (see rlsNotForced).
+	Supabase bool
 }
 
 // Run audits the database q is connected to, as described by cat (read
@@ -74,6 +79,7 @@ func RunTarget(ctx context.Context, tg *harness.Target) (*Report, error) {
 	}
 	if tg.Config.Supabase {
 		opts.SkipSchemas = harness.ShimSchemas
+		opts.Supabase = true
 	}
 	if s := tg.Strategy; s != nil {
 		opts.Strategy = s.Name
@@ -100,7 +106,7 @@ func run(cat *catalog.Catalog, f *facts, opts Options) *Report {
 	toServer, toFiles := roleRenames(opts.Roles)
 	files := make([]harness.SQLFile, len(opts.Files))
 	for i, fl := range opts.Files {
-		files[i] = harness.SQLFile{Name: fl.Name, SQL: toServer(blankComments(fl.SQL))}
+		files[i] = harness.SQLFile{Name: fl.Name, SQL: toServer(sqltree.BlankComments(fl.SQL))}
 	}
 	rep := &Report{AppRole: toFiles(cat.AppRole), TenantColumn: cat.TenantColumn, ContextSetting: opts.ContextSetting,
 		ServerVersionNum: cat.ServerVersionNum, Results: []Result{}}

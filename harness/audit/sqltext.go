@@ -7,39 +7,10 @@ import (
 
 // The helpers here read SQL text the way the checks need it: policy
 // expressions as pg_get_expr prints them (fully parenthesised, casts
-// spelled ::type) and function bodies as written. They are lexical, not a
-// parser: they know comments, quoted strings, quoted identifiers and
-// parentheses, and nothing else.
-
-// stripComments removes -- and /* */ comments outside quotes.
-func stripComments(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\'' || s[i] == '"':
-			j := skipQuoted(s, i)
-			b.WriteString(s[i:j])
-			i = j - 1
-		case strings.HasPrefix(s[i:], "--"):
-			for i < len(s) && s[i] != '\n' {
-				i++
-			}
-			if i < len(s) {
-				b.WriteByte('\n')
-			}
-		case strings.HasPrefix(s[i:], "/*"):
-			end := strings.Index(s[i+2:], "*/")
-			if end < 0 {
-				return b.String()
-			}
-			b.WriteByte(' ')
-			i += end + 3
-		default:
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
-}
+// spelled ::type) and function bodies as written, after
+// sqltree.BlankComments (PostgreSQL's scanner) removed the comments. They
+// are lexical, not a parser: they know quoted strings, quoted identifiers
+// and parentheses, and nothing else.
 
 // skipQuoted returns the index just past the quoted token starting at i
 // ('...' with ” escapes, or "..." with "" escapes).

@@ -3,6 +3,8 @@ package audit
 import (
 	"reflect"
 	"testing"
+
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 func TestSplitTop(t *testing.T) {
@@ -23,7 +25,7 @@ func TestSplitTop(t *testing.T) {
 func TestCalls(t *testing.T) {
 	src := `SELECT pg_catalog.set_config('app.tenant_id', p::text, false); -- set_config(x)
 PERFORM my_set_config('a', 'b', true); x := set_config ( 'a.b' , concat('x', ','), true )`
-	got := calls(stripComments(src), "set_config")
+	got := calls(sqltree.BlankComments(src), "set_config")
 	want := [][]string{{"'app.tenant_id'", "p::text", "false"}, {"'a.b'", "concat('x', ',')", "true"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("calls = %q, want %q", got, want)
@@ -38,17 +40,6 @@ func TestIdentifiers(t *testing.T) {
 	want := []string{"tenant_id", "current_setting", "true", "and", "Mixed", "x"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("identifiers = %q, want %q", got, want)
-	}
-}
-
-func TestComments(t *testing.T) {
-	src := "a -- b 'c\n'd -- e' /* f\ng */ h"
-	if got, want := stripComments(src), "a \n'd -- e'   h"; got != want {
-		t.Errorf("stripComments = %q, want %q", got, want)
-	}
-	b := blankComments(src)
-	if len(b) != len(src) || b != "a        \n'd -- e'     \n     h" {
-		t.Errorf("blankComments = %q: must keep length and newlines", b)
 	}
 }
 
@@ -91,7 +82,7 @@ func TestLiteral(t *testing.T) {
 	}
 }
 
-func TestSetRE(t *testing.T) {
+func TestSessionWrite(t *testing.T) {
 	for s, want := range map[string]bool{
 		"SET app.tenant_id = 'x'":              true,
 		"set session \"app\".tenant_id to 1":   true,
@@ -102,8 +93,12 @@ func TestSetRE(t *testing.T) {
 		"UPDATE t SET title = 'x'":             false,
 		"ALTER FUNCTION f SET search_path = x": false,
 	} {
-		if got := setRE.MatchString(s); got != want {
-			t.Errorf("setRE(%q) = %v, want %v", s, got, want)
+		f, err := sqltree.Statements(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if got := sessionWrite(f) != ""; got != want {
+			t.Errorf("sessionWrite(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

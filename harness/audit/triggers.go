@@ -75,13 +75,16 @@ func triggerSetsTenant(e *env) []Result {
 // definerTrigger (TFA036) enforces: no trigger on a tenant table runs a
 // SECURITY DEFINER function. It runs as the function's owner on every
 // tenant's writes, so whatever it writes elsewhere (audit logs, counters,
-// copies) is written past the caller's policies.
+// copies) is written past the caller's policies. A trigger function whose
+// every statement is tied to the caller (definer.go: it runs inside IF
+// NEW.owner = auth.uid(), or after a check that raises) is not flagged:
+// it writes only what the caller is entitled to.
 func definerTrigger(e *env) []Result {
 	var out []Result
 	for _, tg := range e.f.triggers {
 		r := e.byOID[tg.Relation]
 		fn := e.fnOID[tg.Function]
-		if r == nil || fn == nil || !e.tenant[r] || !fn.SecurityDefiner {
+		if r == nil || fn == nil || !e.tenant[r] || !fn.SecurityDefiner || e.triggerTied(fn) {
 			continue
 		}
 		out = append(out, Result{

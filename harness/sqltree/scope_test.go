@@ -1,0 +1,131 @@
+package sqltree_test
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
+)
+
+// readsCaller stands for the audit's resolution: auth.uid() and the
+// membership helper read who is asking.
+func readsCaller(c sqltree.Call) bool {
+	return c.Name == "uid" || c.Name == "has_role_on_account" || c.Name == "current_setting"
+}
+
+func accesses(t *testing.T, lang, src string) []string {
+	t.Helper()
+	as, err := sqltree.Accesses(lang, src, readsCaller)
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	var out []string
+	for _, a := range as {
+		out = append(out, fmt.Sprintf("%s %s tied=%v", a.Kind, a.Table, a.Tied))
+	}
+	return out
+}
+
+func plpgsql(body string) string {
+	return "CREATE FUNCTION f(account_id uuid) RETURNS void LANGUAGE plpgsql AS $$\n" + body + "\n$$"
+}
+
+// TestAccesses: statements tied to the caller (a WHERE conjunct relating
+// rows to auth.uid() or a membership helper, an IF guard that raises, an
+// enclosing IF) are told from those that are not (no such conjunct, a
+// test of the caller alone, an OR with an open branch, a guard that only
+// checks the caller is signed in).
+func TestAccesses(t *testing.T) {
+	cases := []struct {
+		name, lang, src string
+		want            []string
+	}{
+		{"where ties", "sql", "SELECT account_id FROM account_user wu WHERE wu.user_id = auth.uid() AND wu.account_role = $1",
+			[]string{"SELECT account_user tied=true"}},
+		{"exists subquery", "sql", "SELECT EXISTS (SELECT 1 FROM account_user wu WHERE wu.user_id = auth.uid() AND wu.account_id = $1)",
+			[]string{"SELECT account_user tied=true"}},
+		{"helper in where", "sql", "SELECT * FROM notes n WHERE has_role_on_account(n.account_id)",
+			[]string{"SELECT notes tied=true"}},
+		{"join condition ties", "sql", "SELECT n.* FROM notes n JOIN account_user au ON au.account_id = n.account_id AND au.user_id = auth.uid()",
+			[]string{"SELECT notes tied=true", "SELECT account_user tied=true"}},
+		{"untied", "sql", "SELECT * FROM accounts a WHERE a.slug = $1",
+			[]string{"SELECT accounts tied=false"}},
+		{"caller alone", "sql", "SELECT * FROM notes WHERE auth.uid() IS NOT NULL",
+			[]string{"SELECT notes tied=false"}},
+		{"open OR", "sql", "SELECT account_id FROM account_user wu WHERE wu.user_id = auth.uid() OR $1 IS NULL",
+			[]string{"SELECT account_user tied=false"}},
+		{"update and delete", "sql", "UPDATE notes SET body = '' WHERE id = $1; DELETE FROM notes WHERE has_role_on_account(account_id)",
+			[]string{"UPDATE notes tied=false", "DELETE notes tied=true"}},
+		{"guard", "plpgsql", plpgsql("BEGIN IF NOT has_role_on_account(f.account_id) THEN RAISE EXCEPTION 'no'; END IF; UPDATE notes SET body = '' WHERE notes.account_id = f.account_id; END;"),
+			[]string{"UPDATE notes tied=true"}},
+		{"signed-in guard", "plpgsql", plpgsql("BEGIN IF auth.uid() IS NULL THEN RAISE EXCEPTION 'no'; END IF; PERFORM 1 FROM notes n WHERE n.account_id = f.account_id; END;"),
+			[]string{"SELECT notes tied=false"}},
+		{"enclosing IF", "plpgsql", plpgsql("BEGIN IF NEW.owner = auth.uid() THEN INSERT INTO account_user VALUES (NEW.id, auth.uid()); END IF; INSERT INTO log VALUES (1); END;"),
+			[]string{"INSERT account_user tied=true", "INSERT log tied=false"}},
+		{"statement before the guard", "plpgsql", plpgsql("BEGIN PERFORM 1 FROM notes; IF NOT has_role_on_account(f.account_id) THEN RAISE EXCEPTION 'no'; END IF; END;"),
+			[]string{"SELECT notes tied=false"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := accesses(t, c.lang, c.src); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+	if _, err := sqltree.Accesses("plpython3u", "return 1", readsCaller); err == nil {
+		t.Error("a body in another language is read without an error")
+	}
+}
+
+// TestKeyCalls: a policy's tie of a column to a function, in both forms.
+func TestKeyCalls(t *testing.T) {
+	kcs, err := sqltree.KeyCalls("(public.has_role_on_account(account_id) AND (owner_id = auth.uid()) AND (team_id = (current_team())::uuid))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, k := range kcs {
+		got = append(got, fmt.Sprintf("%s %s %v", k.Call, k.Column, k.Compared))
+	}
+	want := []string{"public.has_role_on_account account_id false", "auth.uid owner_id true", "current_team team_id true"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestBlankComments: comments become spaces (newlines kept), wherever the
+// server's scanner finds them: also inside dollar-quoted bodies, never
+// inside strings or quoted identifiers; a dollar-quoted string that is
+// not SQL is kept as it is.
+func TestBlankComments(t *testing.T) {
+	src := "a -- b 'c\n'd -- e' /* f\ng */ h $$ x -- y\n $$ \"q--\" E'\\'--' $t$ it's /* z */ $t$"
+	// the last dollar-quoted string is not SQL (an unbalanced quote): kept
+	want := "a        \n'd -- e'     \n     h $$ x     \n $$ \"q--\" E'\\'--' $t$ it's /* z */ $t$"
+	if got := sqltree.BlankComments(src); got != want {
+		t.Errorf("BlankComments:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestColumnRefs: each reference carries the FROM lists around it,
+// innermost first, so that callers resolve bare names as PostgreSQL does.
+func TestColumnRefs(t *testing.T) {
+	refs, err := sqltree.ColumnRefs("(EXISTS (SELECT 1 FROM account_user m WHERE ((m.user_id = auth.uid()) AND (m.account_id = account_id)))) AND (notes.body <> ''::text)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range refs {
+		s := r.Qualifier + "." + r.Name
+		for _, sc := range r.Scopes {
+			for _, tb := range sc {
+				s += " in " + tb.Name + " as " + tb.Alias
+			}
+		}
+		got = append(got, s)
+	}
+	want := []string{"m.user_id in account_user as m", "m.account_id in account_user as m", ".account_id in account_user as m", "notes.body"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
