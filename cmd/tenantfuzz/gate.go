@@ -244,6 +244,8 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		// Blind scenarios proved nothing: never a green gate. !passed
 		// alone: a spec failed without a result (a panic, a teardown).
 		code = exitUsage
+	case prof.PartialFails && rep.Totals.Partial > 0:
+		code = exitUsage // the profile does not accept a pass on fewer checks than planned
 	}
 	if replay && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 {
 		fmt.Fprintln(stdout, "replay: the finding no longer reproduces")
