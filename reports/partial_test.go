@@ -26,6 +26,13 @@ func TestPartialScenario(t *testing.T) {
 	if !strings.Contains(string(text), "PARTIAL read-isolation tenants: partial (30 of 100 checks, budget spent)") {
 		t.Errorf("summary does not say the scenario is partial:\n%s", text)
 	}
+	html, err := r.Render("html", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(html), "partial (30 of 100 checks, budget spent)") {
+		t.Error("the HTML report does not say the scenario is partial")
+	}
 	b, err := r.JSON()
 	if err != nil {
 		t.Fatal(err)
