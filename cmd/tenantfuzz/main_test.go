@@ -381,8 +381,12 @@ func TestDSNProvider(t *testing.T) {
 	}
 	defer conn.Close(ctx)
 	var dbs, roles int
-	conn.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname LIKE 'tenantfuzz\\_%'").Scan(&dbs)
-	conn.QueryRow(ctx, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'app\\_user%' OR rolname LIKE 'tenantfuzz\\_owner%'").Scan(&roles)
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname LIKE 'tenantfuzz\\_%'").Scan(&dbs); err != nil {
+		t.Fatal(err) // a failed count would read as "0 left behind"
+	}
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'app\\_user%' OR rolname LIKE 'tenantfuzz\\_owner%'").Scan(&roles); err != nil {
+		t.Fatal(err)
+	}
 	if dbs != 0 || roles != 0 {
 		t.Errorf("left behind: %d databases, %d roles", dbs, roles)
 	}
