@@ -214,22 +214,6 @@ func sqlState(err error) string {
 	return ""
 }
 
-// isGeneratorError reports whether an error says the statement itself was
-// wrong (syntax, types, unsupported features, limits, timeouts): such a
-// statement is discarded, not counted as a check. Privilege errors (42501)
-// are not generator errors: they are the system doing its job.
-func isGeneratorError(code string) bool {
-	if code == "42501" {
-		return false
-	}
-	for _, class := range []string{"42", "22", "0A", "21", "54", "57014", "2202E", "25"} {
-		if strings.HasPrefix(code, class) {
-			return true
-		}
-	}
-	return code == ""
-}
-
 // pgMessage is PostgreSQL's message of err without the driver's decoration
 // ("ERROR: ... (SQLSTATE x)"), or err's text.
 func pgMessage(err error) string {

@@ -23,6 +23,13 @@ const KindContextInjection Kind = "context-injection"
 // PostgreSQL itself reads the string as (its ::uuid cast), or to none.
 // Errors are passes: refusing a hostile id is failing closed.
 //
+// Reach: a check reaches when the hostile value was accepted and a
+// relation the session could still read holds rows (in the world the admin
+// inserted) of a tenant that is neither the viewer nor the tenant the value
+// is read as; an id refused, reads that fail, or a world whose only other
+// tenant is the one the value names could not have shown a leak. A
+// subject none of whose checks reached is blind.
+//
 // It runs the strategy's setter on a fresh session authorised as the
 // application role, so a setter that formats ids into SQL can be injected
 // the way an application would be. Limits: the strategy is the harness's
@@ -127,7 +134,9 @@ func (tg *Target) hostileProbe(ctx context.Context, w *generators.World, viewer 
 	if err != nil {
 		return nil, err
 	}
-	st.Reached++
+	if foreignInWorld(w, seen, w.TenantID(viewer), canonical) {
+		st.Reached++ // a relation the value left readable holds rows it must not show
+	}
 	var plain map[string]bool // what the context the id is read as shows, on demand
 	for _, v := range seen {
 		rel := v.rel

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/tenantfuzz/tenantfuzz/generators"
@@ -13,8 +14,18 @@ import (
 // role's row-security policies after the session switched roles.
 const KindPlanCache Kind = "plan-cache"
 
-// planCacheCVE names the server bug this property probes for.
-const planCacheCVE = "CVE-2024-10976 (row security below subqueries disregarded user ID changes; fixed in 17.2, 16.6, 15.10, 14.15, 13.18; earlier variants CVE-2016-2193 and CVE-2023-2455)"
+// planCacheServer says what the server release makes of a stale plan: on a
+// release affected by CVE-2024-10976 (CVE202410976, the one table of its
+// fixed releases) the finding names the CVE; on one with the fix it says
+// so, and names no CVE (the stale plan is then something else: an
+// extension, a pooler, a new bug).
+func planCacheServer(tg *Target) string {
+	a := CVE202410976
+	if a.Affects(tg.Catalog.ServerVersionNum) {
+		return fmt.Sprintf("server %s is affected by %s (%s; fixed in %s; earlier variants CVE-2016-2193 and CVE-2023-2455)", tg.DB.Version, a.Name, a.What, strings.Join(a.Fixed, ", "))
+	}
+	return fmt.Sprintf("server %s has the fix for %s (fixed in %s): not that known server bug", tg.DB.Version, a.Name, strings.Join(a.Fixed, ", "))
+}
 
 // executeRole, when set by tests, replaces the role EXECUTE runs as: a
 // stand-in for the server bug, to prove the comparison catches it.
@@ -26,8 +37,8 @@ var executeRole func(tg *Target) string
 // afresh as B: the tenant's own rows only. Roles and the policy exist only
 // inside the check's transaction, which is rolled back.
 //
-// This was a server bug (see planCacheCVE): findings name the server
-// version. Limits: membership changes (GRANT/REVOKE between PREPARE and
+// This was a server bug (CVE202410976): findings name the server version,
+// and the CVE only when that version is affected. Limits: membership changes (GRANT/REVOKE between PREPARE and
 // EXECUTE) are not probed.
 var PlanCache = &Property{
 	Name:   "plan-cache",
@@ -124,7 +135,7 @@ func (tg *Target) planCacheProbe(ctx context.Context, w *generators.World, viewe
 		Tenant: w.TenantID(viewer), TenantLabel: w.Tenants[viewer].Label, Context: "tenant",
 		Statement: "PREPARE tf_plan AS " + sql + " (as role A, then EXECUTE as role B)",
 		Evidence: []string{fmt.Sprintf("as A: %d rows; EXECUTE after SET ROLE B: %d rows; planned afresh as B: %d rows", asA, stale, fresh),
-			fmt.Sprintf("server %s: %s", tg.DB.Version, planCacheCVE)}}
+			planCacheServer(tg)}}
 	f.Script = fmt.Sprintf("-- tenantfuzz reproduction: %s\nBEGIN;\n%s\nCREATE ROLE tf_plan_a NOLOGIN IN ROLE %s;\nCREATE ROLE tf_plan_b NOLOGIN IN ROLE %s;\nCREATE POLICY tf_plan_a_all ON %s FOR SELECT TO tf_plan_a USING (true);\n%s;\nRESET ROLE; SET LOCAL ROLE tf_plan_a;\nPREPARE tf_plan AS %s;\nEXECUTE tf_plan;\nRESET ROLE; SET LOCAL ROLE tf_plan_b;\nEXECUTE tf_plan; -- expected the same count as:\n%s;\nROLLBACK;\nDEALLOCATE tf_plan;\n",
 		f.Summary(), joinLines(InsertSQL(w)), app, app, qname, tg.Strategy.Script(tg, w.TenantID(viewer)), sql, sql)
 	return f, nil

@@ -130,12 +130,19 @@ type CheckState struct {
 	setupErr  error
 	firstFail time.Time
 	progress  func(checksDone int)
+	// cut: a check was skipped because the time budget was spent.
+	cut bool
 }
 
-// Expired reports whether the time budget is spent; a failure being
-// shrunk always runs to its end.
+// Expired reports whether the time budget is spent (and records that the
+// search was cut short: its result is partial); a failure being shrunk
+// always runs to its end.
 func (s *CheckState) Expired(deadline time.Time) bool {
-	return !s.shrinking && !deadline.IsZero() && time.Now().After(deadline)
+	if !s.shrinking && !deadline.IsZero() && time.Now().After(deadline) {
+		s.cut = true
+		return true
+	}
+	return false
 }
 
 // NeedsControl reports whether the search has not yet seen the positive
@@ -261,6 +268,9 @@ func RunCheck(property, subject string, opts RunOptions, body func(*CheckState) 
 	failed, failSeed, log := runRapid(property+"/"+subject, seed, opts.Checks, opts.ShrinkTime, body(st))
 	res := &Result{Property: property, Relation: subject, Seed: seed, Stats: st.stats, Duration: time.Since(start)}
 	res.Seconds = res.Duration.Seconds()
+	if st.cut && res.Checks < opts.Checks {
+		res.Planned = opts.Checks // the budget cut the search short: partial
+	}
 	switch {
 	case st.setupErr != nil:
 		res.Err = st.setupErr

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/generators"
@@ -157,6 +158,22 @@ type Result struct {
 	Err error `json:"-"`
 	// Log is rapid's output for a failure (the minimal case's draws).
 	Log string `json:"-"`
+	// Planned is set only when the time budget cut the search short: the
+	// checks the subject was to get, of which Checks ran (see Partial).
+	Planned int `json:"planned_checks,omitempty"`
+}
+
+// Partial reports whether the time budget ended the search before all its
+// checks ran: a pass on fewer checks than the profile asked for.
+func (r *Result) Partial() bool { return r.Planned > 0 && r.Checks < r.Planned }
+
+// PartialText says how partial a result is: "partial (12 of 30 checks,
+// budget spent)"; "" when it is not.
+func (r *Result) PartialText() string {
+	if !r.Partial() {
+		return ""
+	}
+	return fmt.Sprintf("partial (%d of %d checks, budget spent)", r.Checks, r.Planned)
 }
 
 // Conclusive reports whether the probes reached other tenants' rows at

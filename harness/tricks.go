@@ -22,6 +22,12 @@ const KindRoleTrick Kind = "role-trick"
 // such stacks must derive the tenant from something the client cannot set
 // (a verified JWT, a role per tenant). The property carries the label
 // sql-access and is off in the default profiles (exposed-sql runs it).
+//
+// Reach: a check reaches when the trick ran and a relation the session
+// could still read holds another tenant's rows (in the world the admin
+// inserted); tricks refused, or a session that can read no relation
+// holding other tenants' rows, prove nothing, and a subject none of whose
+// checks reached is blind.
 var RoleTricks = &Property{
 	Name:   "role-tricks",
 	Title:  "a tenant running SQL cannot switch its own tenant",
@@ -62,13 +68,15 @@ func (tg *Target) trickProbe(ctx context.Context, w *generators.World, viewer in
 	}
 	st.Statements++
 	if _, err := tx.Exec(ctx, trick); err != nil {
-		st.Rejected++ // refused: the session stays as it was
+		st.reject(err) // refused: the session stays as it was
 		return nil, nil
 	}
-	st.Reached++
 	seen, err := tg.visibleTenants(ctx, tx)
 	if err != nil {
 		return nil, err
+	}
+	if foreignInWorld(w, seen, w.TenantID(viewer)) {
+		st.Reached++ // after the trick, a readable relation holds another tenant's rows
 	}
 	for _, v := range seen {
 		rel := v.rel

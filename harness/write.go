@@ -205,18 +205,6 @@ func ownChanged(before, after digests, own map[string]bool) bool {
 	return false
 }
 
-func equalDigests(a, b digests) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
 // writeFinding reports the first other tenant whose rows a write changed.
 func (tg *Target) writeFinding(p probe, s generators.Statement, ch []change) *Finding {
 	c := ch[0]

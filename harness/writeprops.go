@@ -63,6 +63,13 @@ var WriteIsolation = &Property{
 // the same outcome (SQLSTATE, rows affected) as one that collides with
 // nothing. A difference is a low-severity finding (docs/leaks.md entries 25, 26, 27).
 //
+// Reach: a check reaches when the colliding and the fresh insert, run by
+// the admin role (bypassing RLS, rolled back), have different outcomes: the
+// key really collides with another tenant's row, in a way the comparison
+// can see. A pair whose other tenant holds no row in the table, or a key
+// checked only at commit (DEFERRABLE INITIALLY DEFERRED: the probe never
+// commits), does not; a subject none of whose checks reached is blind.
+//
 // Relations without such a key are not probed (SideChannelApplies says
 // why; SideChannelKeys lists the keys probed). Limits: timing is not
 // measured; see ClassifyKey for the keys the rule misjudges.
@@ -127,7 +134,13 @@ func (tg *Target) sideChannelProbe(ctx context.Context, p probe, st *Stats) (*Fi
 	} else {
 		st.reject(outs[1].err)
 	}
-	st.Reached++
+	reach, err := collisionReaches(ctx, tx, p.stmts)
+	if err != nil {
+		return nil, err
+	}
+	if reach {
+		st.Reached++ // the key really collides with another tenant's row
+	}
 	if outs[0].code == outs[1].code && outs[0].rows == outs[1].rows {
 		return nil, nil
 	}

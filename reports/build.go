@@ -94,6 +94,10 @@ func (r *Report) derive() {
 			r.Totals.Blind++
 		case verdictNotApplicable:
 			r.Totals.NotApplicable++
+		case verdictPass:
+			if s.Result.Partial() {
+				r.Totals.Partial++
+			}
 		}
 	}
 	for i := range r.Findings {

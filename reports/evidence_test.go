@@ -69,7 +69,10 @@ func TestEvidenceBundle(t *testing.T) {
 	if err := json.Unmarshal(b, &mf); err != nil || mf.ReportSHA256 != listed["report.json"] || mf.Verdict != "LEAK" {
 		t.Errorf("manifest.json: %v %+v", err, mf)
 	}
-	html, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(string(html), mf.ReportSHA256) {
 		t.Error("report.html does not carry report.json's sha256")
 	}
@@ -83,7 +86,9 @@ func TestEvidenceBundle(t *testing.T) {
 func TestStaleScriptsRemoved(t *testing.T) {
 	dir := t.TempDir()
 	for _, n := range []string{"repro-1.sql", "repro-7.sql", "repro-x.sql", "notes.sql"} {
-		os.WriteFile(filepath.Join(dir, n), []byte("--"), 0o644)
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("--"), 0o644); err != nil {
+			t.Fatal(err) // the absence checked below must be the run's doing
+		}
 	}
 	if _, err := sampleReport(false).WriteAll(dir, []string{"md"}); err != nil {
 		t.Fatal(err)

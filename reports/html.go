@@ -101,7 +101,7 @@ func (r *Report) WriteHTML(w io.Writer, reportSHA256 string) error {
 			row := killRow{Kill: k}
 			row.Result, row.OK = killResult(k)
 			v.KillRows = append(v.KillRows, row)
-			if isReference(k.Mutant) {
+			if mutant.IsReference(k.Mutant) {
 				continue
 			}
 			b := bar{Label: k.Mutant, Value: k.Seconds, Color: colorPass, Text: fmt.Sprintf("%.2fs", k.Seconds)}
@@ -177,9 +177,11 @@ func killResult(k mutant.Kill) (string, bool) {
 	switch {
 	case k.Error != "":
 		return "error", false
-	case isReference(k.Mutant) && k.Findings > 0:
+	case mutant.IsReference(k.Mutant) && k.Findings > 0:
 		return fmt.Sprintf("not clean (%d findings)", k.Findings), false
-	case isReference(k.Mutant):
+	case mutant.IsReference(k.Mutant) && !k.Clean():
+		return fmt.Sprintf("not clean (%d blind)", len(k.Blind)), false
+	case mutant.IsReference(k.Mutant):
 		return "clean", true
 	case !k.Killed:
 		return "survived", false

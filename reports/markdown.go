@@ -17,7 +17,7 @@ const markdownFindings = 5
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	t := r.Totals
-	icon := map[string]string{"PASS": "✅", "LEAK": "❌", "FAIL": "❌", "ERROR": "⚠️", "BLIND": "⚠️", "INTERRUPTED": "⏹️"}[t.Verdict]
+	icon := map[string]string{"PASS": "✅", "LEAK": "❌", "FAIL": "❌", "ERROR": "⚠️", "BLIND": "⚠️", "PARTIAL": "⚠️", "INTERRUPTED": "⏹️"}[t.Verdict]
 	fmt.Fprintf(&b, "## %s tenantfuzz: %s\n\n%s.\n\n", icon, t.Verdict, capitalize(t.VerdictText))
 	fmt.Fprintf(&b, "Profile `%s`, seed `%d`, %d scenarios, %d checks, %d statements, %d rows examined in %.1fs against %s (sha256 `%.12s`), PostgreSQL %s.\n\n",
 		r.Run.Profile, r.Run.Seed, t.Scenarios, t.Checks, t.Statements, t.Rows, r.Run.Seconds, mdTarget(r), r.Target.SHA256, r.Run.PostgresVersion)

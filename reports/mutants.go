@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/mutant"
@@ -31,22 +30,17 @@ type Matrix struct {
 	SHA256   string    `json:"sha256,omitempty"`
 }
 
-// ReferenceClean reports whether the references (the clean schema, and
-// the clean vector store as "vector:reference") ran without findings or
-// errors (true when the matrix did not include them).
+// ReferenceClean reports whether the references (the clean schema, the
+// clean vector store as "vector:reference", the clean router as
+// "level3:reference") are clean: no finding, no error, no blind scenario
+// (true when the matrix did not include them).
 func (m *Matrix) ReferenceClean() bool {
 	for _, k := range m.Mutants {
-		if isReference(k.Mutant) && (k.Findings > 0 || k.Error != "") {
+		if mutant.IsReference(k.Mutant) && !k.Clean() {
 			return false
 		}
 	}
 	return true
-}
-
-// isReference reports whether a kill-matrix row is a clean reference
-// rather than a seeded defect.
-func isReference(name string) bool {
-	return name == mutant.Reference || strings.HasSuffix(name, ":"+mutant.Reference)
 }
 
 // LoadMatrix reads a mutants.json.

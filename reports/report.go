@@ -165,6 +165,10 @@ type Totals struct {
 	Properties    int `json:"properties"`
 	Blind         int `json:"blind"`
 	NotApplicable int `json:"not_applicable"`
+	// Partial counts the passing scenarios the time budget cut short
+	// (fewer checks than planned): a profile with partial_fails fails the
+	// gate on them (exit 2).
+	Partial int `json:"partial,omitempty"`
 	// Verdict is PASS, LEAK, FAIL (static audit over --fail-on-audit),
 	// BLIND or ERROR; VerdictText says it in a sentence.
 	Verdict     string `json:"verdict,omitempty"`

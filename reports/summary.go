@@ -36,6 +36,9 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	fmt.Fprintln(tw, "property\trelation\tchecks\tstatements\trows\treached foreign\tdiscarded\tfindings\tresult\t")
 	for _, s := range r.Scenarios {
 		verdict := map[string]string{verdictPass: "ok", verdictLeak: "LEAK", verdictError: "ERROR", verdictBlind: "BLIND", verdictNotApplicable: "n/a"}[s.Verdict]
+		if s.Verdict == verdictPass && s.Result.Partial() {
+			verdict = "ok, " + s.Result.PartialText()
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", s.Property, s.Relation, s.Checks, s.Statements, s.Rows, s.Reached, s.Discarded, len(s.Findings), verdict)
 	}
 	tw.Flush()
@@ -79,6 +82,11 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	for _, s := range r.Scenarios {
 		if s.Verdict == verdictBlind {
 			fmt.Fprintf(w, "\nBLIND %s: %s\n", s.Name, s.Reason)
+		}
+	}
+	for _, s := range r.Scenarios {
+		if s.Verdict == verdictPass && s.Result.Partial() {
+			fmt.Fprintf(w, "\nPARTIAL %s: %s\n", s.Name, s.Result.PartialText())
 		}
 	}
 	var na []string

@@ -4,7 +4,7 @@ import "fmt"
 
 // Verdict is a run's outcome in a word and a sentence.
 type Verdict struct {
-	Word string // PASS, LEAK, FAIL, BLIND, ERROR or INTERRUPTED
+	Word string // PASS, LEAK, FAIL, BLIND, PARTIAL, ERROR or INTERRUPTED
 	Text string
 }
 
@@ -45,10 +45,17 @@ func (r *Report) verdict() Verdict {
 		return Verdict{"ERROR", "no scenario ran"}
 	case r.Run.ExitCode == 1:
 		return Verdict{"FAIL", "no leak, but static audit results at or above --fail-on-audit"}
-	case t.NotApplicable > 0:
-		return Verdict{"PASS", fmt.Sprintf("no tenant saw or wrote another tenant's rows; %s not applicable, each with its reason", plural(t.NotApplicable, "scenario"))}
+	case t.Partial > 0 && r.Run.ExitCode == 2:
+		return Verdict{"PARTIAL", fmt.Sprintf("no tenant saw or wrote another tenant's rows, but the time budget cut %s short and the profile fails partial runs; each says how many checks ran", plural(t.Partial, "scenario"))}
 	}
-	return Verdict{"PASS", "no tenant saw or wrote another tenant's rows"}
+	text := "no tenant saw or wrote another tenant's rows"
+	if t.NotApplicable > 0 {
+		text += fmt.Sprintf("; %s not applicable, each with its reason", plural(t.NotApplicable, "scenario"))
+	}
+	if t.Partial > 0 {
+		text += fmt.Sprintf("; %s partial: the time budget was spent before all their checks ran, each says how many", plural(t.Partial, "scenario"))
+	}
+	return Verdict{"PASS", text}
 }
 
 // plural writes "1 finding", "2 findings".

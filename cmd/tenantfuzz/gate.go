@@ -268,6 +268,8 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		// Blind scenarios proved nothing: never a green gate. !passed
 		// alone: a spec failed without a result (a panic, a teardown).
 		code = exitUsage
+	case prof.PartialFails && rep.Totals.Partial > 0:
+		code = exitUsage // the profile does not accept a pass on fewer checks than planned
 	}
 	if sig != nil {
 		code = exitCodeOf(sig) // the code the process returns, recorded as such

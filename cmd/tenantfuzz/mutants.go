@@ -170,9 +170,11 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 		switch {
 		case k.Error != "":
 			result, ok = "ERROR", false
-		case isReference(k.Mutant) && k.Findings > 0:
+		case mutant.IsReference(k.Mutant) && k.Findings > 0:
 			result, ok = fmt.Sprintf("NOT CLEAN (%d findings)", k.Findings), false
-		case isReference(k.Mutant):
+		case mutant.IsReference(k.Mutant) && !k.Clean():
+			result, ok = fmt.Sprintf("NOT CLEAN (%d blind)", len(k.Blind)), false
+		case mutant.IsReference(k.Mutant):
 			result = "clean"
 		case !k.Killed:
 			result, ok = "SURVIVED", false
@@ -191,8 +193,11 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 		if k.Error != "" {
 			fmt.Fprintf(stdout, "\nERROR %s: %s\n", k.Mutant, k.Error)
 		}
-		if (isReference(k.Mutant) && k.Findings > 0) || (k.Killed && !k.AsExpected) {
+		if (mutant.IsReference(k.Mutant) && k.Findings > 0) || (k.Killed && !k.AsExpected) {
 			fmt.Fprintf(stdout, "\n%s: %s\n  replay: %s\n", k.Mutant, k.Summary, k.Replay)
+		}
+		for _, b := range k.Blind {
+			fmt.Fprintf(stdout, "\nBLIND %s: %s\n", k.Mutant, b)
 		}
 	}
 	median := 0.0
@@ -202,7 +207,7 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 	}
 	killed, total := 0, 0
 	for _, k := range kills {
-		if !isReference(k.Mutant) {
+		if !mutant.IsReference(k.Mutant) {
 			total++
 		}
 		if k.Killed && k.AsExpected {
@@ -223,9 +228,4 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 		return exitOK
 	}
 	return exitFindings
-}
-
-// isReference reports whether a matrix row is one of the clean references.
-func isReference(name string) bool {
-	return name == mutant.Reference || name == mutant.VectorPrefix+"reference" || name == mutant.RouterPrefix+"reference"
 }

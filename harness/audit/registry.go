@@ -1,6 +1,10 @@
 package audit
 
-import "github.com/tenantfuzz/tenantfuzz/harness"
+import (
+	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
+)
 
 const (
 	high   = harness.SeverityHigh
@@ -149,8 +153,8 @@ var registry = []*Check{
 		Rationale: cve202339418.What + ".", Fix: "Upgrade to 15.4 or later."},
 	{ID: "TFA045", Name: "cve-2024-4317", Title: "Server affected by CVE-2024-4317 (fixed in 16.3, 15.7, 14.12)", Severity: medium, Leaks: []int{28}, run: versionCheck(cve20244317),
 		Rationale: cve20244317.What + ".", Fix: "Upgrade to 16.3, 15.7, 14.12 or later and run fix-CVE-2024-4317.sql in every database."},
-	{ID: "TFA046", Name: "cve-2024-10976", Title: "Server affected by CVE-2024-10976 (fixed in 17.1, 16.5, 15.9, 14.14, 13.17, 12.21)", Severity: high, Leaks: []int{23}, run: versionCheck(cve202410976),
-		Rationale: cve202410976.What + ".", Fix: "Upgrade to 17.1, 16.5, 15.9, 14.14, 13.17, 12.21 or later (preferably 17.2, 16.6, 15.10, 14.15, 13.18, 12.22: see TFA048)."},
+	{ID: "TFA046", Name: "cve-2024-10976", Title: "Server affected by CVE-2024-10976 (fixed in " + strings.Join(cve202410976.Fixed, ", ") + ")", Severity: high, Leaks: []int{23}, run: versionCheck(cve202410976),
+		Rationale: cve202410976.What + ".", Fix: "Upgrade to " + strings.Join(cve202410976.Fixed, ", ") + " or later (preferably 17.2, 16.6, 15.10, 14.15, 13.18, 12.22: see TFA048)."},
 	{ID: "TFA047", Name: "cve-2024-10978", Title: "Server affected by CVE-2024-10978 (fixed in 17.1, 16.5, 15.9, 14.14, 13.17, 12.21)", Severity: medium, Leaks: []int{4, 23}, run: versionCheck(cve202410978),
 		Rationale: cve202410978.What + ".", Fix: "Upgrade to 17.2, 16.6, 15.10, 14.15, 13.18, 12.22 or later."},
 	{ID: "TFA048", Name: "role-setting-regression-2024", Title: "Server ignores ALTER ROLE ... SET role (fixed in 17.2, 16.6, 15.10, 14.15, 13.18, 12.22)", Severity: medium, Leaks: []int{4, 23}, run: versionCheck(roleSetting2024),

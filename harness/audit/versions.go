@@ -2,104 +2,15 @@ package audit
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
 )
 
-// advisory is a PostgreSQL server bug that breaks row-level security or
-// role isolation, with the minor releases that fix it (from the release
-// notes). A server is affected when its major version lists a fixed minor
-// above its own, or when its major is older than every listed one (a
-// branch that was out of support when the fix came) but not older than
-// Since. Affected, when set, lists the only versions affected instead (a
-// regression of one release).
-type advisory struct {
-	Name     string   // CVE id, or a short name for a regression without one
-	What     string   // what the bug does
-	Fixed    []string // first fixed release per major, e.g. "15.3"
-	Since    string   // first affected major, e.g. "9.5" (row-level security) or "15" (MERGE)
-	Affected []string // regression: exactly these releases
-}
-
-// majorMinor splits server_version_num: 150003 -> (15, 3), 90502 -> (9.5 as 905, 2).
-func majorMinor(num int) (major, minor int) {
-	if num >= 100000 {
-		return num / 10000, num % 100
-	}
-	return num / 100, num % 100
-}
-
-// order makes majors comparable: 9.5 (905) < 10 (1000) < 15 (1500).
-func order(major int) int {
-	if major >= 100 {
-		return major
-	}
-	return major * 100
-}
-
-// parseRelease reads "15.3" or "9.5.2" into (major, minor) as majorMinor does.
-func parseRelease(s string) (major, minor int) {
-	parts := strings.Split(s, ".")
-	n := make([]int, len(parts))
-	for i, p := range parts {
-		n[i], _ = strconv.Atoi(p)
-	}
-	switch len(n) {
-	case 3:
-		return n[0]*100 + n[1], n[2]
-	case 2:
-		if n[0] < 10 {
-			return n[0]*100 + n[1], 0
-		}
-		return n[0], n[1]
-	}
-	return n[0], 0
-}
+// advisory is harness.Advisory: the version-gated facts live in one place.
+type advisory = harness.Advisory
 
 // release prints a server_version_num as "15.3" or "9.5.2".
-func release(num int) string {
-	major, minor := majorMinor(num)
-	if major >= 100 {
-		return fmt.Sprintf("%d.%d.%d", major/100, major%100, minor)
-	}
-	return fmt.Sprintf("%d.%d", major, minor)
-}
-
-// affects reports whether the advisory applies to server_version_num num.
-func (a advisory) affects(num int) bool {
-	major, minor := majorMinor(num)
-	if len(a.Affected) > 0 {
-		for _, v := range a.Affected {
-			if ma, mi := parseRelease(v); ma == major && mi == minor {
-				return true
-			}
-		}
-		return false
-	}
-	oldest := 0
-	for _, v := range a.Fixed {
-		ma, mi := parseRelease(v)
-		if ma == major {
-			return minor < mi
-		}
-		if oldest == 0 || order(ma) < order(oldest) {
-			oldest = ma
-		}
-	}
-	since, _ := parseRelease(a.Since)
-	return order(major) < order(oldest) && order(major) >= order(since)
-}
-
-// upgrade names the release to upgrade to from num.
-func (a advisory) upgrade(num int) string {
-	major, _ := majorMinor(num)
-	for _, v := range a.Fixed {
-		if ma, _ := parseRelease(v); ma == major {
-			return fmt.Sprintf("upgrade to %s or later (fixed in %s)", v, strings.Join(a.Fixed, ", "))
-		}
-	}
-	return fmt.Sprintf("upgrade to a supported major version: this branch never received the fix (fixed in %s)", strings.Join(a.Fixed, ", "))
-}
+func release(num int) string { return harness.Release(num) }
 
 // versionCheck builds the run function of an advisory's check: one result
 // when the server is affected. Limits: distributions that backport fixes
@@ -107,13 +18,13 @@ func (a advisory) upgrade(num int) string {
 func versionCheck(a advisory) func(*env) []Result {
 	return func(e *env) []Result {
 		num := e.cat.ServerVersionNum
-		if !a.affects(num) {
+		if !a.Affects(num) {
 			return nil
 		}
 		return []Result{{
 			Object:  "server PostgreSQL " + release(num),
 			Message: fmt.Sprintf("PostgreSQL %s is affected by %s: %s", release(num), a.Name, a.What),
-			Fix:     a.upgrade(num),
+			Fix:     a.Upgrade(num),
 		}}
 	}
 }
@@ -133,8 +44,7 @@ var (
 		What: "MERGE enforced INSERT policies for its UPDATE actions and ignored the UPDATE and SELECT policies"}
 	cve20244317 = advisory{Name: "CVE-2024-4317", Since: "14", Fixed: []string{"16.3", "15.7", "14.12"},
 		What: "pg_stats_ext and pg_stats_ext_exprs showed statistics (most common values) of data the caller could not read (existing clusters also need the fix-CVE-2024-4317.sql script)"}
-	cve202410976 = advisory{Name: "CVE-2024-10976", Since: "9.5", Fixed: []string{"17.1", "16.5", "15.9", "14.14", "13.17", "12.21"},
-		What: "plans with row-level security below the top level (subqueries, CTEs, security_invoker views) were reused under another role"}
+	cve202410976 = harness.CVE202410976
 	cve202410978 = advisory{Name: "CVE-2024-10978", Since: "9.5", Fixed: []string{"17.1", "16.5", "15.9", "14.14", "13.17", "12.21"},
 		What: "SET SESSION AUTHORIZATION and SET ROLE interacted so that a rolled-back transaction or a function's SET clause left the session as a different role"}
 	roleSetting2024 = advisory{Name: "the November 2024 role-setting regression", Fixed: []string{"17.2", "16.6", "15.10", "14.15", "13.18", "12.22"},

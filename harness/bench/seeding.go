@@ -114,7 +114,9 @@ func pgbenchDatabase(ctx context.Context, e *env) (*pgbench, func(), error) {
 		return nil, nil, fmt.Errorf("connect: %w", err)
 	}
 	name := pgx.Identifier{pgbenchDB}.Sanitize()
-	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name); err == nil {
+	// One err: a shadowed one here swallowed DROP and CREATE failures.
+	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name)
+	if err == nil {
 		_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
 	}
 	if err != nil {

@@ -27,9 +27,10 @@ func RunRouter(ctx context.Context, m *router.Mutant, opts Options) Kill {
 			k.Checks += res.Checks
 			k.Seconds += res.Seconds
 			if res.Err != nil {
-				k.Error = res.Err.Error()
+				k.Error = res.Property + " " + res.Relation + ": " + res.Err.Error()
 				return k
 			}
+			k.judgeReference(res)
 			if len(res.Findings) > 0 {
 				k.Findings++
 				k.Summary, k.Replay = res.Findings[0].Summary(), res.Findings[0].Replay
@@ -45,6 +46,10 @@ func RunRouter(ctx context.Context, m *router.Mutant, opts Options) Kill {
 	}
 	res := hunt.Result
 	k.Checks, k.Seconds = res.Checks, res.SecondsToFinding
+	if res.Err != nil && len(res.Findings) == 0 { // errored, not survived
+		k.Error = res.Property + " " + res.Relation + ": " + res.Err.Error()
+		return k
+	}
 	if len(res.Findings) > 0 {
 		f := res.Findings[0]
 		k.Killed = true

@@ -2,8 +2,8 @@ package mutant
 
 import (
 	"context"
-	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
@@ -26,8 +26,33 @@ type Kill struct {
 	Replay     string  `json:"replay,omitempty"`
 	Replays    bool    `json:"replays"` // the finding came back from its seed
 	// Findings counts findings on the reference schema (must be 0).
-	Findings int    `json:"findings,omitempty"`
-	Error    string `json:"error,omitempty"`
+	Findings int `json:"findings,omitempty"`
+	// Blind lists the reference's scenarios that ran without earning a
+	// pass ("read-isolation documents: <reason>"): a reference row is
+	// clean only when every scenario passed or does not apply.
+	Blind []string `json:"blind,omitempty"`
+	Error string   `json:"error,omitempty"`
+}
+
+// IsReference reports whether a matrix row is one of the clean references
+// ("reference", "vector:reference", "level3:reference") rather than a
+// seeded defect.
+func IsReference(name string) bool {
+	return name == Reference || strings.HasSuffix(name, ":"+Reference)
+}
+
+// Clean reports whether a reference row is clean: no finding, no error,
+// and every scenario passed or does not apply (none blind).
+func (k Kill) Clean() bool {
+	return k.Findings == 0 && k.Error == "" && len(k.Blind) == 0
+}
+
+// judgeReference records, on a reference row, a scenario that neither
+// passed, nor leaked (counted as a finding), nor does not apply.
+func (k *Kill) judgeReference(res *harness.Result) {
+	if res.Verdict == harness.VerdictBlind {
+		k.Blind = append(k.Blind, res.Property+" "+res.Relation+": "+res.Reason)
+	}
 }
 
 // Options size a mutant run.
@@ -94,9 +119,12 @@ func runProperty(ctx context.Context, tg *harness.Target, p *harness.Property, m
 	}()
 	for _, subj := range subjects(p, tg, m) {
 		res := p.RunSubject(ctx, tg, subj, opts)
-		if res.Err != nil && !errors.Is(res.Err, harness.ErrInconclusive) {
-			k.Error = res.Err.Error()
+		if res.Err != nil {
+			k.Error = res.Property + " " + res.Relation + ": " + res.Err.Error()
 			return true
+		}
+		if m == nil {
+			k.judgeReference(res)
 		}
 		if len(res.Findings) == 0 {
 			k.Checks += res.Checks

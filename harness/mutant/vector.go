@@ -49,9 +49,12 @@ func RunVector(ctx context.Context, m *vector.Mutant, opts Options) Kill {
 			if len(res.Findings) == 0 {
 				k.Checks += res.Checks
 				k.Seconds += res.Seconds
-				if res.Err != nil && m == nil {
-					k.Error = res.Err.Error()
+				if res.Err != nil { // a mutant run that errored is an ERROR row, not a survivor
+					k.Error = res.Property + " " + res.Relation + ": " + res.Err.Error()
 					return k
+				}
+				if m == nil {
+					k.judgeReference(res)
 				}
 				continue
 			}

@@ -24,6 +24,10 @@ type Profile struct {
 	Budget      time.Duration `yaml:"budget"`
 	Shrink      time.Duration `yaml:"shrink"`
 	Reports     []string      `yaml:"reports"`
+	// PartialFails: a scenario the budget cut short (fewer checks than
+	// planned) fails the gate (exit 2, verdict PARTIAL) instead of passing
+	// with "partial (n of N checks, budget spent)".
+	PartialFails bool `yaml:"partial_fails"`
 	// Large is the persistent large world of the large-world property
 	// (absent or tenants 0: off).
 	Large Large `yaml:"large"`

@@ -27,6 +27,9 @@ func TestBuiltInProfiles(t *testing.T) {
 	if q.Checks >= n.Checks || q.Budget >= n.Budget {
 		t.Errorf("quick (%d checks, %v) is not smaller than nightly (%d, %v)", q.Checks, q.Budget, n.Checks, n.Budget)
 	}
+	if pr, _ := set.Get("pr"); !pr.PartialFails || n.PartialFails {
+		t.Errorf("partial_fails: pr %v (want true: a pull request gets every check), nightly %v (want false)", pr.PartialFails, n.PartialFails)
+	}
 	if n.Large.Tenants < 10000 || n.Large.Rows < 1 || q.Large.Tenants != 0 {
 		t.Errorf("nightly must check a world of at least 10,000 tenants and quick none: nightly %+v, quick %+v", n.Large, q.Large)
 	}

@@ -84,10 +84,31 @@ func TestMigrationWaitsForInFlightRequests(t *testing.T) {
 		done <- router.Migrate(ctx, &router.Migration{Source: env.Shared.Target.Pool, Target: env.Dedicated[0].Target.Pool,
 			Catalog: env.Shared.Target.Catalog, Tenant: tenantA, Hook: func(s string) { steps <- s }})
 	}()
+	// Wait until the migration is seen blocked on the request's lock (a
+	// sleep could only pass falsely: a slow start looks like waiting).
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		select {
+		case s := <-steps:
+			t.Fatalf("the migration reached %q while a request of the tenant was in flight", s)
+		case err := <-done:
+			t.Fatalf("the migration ended (%v) while a request of the tenant was in flight", err)
+		default:
+		}
+		var waiting int
+		if err := env.Shared.Target.Pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%FOR NO KEY UPDATE%'").Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the migration was never seen waiting for the in-flight request's lock")
+		}
+	}
 	select {
 	case s := <-steps:
 		t.Fatalf("the migration reached %q while a request of the tenant was in flight", s)
-	case <-time.After(200 * time.Millisecond):
+	default:
 	}
 	if err := req.Commit(ctx); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package fake
 
 import (
-	"sort"
 	"strings"
 	"sync"
 
@@ -540,13 +539,4 @@ func (x *Index) CreateNamespace(req *createNamespaceRequest) (*namespaceDescript
 	}
 	x.ns[name] = &namespace{recs: map[string]*record{}, explicit: true}
 	return &namespaceDescription{Name: name}, nil
-}
-
-// namespaceNames returns the namespaces in order (for tests).
-func (x *Index) namespaceNames() []string {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	names := sortedKeys(x.ns)
-	sort.Strings(names)
-	return names
 }
