@@ -12,7 +12,7 @@ import (
 type Stats struct {
 	Checks     int `json:"checks"`     // generated worlds checked
 	Statements int `json:"statements"` // statements that ran as the tenant (valid ones)
-	Rows       int `json:"rows"`       // rows returned to tenants and attributed
+	Rows       int `json:"rows"`       // rows returned to tenants (Unattributed of them not traced to an owner)
 	Rejected   int `json:"rejected"`   // statements the system refused (privilege, RLS): passes
 	// RejectedBy counts the refusals by SQLSTATE, and RejectExamples keeps
 	// PostgreSQL's first message for each: a subject where every statement
