@@ -34,7 +34,7 @@ import (
 type job struct {
 	p      *properties.Property
 	subjs  []properties.Subject
-	pinned bool                    // worker 0 only
+	pinned bool                   // worker 0 only
 	done   []chan *harness.Result // one per subject
 }
 
