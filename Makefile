@@ -23,10 +23,12 @@ lint:
 	$(GO) vet ./...
 
 # bench measures the harness against pgbench on the same server (six rows,
-# ratios of interleaved rounds) and writes tenantfuzz-report/bench.json.
+# ratios of interleaved rounds) and writes tenantfuzz-report/bench.json;
+# then the parallel gate's checks/s at 1, 2 and N workers.
 .PHONY: bench
 bench: build
 	./$(BIN) bench $(BENCHFLAGS)
+	./$(BIN) bench-parallel
 
 nightly: build
 	./$(BIN) run --profile nightly
