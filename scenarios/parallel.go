@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -140,7 +141,11 @@ func (pl *pool) runJob(env *properties.Env, j *job) {
 	var teardown func(context.Context) error
 	var setupErr error
 	if j.p.HasSetup() {
-		teardown, setupErr = j.p.Prepare(ctx, env, s.Options)
+		setupErr = safely(func() error {
+			var err error
+			teardown, err = j.p.Prepare(ctx, env, s.Options)
+			return err
+		})
 		if w := env.Target.LargeWorld(); w != nil {
 			s.setLarge(w)
 		}
@@ -152,10 +157,12 @@ func (pl *pool) runJob(env *properties.Env, j *job) {
 		} else {
 			opts := s.Options
 			opts.Deadline = pl.deadline()
-			res = j.p.Run(ctx, env, subj, opts)
+			if err := safely(func() error { res = j.p.Run(ctx, env, subj, opts); return nil }); err != nil {
+				res = &harness.Result{Property: j.p.Name, Relation: subj.Name, Err: err, Verdict: harness.VerdictError}
+			}
 		}
 		if i == len(j.subjs)-1 && teardown != nil {
-			if err := teardown(ctx); err != nil && res.Err == nil {
+			if err := safely(func() error { return teardown(ctx) }); err != nil && res.Err == nil {
 				res.Err = fmt.Errorf("tear down %s: %w", j.p.Name, err)
 				res.Verdict = harness.VerdictError
 			}
@@ -165,6 +172,18 @@ func (pl *pool) runJob(env *properties.Env, j *job) {
 		pl.mu.Unlock()
 		j.done[i] <- res
 	}
+}
+
+// safely runs f and turns a panic into an error: a worker's panic must
+// neither end the process (Ginkgo recovers a spec's, not a goroutine's)
+// nor leave a spec waiting for a result forever.
+func safely(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in a worker (a harness bug): %v\n%s", r, debug.Stack())
+		}
+	}()
+	return f()
 }
 
 // deadline gives a subject its share of the remaining budget: the workers
