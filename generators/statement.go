@@ -58,10 +58,16 @@ func (s *Statement) finish(cat *catalog.Catalog) {
 // if isolation is exact. An empty tenantID restricts every relation to no
 // rows (what a session without tenant context should see). ok is false
 // when some relation cannot be restricted (no tenant column: views without
-// one, functions).
+// one, functions). Under membership tenancy tenantID is the viewing user's
+// id, and the rows kept are those of every tenant the membership table
+// makes the user a member of (catalog.Membership.OwnSet).
 func (s Statement) Restricted(cat *catalog.Catalog, tenantID string) (sql string, ok bool) {
 	if s.Unrestrictable {
 		return "", false
+	}
+	lit := quote(tenantID)
+	if cat.Membership != nil {
+		lit = cat.Membership.OwnSet(lit)
 	}
 	ok = true
 	sql = render(s.Template, func(name string) string {
@@ -70,7 +76,7 @@ func (s Statement) Restricted(cat *catalog.Catalog, tenantID string) (sql string
 			ok = false
 			return name
 		}
-		cond, owned := cat.TenantFilter(r, "", quote(tenantID))
+		cond, owned := cat.TenantFilter(r, "", lit)
 		if !owned {
 			ok = false
 			return r.QualifiedName()

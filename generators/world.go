@@ -58,6 +58,12 @@ type World struct {
 	// shown lists, for a large world, the tenants whose rows the view
 	// holds: literals naming a tenant are drawn among them.
 	shown []int
+	// membership is set under membership tenancy (catalog.Membership);
+	// Users are then the viewing users, viewers[k] the index in Users of
+	// tenant k's viewer (-1: none).
+	membership *catalog.Membership
+	Users      []User
+	viewers    []int
 }
 
 // Refusal is what the schema said when it refused generated rows of one
@@ -176,7 +182,7 @@ func WorldGen(cat *catalog.Catalog, opts WorldOptions) *rapid.Generator[*World] 
 	support := len(cat.SupportTables())
 	return rapid.Custom(func(t *rapid.T) *World {
 		n := rapid.IntRange(opts.MinTenants, opts.MaxTenants).Draw(t, "tenants")
-		w := &World{owner: map[string]int{}, values: map[string][]string{}, byType: map[string][]string{}}
+		w := &World{owner: map[string]int{}, values: map[string][]string{}, byType: map[string][]string{}, membership: cat.Membership}
 		for i := 0; i < n; i++ {
 			w.Tenants = append(w.Tenants, Tenant{Index: i, ID: tenantID(i), Label: "T" + strconv.Itoa(i+1)})
 			w.owner[tenantID(i)] = i
@@ -196,12 +202,22 @@ func WorldGen(cat *catalog.Catalog, opts WorldOptions) *rapid.Generator[*World] 
 				switch {
 				case ti < support: // rows other tables cannot do without
 					rows = rapid.IntRange(1, opts.MaxRows).Draw(t, rel.Name+" rows of "+w.Tenants[k].Label)
+				case cat.Membership != nil && rel == cat.Membership.Table: // every tenant has a user
+					rows = rapid.IntRange(1, opts.MaxRows).Draw(t, rel.Name+" rows of "+w.Tenants[k].Label)
 				case rel != cat.TenantsTable:
 					rows = rapid.IntRange(0, opts.MaxRows).Draw(t, rel.Name+" rows of "+w.Tenants[k].Label)
 				}
 				b.global = ti < support
 				for j := 0; j < rows; j++ {
 					b.row(ti, rel, k)
+				}
+			}
+		}
+		if m := cat.Membership; m != nil {
+			b.global = false
+			for ti, rel := range tables {
+				if rel == m.Table {
+					b.joinTenants(ti, m)
 				}
 			}
 		}
@@ -277,6 +293,9 @@ func (b *builder) makeRow(ti int, rel *catalog.Relation, k int) (Row, bool) {
 			continue
 		}
 		vals[col.Name] = b.value(ti, ci, rel, &col, k)
+	}
+	if b.cat.Membership != nil {
+		gotrueUser(rel, b.serial, vals)
 	}
 	b.satisfy(ti, rel, k, vals)
 	row := Row{Table: rel, Tenant: k, Values: vals, Global: b.global}
@@ -410,4 +429,5 @@ func (w *World) Drop(indexes []int) {
 			}
 		}
 	}
+	w.resolveUsers()
 }

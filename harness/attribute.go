@@ -28,15 +28,27 @@ func owners(w *generators.World, row []*string) []int {
 	return out
 }
 
-// foreignOwner returns a tenant other than viewer among owners, or -1.
-// With viewer -1 (no context) every owner is foreign.
-func foreignOwner(owners []int, viewer int) int {
+// foreignOwner returns a tenant among owners whose rows are not the
+// viewer's own (another tenant; under membership tenancy, a tenant the
+// viewer's user is not a member of), or -1. With viewer -1 (no context)
+// every owner is foreign.
+func foreignOwner(w *generators.World, owners []int, viewer int) int {
 	for _, o := range owners {
-		if o != viewer {
+		if !w.Member(viewer, o) {
 			return o
 		}
 	}
 	return -1
+}
+
+// ownOwner reports whether some owner's rows are the viewer's own.
+func ownOwner(w *generators.World, owners []int, viewer int) bool {
+	for _, o := range owners {
+		if w.Member(viewer, o) {
+			return true
+		}
+	}
+	return false
 }
 
 // describeRow renders a returned row for evidence. Unless showValues is

@@ -95,13 +95,20 @@ var strategies = map[string]*Strategy{
 	},
 	"supabase": {
 		Name: "supabase",
-		Doc: "Supabase/PostgREST: the request's JWT claims in request.jwt.claims (sub, role authenticated, app_metadata.tenant_id), read by auth.jwt() and auth.uid() (use with --supabase). " +
+		Doc: "Supabase/PostgREST: the request's JWT claims in request.jwt.claims (sub, role authenticated, app_metadata.tenant_id), read by auth.jwt() and auth.uid() (use with --supabase); under membership tenancy sub is the user's id and app_metadata carries no tenant. " +
 			"Fails open when a policy only checks auth.role() = 'authenticated', or reads a claim the client controls (user_metadata).",
 		Set: func(ctx context.Context, q Execer, tg *Target, id string) error {
+			if tg.membership() {
+				_, err := q.Exec(ctx, "select set_config('request.jwt.claims', json_build_object('sub', $1::text, 'role', 'authenticated')::text, true)", id)
+				return err
+			}
 			_, err := q.Exec(ctx, "select set_config('request.jwt.claims', json_build_object('sub', $1::text, 'role', 'authenticated', 'app_metadata', json_build_object('tenant_id', $1::text))::text, true)", id)
 			return err
 		},
 		Script: func(tg *Target, id string) string {
+			if tg.membership() {
+				return "select set_config('request.jwt.claims', json_build_object('sub', " + quoteLiteral(id) + ", 'role', 'authenticated')::text, true)"
+			}
 			return "select set_config('request.jwt.claims', json_build_object('sub', " + quoteLiteral(id) + ", 'role', 'authenticated', 'app_metadata', json_build_object('tenant_id', " + quoteLiteral(id) + "))::text, true)"
 		},
 		Settings: func(*Target) []string { return []string{"request.jwt.claims"} },
@@ -253,3 +260,7 @@ func (r *execRecorder) params() [][][]byte {
 	}
 	return out
 }
+
+// membership reports whether the target runs under membership tenancy:
+// the context then names a user (catalog.Membership).
+func (tg *Target) membership() bool { return tg.Catalog != nil && tg.Catalog.Membership != nil }

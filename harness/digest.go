@@ -53,8 +53,9 @@ type change struct {
 }
 
 // changed lists the (relation, tenant) pairs whose rows differ between
-// before and after, sorted, skipping the allowed tenant.
-func changed(before, after digests, allowed string) []change {
+// before and after, sorted, skipping the allowed tenants (the viewer's
+// own).
+func changed(before, after digests, allowed map[string]bool) []change {
 	var out []change
 	seen := map[string]bool{}
 	for _, d := range []digests{before, after} {
@@ -64,7 +65,7 @@ func changed(before, after digests, allowed string) []change {
 			}
 			seen[k] = true
 			rel, tenant, _ := strings.Cut(k, "\x00")
-			if tenant != allowed {
+			if !allowed[tenant] {
 				out = append(out, change{rel, tenant})
 			}
 		}

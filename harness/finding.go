@@ -75,7 +75,10 @@ type Finding struct {
 	Property    string   `json:"property"`
 	Relation    string   `json:"relation"`
 	Tenant      string   `json:"tenant"`       // the tenant whose context ran the statement ("" when none)
-	TenantLabel string   `json:"tenant_label"` // T1, or "no context"/"empty context"
+	TenantLabel string   `json:"tenant_label"` // T1, or "no context"/"empty context"; "user U1 of T1" under membership tenancy
+	// User is, under membership tenancy, the id of the user whose context
+	// ran the statement (Tenant is then the tenant it is the viewer of).
+	User        string   `json:"user,omitempty"`
 	OtherTenant string   `json:"other_tenant"` // the tenant that owns the returned row
 	OtherLabel  string   `json:"other_label"`
 	Context     string   `json:"context"` // how the context was set: tenant, unset, empty
@@ -91,6 +94,8 @@ type Finding struct {
 	// Cause is what the harness proved caused the finding, when it could:
 	// for rls-bypassed, the role chain that skips row-level security.
 	Cause string `json:"cause,omitempty"`
+	// Repro is the reproduction as data (see Repro), when it can be stated.
+	Repro *Repro `json:"repro,omitempty"`
 }
 
 // Summary is the one-line form printed in summaries and test failures.

@@ -40,6 +40,10 @@ type Property struct {
 	// run on a tenant table in which the tenant never saw or changed its
 	// own rows is blind, not a pass.
 	control bool
+	// membership: the property's oracles know membership tenancy (a
+	// viewer is a user, its own rows those of every tenant it belongs
+	// to); the others do not apply under it.
+	membership bool
 	// sized, when set, adjusts the run's sizes for this property.
 	sized func(RunOptions) RunOptions
 	// check returns the rapid property for one subject.
@@ -228,6 +232,9 @@ func (p *Property) AppliesTo(tg *Target, subj Subject) (bool, string) {
 			return false, subj.Name + " is declared global (--global): its rows belong to no tenant, every tenant may read them"
 		}
 		return false, fmt.Sprintf("%s holds no tenant rows (no %s column, not the tenants table, no foreign key to a tenant table): a global table every tenant may read", subj.Name, tg.Config.TenantColumn)
+	}
+	if tg.membership() && !p.membership {
+		return false, "membership tenancy (" + tg.Catalog.Membership.String() + "): " + p.Name + " does not model users in several tenants yet (see docs/membership.md)"
 	}
 	if p.Applies != nil {
 		return p.Applies(tg, subj)

@@ -11,15 +11,16 @@ import (
 // ReachableRoles is the property: every role the application role can
 // become with SET ROLE (its membership closure) is held to read isolation
 // too. Application code that can switch to a role will, on some path; a
-// superuser or BYPASSRLS role among them sees every tenant (LEAKS.md 4).
+// superuser or BYPASSRLS role among them sees every tenant (docs/leaks.md entry 4).
 // Each subject is one reachable role; the reference schema has none.
 //
 // Limits: roles reachable only through SET SESSION AUTHORIZATION or a
 // login with other credentials are out of reach.
 var ReachableRoles = &Property{
-	Name:   "reachable-roles",
-	Title:  "every role the application role can become keeps tenants apart",
-	Labels: []string{"rls", "roles", "soc2:CC6.1"},
+	membership: true,
+	Name:       "reachable-roles",
+	Title:      "every role the application role can become keeps tenants apart",
+	Labels:     []string{"rls", "roles", "soc2:CC6.1"},
 	Plain: func(tg *Target) []string {
 		var out []string
 		for _, r := range tg.Catalog.ReachableRoles {

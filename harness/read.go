@@ -19,11 +19,12 @@ import (
 // identifier (count(*), sums) cannot be attributed here; the differential
 // oracle covers them.
 var ReadIsolation = &Property{
-	Name:      "read-isolation",
-	Title:     "a tenant's SELECTs return only its own rows",
-	Labels:    []string{"rls", "read", "soc2:CC6.1"},
-	Relations: func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
-	control:   true,
+	membership: true,
+	Name:       "read-isolation",
+	Title:      "a tenant's SELECTs return only its own rows",
+	Labels:     []string{"rls", "read", "soc2:CC6.1"},
+	Relations:  func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
+	control:    true,
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		rel := subj.Rel
 		return worldCheck(ctx, tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) probe {
@@ -50,11 +51,12 @@ var ReadIsolation = &Property{
 // check opens one; contexts carried over from earlier sessions are the pool
 // property's business.
 var FailClosed = &Property{
-	Name:      "fail-closed",
-	Title:     "without a tenant context no tenant rows are visible",
-	Labels:    []string{"rls", "context", "soc2:CC6.1"},
-	Relations: func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
-	control:   true,
+	membership: true,
+	Name:       "fail-closed",
+	Title:      "without a tenant context no tenant rows are visible",
+	Labels:     []string{"rls", "context", "soc2:CC6.1"},
+	Relations:  func(c *catalog.Catalog) []*catalog.Relation { return c.Readable() },
+	control:    true,
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		rel := subj.Rel
 		return worldCheck(ctx, tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) probe {

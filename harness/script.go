@@ -32,7 +32,10 @@ func (tg *Target) findingExpected(p probe, kind Kind, state contextState, s gene
 	switch state {
 	case ctxTenant:
 		f.Tenant = p.world.TenantID(p.viewer)
-		f.TenantLabel = p.world.Tenants[p.viewer].Label
+		f.TenantLabel = p.world.ViewerLabel(p.viewer)
+		if p.world.Membership() {
+			f.User = p.world.ContextID(p.viewer)
+		}
 	case ctxUnset:
 		f.TenantLabel = "no context"
 	case ctxEmpty:
@@ -46,6 +49,7 @@ func (tg *Target) findingExpected(p probe, kind Kind, state contextState, s gene
 		p.world = tg.large.view(involved...)
 	}
 	f.Script = tg.script(p, state, s, f)
+	f.Repro = tg.repro(p, state, s, f)
 	return f
 }
 
@@ -78,7 +82,7 @@ func (tg *Target) script(p probe, state contextState, s generators.Statement, f 
 	fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", quoteIdent(role))
 	switch state {
 	case ctxTenant:
-		fmt.Fprintf(&b, "%s; -- context of %s\n", tg.Strategy.Script(tg, f.Tenant), f.TenantLabel)
+		fmt.Fprintf(&b, "%s; -- context of %s\n", tg.Strategy.Script(tg, f.contextID()), f.TenantLabel)
 	case ctxEmpty:
 		for _, s := range tg.Strategy.Settings(tg) {
 			fmt.Fprintf(&b, "SELECT set_config(%s, '', true); -- an empty context\n", quoteLiteral(s))
@@ -102,7 +106,7 @@ func (tg *Target) script(p probe, state contextState, s generators.Statement, f 
 		b.WriteString("ROLLBACK;\n")
 		return b.String()
 	case f.Kind == KindDifferentialRead || f.Kind == KindOverFiltering:
-		restricted, _ := s.Restricted(tg.Catalog, f.Tenant)
+		restricted, _ := s.Restricted(tg.Catalog, f.contextID())
 		fmt.Fprintf(&b, "-- expected: the same rows as this query over %s's own rows (%s):\n--   %s\n", who, f.Expected, restricted)
 	case f.Kind == KindCrossTenantWrite:
 		fmt.Fprintf(&b, "-- expected: the rows of %s (%s) are unchanged by %s's write\n", f.OtherLabel, f.OtherTenant, who)
@@ -135,4 +139,13 @@ func nullableLiteral(s string) string {
 		return "NULL"
 	}
 	return quoteLiteral(s)
+}
+
+// contextID is what the finding's context carried: the user's id under
+// membership tenancy, else the tenant's.
+func (f *Finding) contextID() string {
+	if f.User != "" {
+		return f.User
+	}
+	return f.Tenant
 }

@@ -33,6 +33,9 @@ type Config struct {
 	// Global and Owned override which tables belong to a tenant
 	// (--global, --owned; see catalog.Options).
 	Global, Owned []string
+	// Membership is --membership 'TABLE(user_col, tenant_col)' (see
+	// catalog.Options.Membership).
+	Membership string
 
 	// settingGuessed: ContextSetting was not given; Open reads it from
 	// the functions --context-sql calls.
@@ -142,7 +145,7 @@ func Open(ctx context.Context, db *pg.Database, cfg Config) (*Target, error) {
 			return nil, fmt.Errorf("apply %s: %w", f.Name, err)
 		}
 	}
-	cat, err := catalog.Load(ctx, pool, catalog.Options{AppRole: t.Config.AppRole, TenantColumn: cfg.TenantColumn, Global: cfg.Global, Owned: cfg.Owned})
+	cat, err := catalog.Load(ctx, pool, catalog.Options{AppRole: t.Config.AppRole, TenantColumn: cfg.TenantColumn, Global: cfg.Global, Owned: cfg.Owned, Membership: cfg.Membership})
 	if err != nil {
 		pool.Close()
 		return nil, err

@@ -132,7 +132,10 @@ func (tg *Target) writeProbe(ctx context.Context, p probe, st *Stats) (*Finding,
 	if err != nil {
 		return nil, err
 	}
-	viewerID := p.world.TenantID(p.viewer)
+	viewerID, err := tg.ownTenants(ctx, tx, p)
+	if err != nil {
+		return nil, err
+	}
 	for _, s := range p.stmts {
 		twin, err := tg.adminTwin(ctx, tx, s, before)
 		if err != nil {
@@ -181,7 +184,7 @@ func (tg *Target) writeProbe(ctx context.Context, p probe, st *Stats) (*Finding,
 			return tg.writeFinding(p, s, ch), nil
 		}
 		for _, row := range out.returned.rows {
-			if o := foreignOwner(owners(p.world, row), p.viewer); o >= 0 {
+			if o := foreignOwner(p.world, owners(p.world, row), p.viewer); o >= 0 {
 				return tg.finding(p, KindCrossTenantRead, ctxTenant, s, o, []string{"RETURNING " + describeRow(out.returned.cols, row, tg.Config.ShowValues)}, s.Target), nil
 			}
 		}
@@ -191,10 +194,10 @@ func (tg *Target) writeProbe(ctx context.Context, p probe, st *Stats) (*Finding,
 
 // ownChanged reports whether the tenant's own rows differ between before
 // and after: the write's positive control.
-func ownChanged(before, after digests, tenant string) bool {
+func ownChanged(before, after digests, own map[string]bool) bool {
 	for _, d := range []digests{before, after} {
 		for k := range d {
-			if _, t, _ := strings.Cut(k, "\x00"); t == tenant && before[k] != after[k] {
+			if _, t, _ := strings.Cut(k, "\x00"); own[t] && before[k] != after[k] {
 				return true
 			}
 		}
@@ -234,9 +237,41 @@ func (tg *Target) writeFinding(p probe, s generators.Statement, ch []change) *Fi
 	f := tg.finding(p, KindCrossTenantWrite, ctxTenant, s, other, ev, c.relation)
 	if other < 0 {
 		f.OtherTenant, f.OtherLabel = c.tenant, "no tenant"
-		if c.tenant != "" {
+		switch {
+		case c.tenant != "" && p.world.Membership():
+			f.OtherLabel = "a tenant the world did not generate (the schema's own: a personal account a trigger created, say)"
+		case c.tenant != "":
 			f.OtherLabel = "an unknown tenant"
 		}
 	}
 	return f
+}
+
+// ownTenants are the tenant keys (as digests hold them) whose rows the
+// viewer may change: its tenant's, and under membership tenancy those of
+// every tenant the membership table makes its user a member of when the
+// writes start (a personal account a trigger on auth.users created
+// included), read by the admin.
+func (tg *Target) ownTenants(ctx context.Context, tx pgx.Tx, p probe) (map[string]bool, error) {
+	own := map[string]bool{p.world.TenantID(p.viewer): true}
+	m := tg.Catalog.Membership
+	if m == nil {
+		return own, nil
+	}
+	rows, err := tx.Query(ctx, "SELECT "+quoteIdent(m.TenantColumn)+"::text FROM "+m.Table.QualifiedName()+
+		" WHERE "+quoteIdent(m.UserColumn)+"::text = $1", p.world.ContextID(p.viewer))
+	if err != nil {
+		return nil, fmt.Errorf("read the viewer's memberships: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t *string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("read the viewer's memberships: %w", err)
+		}
+		if t != nil {
+			own[*t] = true
+		}
+	}
+	return own, rows.Err()
 }

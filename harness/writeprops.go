@@ -40,11 +40,12 @@ func writableTenantTables(c *catalog.Catalog) []*catalog.Relation {
 // only tables with the tenant column (and the tenants table) are digested;
 // side effects in tables without one (audit logs, counters) are not seen.
 var WriteIsolation = &Property{
-	Name:      "write-isolation",
-	Title:     "a tenant's writes change only its own rows",
-	Labels:    []string{"rls", "write", "soc2:CC6.1"},
-	Relations: writableTenantTables,
-	control:   true,
+	membership: true,
+	Name:       "write-isolation",
+	Title:      "a tenant's writes change only its own rows",
+	Labels:     []string{"rls", "write", "soc2:CC6.1"},
+	Relations:  writableTenantTables,
+	control:    true,
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		rel := subj.Rel
 		return worldCheck(ctx, tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) probe {
@@ -60,16 +61,17 @@ var WriteIsolation = &Property{
 // database or the application; see generators.ClassifyKey), an INSERT of
 // the tenant's own row that collides with another tenant's key must have
 // the same outcome (SQLSTATE, rows affected) as one that collides with
-// nothing. A difference is a low-severity finding (LEAKS.md 25–27).
+// nothing. A difference is a low-severity finding (docs/leaks.md entries 25, 26, 27).
 //
 // Relations without such a key are not probed (SideChannelApplies says
 // why; SideChannelKeys lists the keys probed). Limits: timing is not
 // measured; see ClassifyKey for the keys the rule misjudges.
 var SideChannel = &Property{
-	Name:    "side-channel",
-	Title:   "a write's outcome does not reveal other tenants' keys",
-	Labels:  []string{"write", "side-channel", "soc2:CC6.1"},
-	control: true,
+	membership: true,
+	Name:       "side-channel",
+	Title:      "a write's outcome does not reveal other tenants' keys",
+	Labels:     []string{"write", "side-channel", "soc2:CC6.1"},
+	control:    true,
 	// Every tenant table the application may insert into is a subject;
 	// those without a key a tenant can choose are reported not applicable,
 	// with every key and why it is not probed.

@@ -28,7 +28,7 @@ type Input struct {
 
 // Build assembles a report: scenarios and totals from the results, then
 // what is derived from them (properties, controls, verdict), the scope
-// and file digests from the target, and for each finding its LEAKS.md
+// and file digests from the target, and for each finding its docs/leaks.md
 // family, controls, the audit results that explain it and where in the
 // schema files it lives.
 func Build(in Input) *Report {
@@ -57,7 +57,7 @@ func Build(in Input) *Report {
 	r.Findings = group(r.Findings, in.TG)
 	if in.TG != nil {
 		r.Target.Files = sourceFiles(in.TG, in.SourceRoot)
-		r.Scope = scopeOf(in.TG, r.Scenarios)
+		r.Scope = scopeOf(in.TG, r.Scenarios, r.Run)
 	}
 	for i := range r.Findings {
 		f := &r.Findings[i]

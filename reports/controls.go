@@ -17,7 +17,10 @@ type Control struct {
 	Title       string `json:"title"`
 	Requirement string `json:"requirement"` // what the criterion asks, in this tool's terms
 	// Status is pass, fail (findings or results against it), error (some
-	// of its evidence could not be produced) or not-tested.
+	// of its evidence could not be produced), interrupted (a signal
+	// stopped the run before its evidence was complete), partial (part of
+	// the evidence the criterion names is absent: CC7.1 without a kill
+	// matrix) or not-tested.
 	Status     string   `json:"status"`
 	Properties []string `json:"properties"` // properties that ran and bear on it
 	Scenarios  int      `json:"scenarios"`
@@ -143,6 +146,14 @@ func evaluateControls(r *Report) []Control {
 		case c.Scenarios == 0 && len(c.Evidence) == 0:
 			c.Status = "not-tested"
 			c.Evidence = append(c.Evidence, "no property of this run bears on it")
+		case d.id == "CC7.1" && r.Mutants == nil:
+			// The criterion names seeded defects: the static audit alone
+			// is not the evidence it asks for.
+			c.Status = "partial"
+			c.Evidence = append(c.Evidence, "no kill matrix backs this run: the seeded defects the criterion names were not run (tenantfuzz mutants writes mutants.json into the report directory, and the next run's report includes it)")
+		case r.Run.Interrupted:
+			c.Status = "interrupted" // never pass on partial evidence
+			c.Evidence = append(c.Evidence, r.Run.Signal+" interrupted the run: this evidence is partial")
 		default:
 			c.Status = "pass"
 		}
@@ -187,6 +198,7 @@ func evidenceCC81(r *Report) []string {
 		fmt.Sprintf("tested %s (sha256 %s) on %s", target, r.Target.SHA256, r.Run.Started.UTC().Format("2006-01-02 15:04 UTC")),
 		fmt.Sprintf("%s in %s: %s (exit code %d)", plural(r.Totals.Checks, "check"), plural(r.Totals.Scenarios, "scenario"), r.Totals.VerdictText, r.Run.ExitCode),
 		fmt.Sprintf("reproducible from seed %d: %s", r.Run.Seed, r.ReproduceCommand()),
+		fmt.Sprintf("what one run proves: the verdict holds for the %s this seed drew on this schema digest and PostgreSQL %s, each in a rolled-back transaction; it is a test, not a proof over all inputs: another seed draws other worlds and statements", plural(r.Totals.Checks, "check"), r.Run.PostgresVersion),
 	}
 }
 

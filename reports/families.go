@@ -10,14 +10,14 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
-// Family is one section of LEAKS.md, the catalogue of how tenant isolation
+// Family is one section of docs/leaks.md, the catalogue of how tenant isolation
 // fails: entries First..Last.
 type Family struct {
 	Name        string
 	First, Last int
 }
 
-// Families are LEAKS.md's sections, in its order.
+// Families are the sections of docs/leaks.md, in its order.
 var Families = []Family{
 	{"configuration and bypass", 1, 5},
 	{"policy logic", 6, 10},
@@ -28,7 +28,7 @@ var Families = []Family{
 	{"routing", 39, 40},
 }
 
-// FamilyOf names the family of a LEAKS.md entry ("" when out of range).
+// FamilyOf names the family of a docs/leaks.md entry ("" when out of range).
 func FamilyOf(entry int) string {
 	for _, f := range Families {
 		if entry >= f.First && entry <= f.Last {
@@ -39,7 +39,7 @@ func FamilyOf(entry int) string {
 }
 
 // Finding is a harness finding with what reports add: an id, the rule
-// (its kind), its LEAKS.md family and entries, the controls it bears on,
+// (its kind), its docs/leaks.md family and entries, the controls it bears on,
 // its location in the schema files and its script's file name.
 type Finding struct {
 	ID int `json:"id"` // 1-based, in report order; repro-<id>.sql
@@ -71,7 +71,7 @@ type Location struct {
 // rather than in a relation's policies.
 var contextKinds = []harness.Kind{harness.KindContextLeak, harness.KindContextInjection, harness.KindRoleTrick, harness.KindPlanCache}
 
-// classify sets a finding's rule, LEAKS.md entries, family and controls.
+// classify sets a finding's rule, docs/leaks.md entries, family and controls.
 // The kind decides for context, side-channel, vector and routing kinds
 // (KindInfo.Fixed); for reads
 // and writes the audit results that explain the finding decide (an
@@ -95,7 +95,7 @@ func classify(f *Finding, rep *audit.Report, tg *harness.Target) {
 	}
 }
 
-// auditLeaks are the LEAKS.md entries of the audit results about the
+// auditLeaks are the docs/leaks.md entries of the audit results about the
 // finding's own relation, most severe first.
 func auditLeaks(f *Finding, rep *audit.Report) []int {
 	if rep == nil {

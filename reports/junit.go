@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
 )
 
 // JUnit XML in the shape GitLab's test report and the common GitHub
@@ -161,7 +163,7 @@ func (r *Report) junitCase(s Scenario) junitCase {
 		if f.Location != nil {
 			fmt.Fprintf(&b, "\nwhere:     %s:%d (%s)", f.Location.File, f.Location.Line, f.Location.Basis)
 		}
-		fmt.Fprintf(&b, "\nfamily:    %s (LEAKS.md %s)", f.Family, joinInts(f.Leaks))
+		fmt.Fprintf(&b, "\nfamily:    %s (%s)", f.Family, harness.LeaksRef(f.Leaks...))
 		b.WriteString("\n\nreplay:    " + f.Replay)
 		b.WriteString("\nscript:    " + f.ScriptFile + " (psql -v ON_ERROR_STOP=1 -f " + f.ScriptFile + " <database>)\n")
 		for _, a := range f.Also {

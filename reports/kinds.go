@@ -7,15 +7,15 @@ import (
 )
 
 // KindInfo describes one finding kind: it is the kind's SARIF rule and
-// the default LEAKS.md placement of its findings.
+// the default docs/leaks.md placement of its findings.
 type KindInfo struct {
 	Kind  harness.Kind
 	Title string // one line
 	Help  string // what it means and what to do
-	// Leaks are the LEAKS.md entries a finding of this kind shows when no
+	// Leaks are the docs/leaks.md entries a finding of this kind shows when no
 	// audit result or relation kind says more.
 	Leaks []int
-	// Fixed: the kind alone places its findings in LEAKS.md (context
+	// Fixed: the kind alone places its findings in docs/leaks.md (context
 	// plumbing, side channels, vector stores, routing), whatever the
 	// audit says about the relation they were seen on.
 	Fixed bool

@@ -9,7 +9,7 @@ import (
 )
 
 // TestKindsRegistryComplete: every kind a property can report has a
-// title, help and a LEAKS.md placement (its SARIF rule), routing kinds
+// title, help and a docs/leaks.md placement (its SARIF rule), routing kinds
 // with the router's severities, and the registry lists each kind once.
 func TestKindsRegistryComplete(t *testing.T) {
 	kinds := []harness.Kind{harness.KindCrossTenantRead, harness.KindFailOpenRead, harness.KindDifferentialRead, harness.KindOverFiltering,
@@ -21,7 +21,7 @@ func TestKindsRegistryComplete(t *testing.T) {
 	for _, k := range kinds {
 		info := kindInfo(k)
 		if info.Help == "" || len(info.Leaks) == 0 || FamilyOf(info.Leaks[0]) == "" {
-			t.Errorf("%s: no help or LEAKS.md placement in the registry", k)
+			t.Errorf("%s: no help or docs/leaks.md placement in the registry", k)
 		}
 		if sev, ok := router.Kinds[k]; ok && info.severity() != sev {
 			t.Errorf("%s: severity %s, the router says %s", k, info.severity(), sev)

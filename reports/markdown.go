@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
 )
 
 // markdownFindings is how many findings summary.md shows in full.
@@ -15,7 +17,7 @@ const markdownFindings = 5
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	t := r.Totals
-	icon := map[string]string{"PASS": "✅", "LEAK": "❌", "FAIL": "❌", "ERROR": "⚠️", "BLIND": "⚠️"}[t.Verdict]
+	icon := map[string]string{"PASS": "✅", "LEAK": "❌", "FAIL": "❌", "ERROR": "⚠️", "BLIND": "⚠️", "INTERRUPTED": "⏹️"}[t.Verdict]
 	fmt.Fprintf(&b, "## %s tenantfuzz: %s\n\n%s.\n\n", icon, t.Verdict, capitalize(t.VerdictText))
 	fmt.Fprintf(&b, "Profile `%s`, seed `%d`, %d scenarios, %d checks, %d statements, %d rows examined in %.1fs against %s (sha256 `%.12s`), PostgreSQL %s.\n\n",
 		r.Run.Profile, r.Run.Seed, t.Scenarios, t.Checks, t.Statements, t.Rows, r.Run.Seconds, mdTarget(r), r.Target.SHA256, r.Run.PostgresVersion)
@@ -40,7 +42,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "\n### Findings (%d of %d)\n", shown, len(r.Findings))
 		for _, f := range r.Findings[:shown] {
 			fmt.Fprintf(&b, "\n%d. **%s** [%s] on `%s`: %s\n", f.ID, f.Kind, f.Severity, f.Relation, mdInline(f.Detail()))
-			fmt.Fprintf(&b, "   - LEAKS.md: %s (%s); controls %s\n", f.Family, joinInts(f.Leaks), strings.Join(f.Controls, ", "))
+			fmt.Fprintf(&b, "   - leak family: %s (%s); controls %s\n", f.Family, harness.LeaksRef(f.Leaks...), strings.Join(f.Controls, ", "))
 			fmt.Fprintf(&b, "   - statement: `%s`\n", mdCode(f.Statement))
 			if f.Location != nil {
 				fmt.Fprintf(&b, "   - where: `%s:%d` (%s)\n", f.Location.File, f.Location.Line, f.Location.Basis)

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -17,7 +18,9 @@ const minSecret = 4
 // Redact removes secrets (a DSN's password, an API key) from every string
 // of the report, wherever a message, an error or a command may have picked
 // them up. Every format renders from the report, so none can print them.
-// It works on the report's JSON form, so it reaches every field there is.
+// It works on the report's JSON form, so it reaches every field there is;
+// numbers pass through as their JSON literals (json.Number), never as
+// float64, so a 64-bit seed keeps every digit.
 func (r *Report) Redact(secrets ...string) error {
 	var keep []string
 	for _, s := range secrets {
@@ -34,7 +37,9 @@ func (r *Report) Redact(secrets ...string) error {
 		return fmt.Errorf("redact report: %w", err)
 	}
 	var doc any
-	if err := json.Unmarshal(b, &doc); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // a float64 would round seeds above 2^53
+	if err := dec.Decode(&doc); err != nil {
 		return fmt.Errorf("redact report: %w", err)
 	}
 	doc = redactValue(doc, keep)

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -35,5 +36,41 @@ func TestRedactReachesEveryFormat(t *testing.T) {
 	}
 	if !strings.Contains(r.Run.Command, "--dsn") {
 		t.Errorf("command mangled: %q", r.Run.Command)
+	}
+}
+
+// TestRedactKeepsSeeds: seeds above 2^53 (which a float64 would round)
+// keep every digit through Redact, in the run, every scenario and every
+// finding, and a finding's seed still equals the one in its replay line.
+func TestRedactKeepsSeeds(t *testing.T) {
+	const seed = 4864488554231604177
+	results := sampleResults(true)
+	for i, r := range results {
+		r.Seed = seed - uint64(i)
+	}
+	r := Build(Input{Version: "0.1.0", Results: results, Audit: sampleAudit(), Run: Run{Seed: seed, Profile: "quick"}})
+	want := map[string]uint64{}
+	for _, s := range r.Scenarios {
+		want[s.Name] = s.Seed
+	}
+	findings := map[int]uint64{}
+	for _, f := range r.Findings {
+		findings[f.ID] = f.Seed
+	}
+	if err := r.Redact(secretPassword, "a-pinecone-api-key"); err != nil {
+		t.Fatal(err)
+	}
+	if r.Run.Seed != seed {
+		t.Errorf("run seed %d after Redact, want %d", r.Run.Seed, uint64(seed))
+	}
+	for _, s := range r.Scenarios {
+		if s.Seed != want[s.Name] {
+			t.Errorf("%s: seed %d after Redact, want %d", s.Name, s.Seed, want[s.Name])
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Seed != findings[f.ID] || !strings.HasSuffix(f.Replay, fmt.Sprintf("--seed %d", f.Seed)) {
+			t.Errorf("finding %d: seed %d (was %d), replay %q", f.ID, f.Seed, findings[f.ID], f.Replay)
+		}
 	}
 }

@@ -62,6 +62,10 @@ type Run struct {
 	Provider        string    `json:"provider"`
 	Machine         string    `json:"machine"` // one line: "linux/amd64, 2 CPUs"
 	ExitCode        int       `json:"exit_code"`
+	// Interrupted is set when a signal (Signal: SIGINT, SIGTERM) stopped
+	// the run: its evidence is partial and ExitCode is 128 + the signal.
+	Interrupted bool   `json:"interrupted,omitempty"`
+	Signal      string `json:"signal,omitempty"`
 	// Host details the machine (no host name, no user).
 	Host *Host `json:"host,omitempty"`
 	// Command reproduces the run (secrets such as a DSN appear as

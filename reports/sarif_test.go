@@ -14,7 +14,7 @@ func sampleSARIF() SARIFLog {
 		ToolName: "tenantfuzz", ToolVersion: "0.1.0",
 		Rules: []SARIFRule{
 			{ID: "TFA001", Name: "rls-disabled", Title: "Tenant table without RLS", Help: "why; fix", Severity: harness.SeverityHigh},
-			{ID: "TFA019", Name: "nullable-tenant-column", Title: "Tenant column allows NULL", Severity: harness.SeverityLow, Tags: []string{"LEAKS.md 7"}},
+			{ID: "TFA019", Name: "nullable-tenant-column", Title: "Tenant column allows NULL", Severity: harness.SeverityLow, Tags: []string{"docs/leaks.md entry 7"}},
 			{ID: "cross-tenant-read", Title: "A tenant saw another tenant's row", Severity: harness.SeverityCritical},
 		},
 		Results: []SARIFResult{

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/audit"
 )
 
@@ -65,14 +66,14 @@ func (r *Report) WriteSARIF(w io.Writer) error { return WriteSARIF(w, r.SARIF())
 func kindRule(k KindInfo) SARIFRule {
 	tags := []string{"tenant-isolation"}
 	if len(k.Leaks) > 0 {
-		tags = append(tags, FamilyOf(k.Leaks[0]), "LEAKS.md "+joinInts(k.Leaks))
+		tags = append(tags, FamilyOf(k.Leaks[0]), harness.LeaksRef(k.Leaks...))
 	}
 	return SARIFRule{ID: string(k.Kind), Name: string(k.Kind), Title: k.Title, Help: k.Help, HelpURI: InformationURI + "#what-a-finding-looks-like",
 		Severity: k.severity(), Tags: tags}
 }
 
 // AuditSARIF turns an audit report into a SARIF log: one rule per check
-// that ran (id, name, title, rationale and fix as help, LEAKS.md entries
+// that ran (id, name, title, rationale and fix as help, docs/leaks.md entries
 // as tags), one result per audit result, located in the schema or
 // overlay file that created the object.
 func AuditSARIF(rep *audit.Report) SARIFLog {

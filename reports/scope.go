@@ -21,13 +21,18 @@ type Scope struct {
 	Functions []string `json:"functions,omitempty"`
 	// VectorOperations counts the vector-store calls made, by operation.
 	VectorOperations map[string]int `json:"vector_operations,omitempty"`
-	// PropertiesNotRun are the registered properties this run skipped (the
-	// profile's label filter, --property).
-	PropertiesNotRun []string `json:"properties_not_run,omitempty"`
+	// PropertiesNotRun are the registered properties this run skipped;
+	// PropertiesSkipped gives each one's reason (skippedProperties).
+	PropertiesNotRun  []string          `json:"properties_not_run,omitempty"`
+	PropertiesSkipped []SkippedProperty `json:"properties_skipped,omitempty"`
 	// Worlds counts the generated worlds (one per check).
 	Worlds int `json:"worlds"`
 	// Tenancy says how each table's rows were attributed to tenants.
 	Tenancy []TableTenancy `json:"tenancy,omitempty"`
+	// TenancyModel says how rows are attributed and whom the context names
+	// (catalog.Catalog.TenancyModel): column, parent, or membership with
+	// the table and why.
+	TenancyModel string `json:"tenancy_model,omitempty"`
 }
 
 // TableTenancy is how one table's rows were attributed (catalog.Treatment):
@@ -57,7 +62,7 @@ type ScopeRelation struct {
 }
 
 // scopeOf reads the scope from the target's catalog and the scenarios.
-func scopeOf(tg *harness.Target, scenarios []Scenario) Scope {
+func scopeOf(tg *harness.Target, scenarios []Scenario, run Run) Scope {
 	c := tg.Catalog
 	s := Scope{TenantTables: []string{}, Readable: []string{}}
 	for _, rel := range c.TenantTables() {
@@ -66,6 +71,7 @@ func scopeOf(tg *harness.Target, scenarios []Scenario) Scope {
 	for _, rel := range c.Readable() {
 		s.Readable = append(s.Readable, rel.String())
 	}
+	s.TenancyModel = c.TenancyModel()
 	for _, t := range c.Tenancy() {
 		s.Tenancy = append(s.Tenancy, TableTenancy(t))
 	}
@@ -106,6 +112,7 @@ func scopeOf(tg *harness.Target, scenarios []Scenario) Scope {
 			s.PropertiesNotRun = append(s.PropertiesNotRun, p.name)
 		}
 	}
+	s.PropertiesSkipped = skippedProperties(run, s.PropertiesNotRun)
 	return s
 }
 

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
 )
 
 // WriteSummary prints the human summary: a table of scenarios, totals, and
@@ -19,6 +21,9 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 		r.Target.Schema, r.Target.SHA256, overlays, r.Run.PostgresVersion, r.Run.Provider, r.Target.AppRole)
 	if l := r.schemaFilesLine(); l != "" {
 		fmt.Fprintf(w, "schema: %s\n", l)
+	}
+	if r.Scope.TenancyModel != "" {
+		fmt.Fprintf(w, "tenancy: %s\n", r.Scope.TenancyModel)
 	}
 	if l := r.tenancyLine(); l != "" {
 		fmt.Fprintf(w, "tables: %s\n", l)
@@ -56,7 +61,7 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	for i, f := range r.Findings {
 		fmt.Fprintf(w, "\nFINDING %d: %s\n", i+1, f.String())
 		if f.Family != "" {
-			fmt.Fprintf(w, "  family:    %s (LEAKS.md %s)\n", f.Family, joinInts(f.Leaks))
+			fmt.Fprintf(w, "  family:    %s (%s)\n", f.Family, harness.LeaksRef(f.Leaks...))
 		}
 		if f.Location != nil {
 			fmt.Fprintf(w, "  where:     %s:%d (%s)\n", f.Location.File, f.Location.Line, f.Location.Basis)
@@ -84,6 +89,17 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	}
 	if len(na) > 0 {
 		fmt.Fprintf(w, "\nnot applicable (%d):\n%s\n", len(na), strings.Join(na, "\n"))
+	}
+	if r.Run.Interrupted {
+		var cut []string
+		for _, p := range r.Scope.PropertiesSkipped {
+			if p.Reason == skippedInterrupted {
+				cut = append(cut, p.Property)
+			}
+		}
+		if len(cut) > 0 {
+			fmt.Fprintf(w, "\nnot run, interrupted (%d): %s\n", len(cut), strings.Join(cut, ", "))
+		}
 	}
 	fmt.Fprintf(w, "\nRESULT: %s (%s)\n", t.Verdict, t.VerdictText)
 }

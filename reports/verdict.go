@@ -4,7 +4,7 @@ import "fmt"
 
 // Verdict is a run's outcome in a word and a sentence.
 type Verdict struct {
-	Word string // PASS, LEAK, FAIL, BLIND or ERROR
+	Word string // PASS, LEAK, FAIL, BLIND, ERROR or INTERRUPTED
 	Text string
 }
 
@@ -25,6 +25,12 @@ func (r *Report) verdict() Verdict {
 		other = fmt.Sprintf("; %s listed apart: a tenant saw less than its own data (over-filtering, low)", plural(n, "other finding"))
 	}
 	switch {
+	case r.Run.Interrupted:
+		so := "no finding so far"
+		if t.Findings > 0 {
+			so = plural(t.Findings, "finding") + " so far, each real"
+		}
+		return Verdict{"INTERRUPTED", fmt.Sprintf("%s stopped the run after %s (%s); the properties not run are listed with the reason; this is partial evidence, not a pass", r.Run.Signal, plural(t.Scenarios-t.NotApplicable, "scenario"), so)}
 	case leaks > 0 && t.Errors+t.Blind > 0:
 		return Verdict{"LEAK", fmt.Sprintf("%s: tenants saw or wrote other tenants' data; %s could not be checked or proved nothing%s", plural(leaks, "finding"), plural(t.Errors+t.Blind, "scenario"), other)}
 	case leaks > 0:

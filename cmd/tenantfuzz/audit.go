@@ -38,9 +38,10 @@ func auditCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&failOn, "fail-on", "high", "exit 1 when a result is at or above this severity: high, medium or low")
 	fs.StringVar(&output, "output", "", "write the report to `FILE` instead of standard output")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: tenantfuzz audit [flags]\n\nAudits the schema's catalog for configurations that break tenant isolation (%d checks, listed with their ids in the README).\nExit codes: 0 nothing at or above --fail-on, 1 results at or above it, 2 usage or setup error.\n\nFlags:\n", len(audit.Checks()))
+		fmt.Fprintf(stderr, "Usage: tenantfuzz audit [flags]\n\nAudits the schema's catalog for configurations that break tenant isolation (%d checks, listed with their ids in docs/audit.md).\nExit codes: 0 nothing at or above --fail-on, 1 results at or above it, 2 usage or setup error.\n\nFlags:\n", len(audit.Checks()))
 		fs.PrintDefaults()
 	}
+	conciseUsage(fs, "audit", args, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK

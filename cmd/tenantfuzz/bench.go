@@ -89,6 +89,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Options, string, st
 		fmt.Fprint(stderr, "Usage: tenantfuzz bench [flags]\n\nMeasures the harness against the database's own limits (pgbench on the same server, interleaved)\nand prints a table; bench.json holds the details.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
+	conciseUsage(fs, "bench", args, stderr)
 	if err := fs.Parse(args); err != nil {
 		return o, "", "", err
 	}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,7 @@ type options struct {
 	supabase     bool
 	global       stringList
 	owned        stringList
+	membership   string
 	shard        string
 	vectorMutant string
 	routerMutant string
@@ -85,8 +87,11 @@ type seedFlag struct{ o *options }
 func (s seedFlag) String() string { return "" }
 func (s seedFlag) Set(v string) error {
 	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil || n == 0 {
-		return fmt.Errorf("seed must be a positive integer, got %q", v)
+	if err != nil {
+		return fmt.Errorf("seed must be a positive integer up to %d, got %q", uint64(math.MaxUint64), v)
+	}
+	if n == 0 {
+		return fmt.Errorf("seed must be a positive integer, got 0: rapid reads seed 0 as \"pick a random seed\", which no replay could reproduce")
 	}
 	s.o.seed, s.o.seedSet = n, true
 	return nil
@@ -98,7 +103,7 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.profile, "profile", "quick", "gate profile from ginkgo.yml (quick, pr, nightly)")
 	fs.StringVar(&o.profilesFile, "profiles", "", "profile file (default ./ginkgo.yml if present, else the built-in copy)")
 	fs.Var(seedFlag{o}, "seed", "seed of the run (default: random, printed); the same seed replays the same run")
-	fs.IntVar(&o.checks, "checks", 0, "checks per property and relation (default from the profile)")
+	fs.IntVar(&o.checks, "checks", 0, "checks per property and relation, 1 to 1,000,000 (default from the profile)")
 	fs.DurationVar(&o.budget, "budget", 0, "wall-clock budget of the gate, e.g. 30m (default from the profile); checks stop starting when it is spent")
 	fs.IntVar(&o.parallel, "parallel", 0, "workers that run the checks at once, each on its own copy of the database (default from the profile's parallel:, else the number of CPUs, at most 8; replay uses 1); results equal a serial run's")
 	fs.Var(&o.overlays, "overlay", "SQL file applied by the superuser after the schema, before any data (repeatable)")
@@ -131,7 +136,7 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.relation, "relation", "", "run only on this relation")
 	fs.Usage = func() {
 		if replay {
-			fmt.Fprint(stderr, "Usage: tenantfuzz replay --property P --relation R --seed S [target flags]\n\nRe-runs one finding from the replay line a run printed. Exits 1 while it still reproduces, 0 once it does not.\n\nFlags:\n")
+			fmt.Fprint(stderr, "Usage: tenantfuzz replay --property P --relation R --seed S [target flags]\n       tenantfuzz replay --report report.json --finding N [target flags]\n\nRe-runs one finding from the replay line a run printed, or finding N (1-based, as numbered in the report) of a report.json. Exits 1 while it still reproduces, 0 once it does not.\n\nFlags:\n  -report path\n    \ta run's report.json to take the finding from (with --finding)\n  -finding N\n    \tthe finding of --report to replay (default 1)\n")
 		} else {
 			fmt.Fprint(stderr, "Usage: tenantfuzz run [flags]\n\nRuns the isolation gate. Exit codes: 0 no findings, 1 findings, 2 usage or setup error.\n\nFlags:\n")
 		}
@@ -177,6 +182,9 @@ func (o *options) replayBase() string {
 	for _, w := range o.owned {
 		parts = append(parts, "--owned "+shellQuote(w))
 	}
+	if o.membership != "" {
+		parts = append(parts, "--membership "+shellQuote(o.membership))
+	}
 	if o.postgres == "docker" {
 		parts = append(parts, "--postgres docker")
 	}
@@ -204,6 +212,7 @@ func (o *options) replayBase() string {
 // tenancyFlags registers --global and --owned (run, replay and audit).
 func tenancyFlags(fs *flag.FlagSet, o *options) {
 	fs.Var(&o.global, "global", "treat `TABLE` as global: its rows belong to no tenant, every tenant may read them, and no table is owned through it (repeatable; overrides the detection, e.g. a profiles directory tenant tables reference)")
+	fs.StringVar(&o.membership, "membership", "", "membership tenancy: the context names a user, who belongs to tenants through the rows of `TABLE(user_col,tenant_col)`, e.g. 'account_user(user_id, account_id)' (default: detected from policies that read such a table, directly or through a function; none turns the detection off)")
 	fs.Var(&o.owned, "owned", "require `TABLE` to belong to a tenant: through the tenant column or a foreign key to a tenant table; the run fails if it has neither (repeatable)")
 }
 

@@ -38,6 +38,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	fs := newFlagSet(name, replay, &o, stderr)
 	var ro runReportOptions
 	ro.register(fs)
+	conciseUsage(fs, name, args, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -57,6 +58,10 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	o.supabaseDefaults()
+	if err := checkChecks(fs, o.checks); err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
 	shard, shards, err := parseShard(o.shard)
 	if err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
@@ -129,6 +134,12 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 		return exitUsage
 	}
+	for _, d := range [][2]string{{"--report-dir", o.reportDir}, {"--evidence", ro.evidence}} {
+		if err := checkWritable(d[0], d[1]); err != nil {
+			fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+			return exitUsage
+		}
+	}
 	db, provider, err := openDatabase(ctx, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
@@ -141,6 +152,10 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer tg.Close()
+	if err := tg.CheckContextSQL(ctx); err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
 	nworkers, err := parallelism(o, prof, replay, tg)
 	if err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
@@ -188,8 +203,10 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		}
 	}
 
-	if err := os.MkdirAll(o.reportDir, 0o755); err != nil {
-		fmt.Fprintf(stderr, "tenantfuzz %s: create report dir: %v\n", name, err)
+	selected, _ := properties.Select(o.properties) // checked above
+	penv := &properties.Env{Target: tg, Vector: venv, VectorModes: modes, VectorOff: vectorOff, Router: renv, RouterOff: routerOff(o, provider)}
+	if err := checkRelation(o.relation, selected, penv); err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 		return exitUsage
 	}
 	suite := &scenarios.Suite{
@@ -227,6 +244,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		suite.Options.Progress = progress.Hook
 		progress.Start()
 	}
+	intr := catchInterrupts(stderr, func() int { return len(suite.Results()) })
 	ginkgoOut := quietGinkgo(o.verbose)
 	passed := scenarios.Run(suite, sc, rc)
 	ginkgoOut.restore()
@@ -235,6 +253,11 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	}
 
 	results := suite.Results()
+	sig, done := intr.signal()
+	if sig != nil {
+		markInterrupted(results, done, sig)
+	}
+	scriptRoles(results, tg.Roles)
 	mutants, err := reports.FindMatrix(o.reportDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v (the HTML report shows no kill matrix)\n", name, err)
@@ -246,6 +269,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 			Started: started, Finished: time.Now(), Seconds: time.Since(started).Seconds(), Seed: o.seed,
 			Profile: prof.Name, PostgresVersion: db.Version, Provider: provider,
 			Command: runCommand(o, replay), Settings: runSettings(prof, checks, o, large, suite.LargeWorld(), ranProperty(results, harness.LargeWorld.Name)), ShowValues: o.showValues, Shard: o.shard,
+			Interrupted: sig != nil, Signal: signalName(sig),
 		},
 		Target: targetSummary(o, tg, venv, modes),
 	})
@@ -258,7 +282,14 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		// alone: a spec failed without a result (a panic, a teardown).
 		code = exitUsage
 	}
-	if replay && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 {
+	if sig != nil {
+		code = exitCodeOf(sig) // the code the process returns, recorded as such
+		if dir := interruptedDir(o.reportDir); dir != o.reportDir {
+			fmt.Fprintf(stdout, "interrupted: the complete report in %s is kept; this partial one goes to %s\n", o.reportDir, dir)
+			o.reportDir = dir
+		}
+	}
+	if replay && sig == nil && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 {
 		fmt.Fprintln(stdout, "replay: the finding no longer reproduces")
 	}
 	rep.SetExitCode(code)
@@ -266,7 +297,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 		return exitUsage
 	}
-	if !passed && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 && rep.Totals.Blind == 0 {
+	if !passed && sig == nil && rep.Totals.Findings == 0 && rep.Totals.Errors == 0 && rep.Totals.Blind == 0 {
 		// The suite failed for a reason no result records (a panic in a
 		// spec, a reporter error): show what Ginkgo said.
 		ginkgoOut.dump(stderr, secrets(o, db))
@@ -323,7 +354,7 @@ func (o *options) supabaseDefaults() {
 
 func targetConfig(o options) (harness.Config, error) {
 	cfg := harness.Config{AppRole: o.appRole, TenantColumn: o.tenantColumn, Context: o.context, ContextSQL: o.contextSQL, ShowValues: o.showValues, Supabase: o.supabase,
-		Global: o.global, Owned: o.owned}
+		Global: o.global, Owned: o.owned, Membership: o.membership}
 	if o.schema != "" {
 		s, err := harness.LoadSchema(o.schema)
 		if err != nil {

@@ -7,18 +7,16 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/fixtures"
+	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/audit"
 	"github.com/tenantfuzz/tenantfuzz/harness/mutant"
 	"github.com/tenantfuzz/tenantfuzz/harness/router"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 )
 
-// leaksEntries is the number of entries of LEAKS.md.
-const leaksEntries = 40
-
-// leaksCoverage renders, for each LEAKS.md entry, the seeded defects of the
+// leaksCoverage renders, for each entry of docs/leaks.md, the seeded defects of the
 // kill matrix that stand for it (with the property that must find them)
-// and the audit checks that flag it: the README's coverage table, built
+// and the audit checks that flag it: the coverage table of docs/mutants.md, built
 // from the same lists the matrix and the audit run.
 func leaksCoverage() (string, error) {
 	ms, err := mutant.Load(fixtures.Mutants())
@@ -44,8 +42,8 @@ func leaksCoverage() (string, error) {
 		}
 	}
 	var b strings.Builder
-	b.WriteString("| LEAKS.md | seeded defects (property that must find them) | audit checks |\n|---:|---|---|\n")
-	for e := 1; e <= leaksEntries; e++ {
+	b.WriteString("| entry | seeded defects (property that must find them) | audit checks |\n|---:|---|---|\n")
+	for e := 1; e <= harness.LeaksEntries; e++ {
 		d, c := strings.Join(defects[e], ", "), strings.Join(slices.Compact(checks[e]), ", ")
 		if d == "" {
 			d = "–"

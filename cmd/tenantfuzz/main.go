@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 )
@@ -42,6 +43,7 @@ Usage:
   tenantfuzz bench [flags]    benchmarks against pgbench on the same server: prints a table, writes bench.json
   tenantfuzz bench-parallel   the gate's checks/s at 1, 2 and N workers, and the CPU the harness and the server each take
   tenantfuzz report [flags]   render a run's report.json again: --from report.json --format html|md|sarif|junit
+  tenantfuzz export pgtap     findings (or --regression: a clean run's suite) as pgTAP files: --from report.json --out DIR
   tenantfuzz help             this text
 
 Run 'tenantfuzz <command> --help' for the flags of a command.
@@ -49,8 +51,8 @@ Run 'tenantfuzz <command> --help' for the flags of a command.
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && !wantsHelp(args[:1]) {
+		usage(stderr) // no command: what the commands are
 		return exitUsage
 	}
 	switch args[0] {
@@ -76,11 +78,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return benchParallelCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
+	case "export":
+		return exportCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		usage(stdout)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "tenantfuzz: unknown command %q\n\n", args[0])
-	usage(stderr)
+	fmt.Fprintf(stderr, "tenantfuzz: unknown command %q: see tenantfuzz help\n", args[0])
 	return exitUsage
 }

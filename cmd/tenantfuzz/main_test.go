@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/reportcheck"
 	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 	"github.com/tenantfuzz/tenantfuzz/reports"
 )
@@ -234,7 +235,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"no command", nil, nil, []string{"Usage"}},
 		{"unknown command", nil, []string{"frobnicate"}, []string{`unknown command "frobnicate"`}},
-		{"unknown flag", nil, []string{"run", "--nope"}, []string{"flag provided but not defined: -nope"}},
+		{"unknown flag", nil, []string{"run", "--nope"}, []string{"flag provided but not defined: -nope", "see tenantfuzz run --help"}},
 		{"missing overlay", nil, []string{"run", "--overlay", "/nonexistent.sql"}, []string{"/nonexistent.sql", "--overlay"}},
 		{"bad overlay sql", nil, []string{"run", "--overlay", badSQL}, []string{"bad.sql near line 2", "nosuch", "42P01"}},
 		{"unknown profile", nil, []string{"run", "--profile", "weekly"}, []string{`unknown profile "weekly"`, "nightly, pr, quick"}},
@@ -248,6 +249,12 @@ func TestBadInput(t *testing.T) {
 		{"one large tenant", nil, []string{"run", "--large-tenants", "1"}, []string{"--large-tenants must be 0 (off) or at least 2"}},
 		{"large world off", nil, []string{"run", "--property", "large-world"}, []string{"--large-tenants N"}},
 		{"unreachable dsn", nil, []string{"run", "--dsn", "postgres://u:hunter2@127.0.0.1:1/db"}, []string{"127.0.0.1"}},
+		{"zero checks", nil, []string{"run", "--checks", "0"}, []string{"--checks must be between 1 and 1000000, got 0"}},
+		{"too many checks", nil, []string{"run", "--checks", "1000001"}, []string{"--checks must be between 1 and 1000000"}},
+		{"seed 0", nil, []string{"run", "--seed", "0"}, []string{"got 0", "no replay could reproduce", "see tenantfuzz run --help"}},
+		{"unwritable evidence dir", nil, []string{"run", "--evidence", filepath.Join(badSQL, "x")}, []string{"--evidence", "cannot be created"}},
+		{"context sql syntax", nil, []string{"run", "--context-sql", "selec set_config('app.tenant_id', $1, true)"}, []string{"--context-sql does not run as the application role app_user", "42601"}},
+		{"unknown relation", nil, []string{"run", "--relation", "nope"}, []string{`--relation "nope" matches no subject`, "documents", "pool-1"}},
 	}
 	for _, c := range cases {
 		r := cli(t, c.env, c.args...)
@@ -263,14 +270,38 @@ func TestBadInput(t *testing.T) {
 		if strings.Contains(r.stdout+r.stderr, "hunter2") {
 			t.Errorf("%s: a password was printed", c.name)
 		}
+		if c.args != nil && strings.Contains(r.stderr, "Flags:") {
+			t.Errorf("%s: the usage error prints the flags:\n%s", c.name, r.stderr)
+		}
+		if strings.Contains(r.stderr, "see tenantfuzz run --help") && strings.Count(r.stderr, "\n") != 2 {
+			t.Errorf("%s: more than its line and a pointer to --help:\n%s", c.name, r.stderr)
+		}
+	}
+	// --report-dir is checked before the gate (cli sets its own, so run
+	// the binary directly).
+	if r := tf(t, "run", "--report-dir", filepath.Join(badSQL, "reports")); r.code != 2 || !strings.Contains(r.stderr, "--report-dir") || !strings.Contains(r.stderr, "cannot be created") {
+		t.Errorf("unwritable --report-dir: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := tf(t, "run", "--help"); r.code != 0 || !strings.Contains(r.stderr, "--checks") && !strings.Contains(r.stderr, "-checks") {
+		t.Errorf("run --help: exit %d, no flag list\n%s", r.code, r.stderr)
+	}
+	if r := tf(t, "replay", "--help"); !strings.Contains(r.stderr, "-report") || !strings.Contains(r.stderr, "-finding") {
+		t.Errorf("replay --help does not list --report and --finding:\n%s", r.stderr)
 	}
 }
 
 // TestInterruptCleansUp: Ctrl-C in the middle of a long run leaves no
-// server process and no instance directory behind.
+// server process and no instance directory behind, exits 130, keeps the
+// complete report already in the report directory and writes an
+// INTERRUPTED one beside it (interrupted/): exit code 130 recorded, the
+// properties not run listed as interrupted, no control pass.
 func TestInterruptCleansUp(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	previous := []byte(`{"schema_version": 2, "run": {"seed": 1, "exit_code": 0}, "totals": {"verdict": "PASS"}}` + "\n")
+	if err := os.WriteFile(filepath.Join(dir, "report.json"), previous, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(binary, "run", "--profile", "nightly", "--report-dir", dir)
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -299,9 +330,10 @@ func TestInterruptCleansUp(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatal("the run did not stop within 30s of SIGINT")
 	}
-	if code := cmd.ProcessState.ExitCode(); code == 0 {
-		t.Errorf("interrupted run exited 0")
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("interrupted run exited %d, want 130\n%s", code, out.String())
 	}
+	checkInterrupted(t, dir, previous, out.String())
 	for _, d := range dirs {
 		if _, err := os.Stat(d); err == nil {
 			t.Errorf("instance directory %s remains", d)
@@ -309,6 +341,43 @@ func TestInterruptCleansUp(t *testing.T) {
 		if pids := serversIn(d); len(pids) > 0 {
 			t.Errorf("postgres processes %v still run in %s", pids, d)
 		}
+	}
+}
+
+// checkInterrupted: the previous report is intact, the interrupted one
+// validates and says INTERRUPTED everywhere it matters.
+func checkInterrupted(t *testing.T, dir string, previous []byte, output string) {
+	t.Helper()
+	if b, _ := os.ReadFile(filepath.Join(dir, "report.json")); !bytes.Equal(b, previous) {
+		t.Errorf("the interrupted run replaced the complete report in %s", dir)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "interrupted", "report.json"))
+	if err != nil {
+		t.Fatalf("no interrupted report beside the complete one: %v\n%s", err, output)
+	}
+	if err := reportcheck.JSON(reports.JSONSchema, b); err != nil {
+		t.Error(err)
+	}
+	rep := readReport(t, filepath.Join(dir, "interrupted"))
+	if !rep.Run.Interrupted || rep.Run.Signal != "SIGINT" || rep.Run.ExitCode != 130 || rep.Totals.Verdict != "INTERRUPTED" {
+		t.Errorf("interrupted report: interrupted %v, signal %q, exit code %d, verdict %s (%s)", rep.Run.Interrupted, rep.Run.Signal, rep.Run.ExitCode, rep.Totals.Verdict, rep.Totals.VerdictText)
+	}
+	for _, c := range rep.Controls {
+		if c.Status == "pass" {
+			t.Errorf("%s is pass on an interrupted run's partial evidence", c.ID)
+		}
+	}
+	interrupted := 0
+	for _, p := range rep.Scope.PropertiesSkipped {
+		if strings.HasPrefix(p.Reason, "interrupted") {
+			interrupted++
+		}
+	}
+	if interrupted == 0 {
+		t.Errorf("no property listed as not run for the interruption: %+v", rep.Scope.PropertiesSkipped)
+	}
+	if !strings.Contains(output, "RESULT: INTERRUPTED") {
+		t.Errorf("the summary does not say INTERRUPTED:\n%s", output)
 	}
 }
 

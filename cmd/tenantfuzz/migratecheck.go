@@ -46,6 +46,7 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
+	conciseUsage(fs, "migrate-check", args, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK

@@ -39,11 +39,12 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 	jobs := fs.Int("jobs", runtime.NumCPU(), "mutants run at once")
 	reportDir := fs.String("report-dir", "./tenantfuzz-report", "where mutants.json goes")
 	worker := fs.Bool("worker", false, "internal: run one mutant and print its row as JSON")
-	coverage := fs.Bool("coverage", false, "print, for each LEAKS.md entry, the seeded defects and audit checks that cover it (Markdown), and run nothing")
+	coverage := fs.Bool("coverage", false, "print, for each entry of docs/leaks.md, the seeded defects and audit checks that cover it (Markdown), and run nothing")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: tenantfuzz mutants [flags]\n\nRuns the gate against the reference schema and every seeded defect in fixtures/mutants and prints the kill matrix.\nExit 0 only when every mutant is killed as expected and the reference schema is clean.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
+	conciseUsage(fs, "mutants", args, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -161,7 +162,7 @@ func runWorkers(names []string, jobs int, extra []string, stderr io.Writer) []mu
 // as expected and replays.
 func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, stderr io.Writer) int {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "mutant\tLEAKS\tresult\tproperty\tkind\trelation\tchecks\tseconds\treplays")
+	fmt.Fprintln(tw, "mutant\tleaks\tresult\tproperty\tkind\trelation\tchecks\tseconds\treplays")
 	ok := true
 	var times []float64
 	for _, k := range kills {

@@ -14,7 +14,8 @@ import (
 )
 
 // expectation is a fixture's expect.yml: what `tenantfuzz run --schema
-// <fixture>` must conclude, run by run (with the flags a user would pass).
+// <fixture>` must conclude, run by run (with the flags a user would pass;
+// {fixture} in a flag is the fixture's directory, for its overlays).
 type expectation struct {
 	Runs []struct {
 		Name  string   `yaml:"name"`
@@ -54,7 +55,10 @@ func TestRealWorldFixtures(t *testing.T) {
 		for _, run := range exp.Runs {
 			t.Run(filepath.Base(dir)+"/"+run.Name, func(t *testing.T) {
 				t.Parallel()
-				args := append([]string{"run", "--schema", dir, "--seed", "7", "--checks", "12", "--quiet"}, run.Flags...)
+				args := []string{"run", "--schema", dir, "--seed", "7", "--checks", "12", "--quiet"}
+				for _, f := range run.Flags { // {fixture}: the fixture's directory (overlays)
+					args = append(args, strings.ReplaceAll(f, "{fixture}", dir))
+				}
 				if filepath.Base(dir) != "directory-lookups" {
 					// The vector store's own properties do not depend on
 					// the schema: one fixture runs them (with

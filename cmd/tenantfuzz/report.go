@@ -28,6 +28,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "Usage: tenantfuzz report --from report.json [--format html|md|sarif|junit|json|text|schema] [--output FILE]\n       tenantfuzz report --merge [--format json] shard1/report.json shard2/report.json ...\n\nRenders a run's report.json again in any format, or merges the reports of a sharded run. Exit 0, or 2 on a usage or read error.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
+	conciseUsage(fs, "report", args, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK

@@ -6,15 +6,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/internal/reportcheck"
 	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 	"github.com/tenantfuzz/tenantfuzz/reports"
@@ -25,6 +28,9 @@ import (
 const (
 	dsnPassword = "Pw-9Zr!x7-not-for-reports"
 	pineconeKey = "pcsk-test-key-not-for-reports"
+	pgPassword  = "pgpw-test-not-for-reports"
+	// bigSeed is above 2^53: a float64 anywhere on the way would round it.
+	bigSeed = 4864488554231604177
 )
 
 // TestReportFormatsAndSecrets runs the gate with findings against an
@@ -34,7 +40,10 @@ const (
 // `tenantfuzz report` renders each one again byte for byte from
 // report.json, and with mutants.json beside it the page gains the kill
 // matrix; the bundle's digests check; no file and no output holds the
-// password or the key; database values in the evidence are redacted.
+// password, $PGPASSWORD or the key; database values in the evidence are
+// redacted; and with those secrets redacted every seed in every format
+// (a seed above 2^53) is the run's exact seed, a scenario's derived seed or
+// a finding's seed as its replay line gives it.
 func TestReportFormatsAndSecrets(t *testing.T) {
 	t.Parallel()
 	db := testenv.Database(t)
@@ -54,13 +63,13 @@ func TestReportFormatsAndSecrets(t *testing.T) {
 	// Every property, small worlds and a short shrink: the findings' count,
 	// not their minimality, matters here.
 	os.WriteFile(profiles, []byte("profiles:\n  small:\n    labels: \"!sql-access\"\n    checks: 5\n    tenants: [2, 3]\n    rows: 2\n    statements: 3\n    budget: 2m\n    shrink: 500ms\n"), 0o644)
-	r := cli(t, []string{"PINECONE_API_KEY=" + pineconeKey}, "run", "--profiles", profiles, "--profile", "small", "--seed", "3", "--dsn", dsn,
+	r := cli(t, []string{"PINECONE_API_KEY=" + pineconeKey, "PGPASSWORD=" + pgPassword}, "run", "--profiles", profiles, "--profile", "small", "--seed", strconv.FormatUint(bigSeed, 10), "--dsn", dsn,
 		"--overlay", testenv.Fixture("mutants/rls_off.sql"), "--evidence", evidence)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1 (findings)\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	for _, out := range []string{r.stdout, r.stderr} {
-		if strings.Contains(out, dsnPassword) || strings.Contains(out, pineconeKey) {
+		if strings.Contains(out, dsnPassword) || strings.Contains(out, pineconeKey) || strings.Contains(out, pgPassword) {
 			t.Errorf("a secret was printed:\n%s", out)
 		}
 	}
@@ -70,7 +79,7 @@ func TestReportFormatsAndSecrets(t *testing.T) {
 				return err
 			}
 			b, _ := os.ReadFile(path)
-			if strings.Contains(string(b), dsnPassword) || strings.Contains(string(b), pineconeKey) {
+			if strings.Contains(string(b), dsnPassword) || strings.Contains(string(b), pineconeKey) || strings.Contains(string(b), pgPassword) {
 				t.Errorf("%s holds a secret", path)
 			}
 			return nil
@@ -102,6 +111,19 @@ func TestReportFormatsAndSecrets(t *testing.T) {
 		t.Errorf("report: %d findings, show_values %v, provider %s, command %q", len(rep.Findings), rep.Run.ShowValues, rep.Run.Provider, rep.Run.Command)
 	}
 	checkRedacted(t, rep)
+	checkSeeds(t, bigSeed, rep, files, r.stdout, r.dir)
+	// DSN mode ran on per-run copies of the roles (app_user_<hex>), gone
+	// now: the scripts name the schema's own (the copies only in the
+	// comment that maps them).
+	scripts, _ := filepath.Glob(filepath.Join(r.dir, "repro-*.sql"))
+	for _, p := range scripts {
+		b, _ := os.ReadFile(p)
+		for _, line := range strings.Split(string(b), "\n") {
+			if !strings.HasPrefix(line, "-- Roles:") && strings.Contains(line, rep.Target.AppRole) {
+				t.Errorf("%s names the run's copy %s of app_user: %s", filepath.Base(p), rep.Target.AppRole, line)
+			}
+		}
+	}
 	if !strings.Contains(html.UnescapeString(string(files["html"])), rep.Findings[0].Script) {
 		t.Error("report.html lacks the first finding's script")
 	}
@@ -143,6 +165,69 @@ func checkRedacted(t *testing.T, rep *reports.Report) {
 	}
 	if seen == 0 {
 		t.Log("no text column in the evidence to check")
+	}
+}
+
+// seedText finds seeds in any format: "seed 12", "seed=12", "--seed 12",
+// `"seed": 12`, "seed <b>12</b>"; the value as printed, float or not.
+var seedText = regexp.MustCompile(`(?i)seed["=:]*\s*(?:<b>)?\s*(-?[0-9][0-9.eE+]*)`)
+
+// checkSeeds: report.json's run seed is seed, each scenario's is derived
+// from it (harness.PropertySeed), each finding's equals its replay line's;
+// every seed printed in every format, the summary and the repro scripts
+// is one of those, digit for digit.
+func checkSeeds(t *testing.T, seed uint64, rep *reports.Report, files map[string][]byte, summary, dir string) {
+	t.Helper()
+	if rep.Run.Seed != seed {
+		t.Errorf("report.json run seed %d, want %d", rep.Run.Seed, seed)
+	}
+	known := map[string]bool{strconv.FormatUint(seed, 10): true}
+	finding := func(what string, seed uint64, replay string) {
+		if !strings.HasSuffix(replay, " --seed "+strconv.FormatUint(seed, 10)) {
+			t.Errorf("%s: seed %d, replay line %q", what, seed, replay)
+		}
+		known[strconv.FormatUint(seed, 10)] = true
+	}
+	for _, s := range rep.Scenarios {
+		if s.Seed == 0 && s.Verdict == "not applicable" {
+			known["0"] = true // nothing ran, no seed
+			continue
+		}
+		if want := harness.PropertySeed(seed, s.Property, s.Relation); s.Seed != want {
+			t.Errorf("%s: seed %d, want %d derived from the run's", s.Name, s.Seed, want)
+		}
+		known[strconv.FormatUint(s.Seed, 10)] = true
+		for _, f := range s.Findings {
+			finding(s.Name+"'s finding", f.Seed, f.Replay)
+		}
+	}
+	for _, f := range rep.Findings {
+		finding(fmt.Sprintf("finding %d", f.ID), f.Seed, f.Replay)
+		for _, a := range f.Also { // sightings: their seed is their replay line's
+			_, s, _ := strings.Cut(a.Replay, " --seed ")
+			known[s] = true
+		}
+	}
+	texts := map[string]string{"summary": summary}
+	for name, b := range files {
+		texts[name] = string(b)
+	}
+	scripts, _ := filepath.Glob(filepath.Join(dir, "repro-*.sql"))
+	for _, p := range scripts {
+		b, _ := os.ReadFile(p)
+		texts[filepath.Base(p)] = string(b)
+	}
+	for name, text := range texts {
+		n := 0
+		for _, m := range seedText.FindAllStringSubmatch(text, -1) {
+			n++
+			if !known[m[1]] {
+				t.Errorf("%s prints seed %s, which is no seed of the run", name, m[1])
+			}
+		}
+		if n == 0 && !strings.HasPrefix(name, "repro-") {
+			t.Errorf("%s prints no seed", name)
+		}
 	}
 }
 

@@ -69,7 +69,7 @@ func (e *env) readsTenantTables(fn *catalog.Function) []*catalog.Relation {
 // application role may execute reads tenant tables. It runs as its owner:
 // high when the owner bypasses the RLS of a table it names, medium
 // otherwise (policies evaluated for the owner). pgvector "match_documents"
-// helpers are the classic case (LEAKS.md 38). Limits: tables are found by
+// helpers are the classic case (docs/leaks.md entry 38). Limits: tables are found by
 // name in the body text, so dynamic SQL that assembles names is missed and
 // a variable named like a table is a false positive; trigger functions are
 // TFA036's.

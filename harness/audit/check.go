@@ -1,6 +1,6 @@
 // Package audit is the static half of tenantfuzz: checks over the catalog
 // (and the schema text) that name the configurations known to break tenant
-// isolation under Row-Level Security, each with the LEAKS.md entry it
+// isolation under Row-Level Security, each with the docs/leaks.md entries it
 // covers and the fix. The dynamic properties prove leaks; the audit
 // explains them and finds risks no probe happened to reach.
 //
@@ -21,7 +21,7 @@ type Check struct {
 	Name      string           // stable short name, e.g. "rls-disabled"
 	Title     string           // one line for humans
 	Severity  harness.Severity // the usual severity; a result may grade it (see Result.Severity)
-	Leaks     []int            // LEAKS.md entries the check covers
+	Leaks     []int            // docs/leaks.md entries the check covers
 	Rationale string           // why the configuration breaks isolation
 	Fix       string           // the general fix; results carry the concrete statement
 	run       func(*env) []Result
@@ -30,8 +30,9 @@ type Check struct {
 // String is "TFA001 rls-disabled".
 func (c *Check) String() string { return c.ID + " " + c.Name }
 
-// LeaksRef names the LEAKS.md entries, e.g. "LEAKS.md 1, 3".
-func (c *Check) LeaksRef() string { return leaksRef(c.Leaks) }
+// LeaksRef cites the check's entries of the leak catalogue, e.g.
+// "docs/leaks.md entries 1, 3".
+func (c *Check) LeaksRef() string { return harness.LeaksRef(c.Leaks...) }
 
 // Result is one object a check flags.
 type Result struct {
@@ -103,10 +104,4 @@ func ParseSeverity(s string) (harness.Severity, error) {
 	return "", fmt.Errorf("parse severity: %q is not high, medium or low", s)
 }
 
-func leaksRef(entries []int) string {
-	parts := make([]string, len(entries))
-	for i, e := range entries {
-		parts[i] = fmt.Sprint(e)
-	}
-	return "LEAKS.md " + strings.Join(parts, ", ")
-}
+func leaksRef(entries []int) string { return harness.LeaksRef(entries...) }

@@ -168,7 +168,7 @@ var quoting = regexp.MustCompile(`(?i)\b(?:quote_literal|quote_ident|quote_nulla
 // role may execute build dynamic SQL with quoting: format() with %L/%I,
 // quote_literal/quote_ident, or EXECUTE ... USING. Concatenating a tenant
 // id into SET app.tenant_id = '...' or a WHERE clause lets a crafted id
-// inject SQL (LEAKS.md 22). Limits: a statement that quotes one value and
+// inject SQL (docs/leaks.md entry 22). Limits: a statement that quotes one value and
 // concatenates another passes; concatenated constants are flagged.
 func dynamicSQLConcat(e *env) []Result {
 	var out []Result

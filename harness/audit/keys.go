@@ -55,7 +55,7 @@ func randomKey(r *catalog.Relation, cols []string) bool {
 // globalUniqueKey (TFA038) enforces: every primary key and unique
 // constraint of a table with the tenant column includes that column. A
 // global key answers "does this value exist in another tenant?" through
-// the unique violation an INSERT or UPDATE gets (LEAKS.md 25, 26).
+// the unique violation an INSERT or UPDATE gets (docs/leaks.md entries 25, 26).
 // Limits: keys no tenant chooses are exempt (see randomKey); unique indexes on
 // expressions and partial indexes are not read by the catalog.
 func globalUniqueKey(e *env) []Result {

@@ -67,7 +67,7 @@ func TestWriteTextAndJSON(t *testing.T) {
 	if err := r.WriteText(&b, harness.SeverityHigh); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"PostgreSQL 15.18", "HIGH   TFA001 rls-disabled: table documents", "at:  x.sql:3", "fix: ALTER TABLE documents", "see: LEAKS.md 7, 20", "RESULT: FAIL (2 at or above high)"} {
+	for _, want := range []string{"PostgreSQL 15.18", "HIGH   TFA001 rls-disabled: table documents", "at:  x.sql:3", "fix: ALTER TABLE documents", "see: docs/leaks.md entries 7, 20", "RESULT: FAIL (2 at or above high)"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text output lacks %q:\n%s", want, b.String())
 		}
@@ -97,7 +97,7 @@ func TestMarkdownListsEveryCheck(t *testing.T) {
 	}
 }
 
-// TestChecksDoc: checks.md, the table the README shows, is what
+// TestChecksDoc: checks.md, the table docs/audit.md shows, is what
 // WriteMarkdown writes (regenerate with TENANTFUZZ_UPDATE_CHECKS=1).
 func TestChecksDoc(t *testing.T) {
 	var b bytes.Buffer

@@ -9,7 +9,7 @@ import (
 )
 
 // smallProperties are the properties row 2 measures: the check shapes of
-// DESIGN.md (insert a small world, statements, oracle, roll back).
+// docs/design.md (insert a small world, statements, oracle, roll back).
 var smallProperties = []*harness.Property{harness.ReadIsolation, harness.FailClosed, harness.WriteIsolation, harness.SideChannel}
 
 // smallSubject is the relation row 2 checks the properties on, where the

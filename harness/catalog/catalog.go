@@ -44,6 +44,10 @@ type Catalog struct {
 	// ReachableRoles are the roles the application role can become.
 	ReachableRoles []ReachableRole
 
+	// Membership is set under membership tenancy: the context names a
+	// user, who belongs to tenants through a membership table.
+	Membership *Membership
+
 	// declared holds the tables named by --global and --owned, with the flag.
 	declared map[*Relation]string
 }

@@ -24,6 +24,10 @@ type Options struct {
 	// must belong to a tenant (--owned): Load fails when one has no tenant
 	// column and no foreign-key path to a tenant table.
 	Global, Owned []string
+	// Membership is --membership 'TABLE(user_col, tenant_col)': membership
+	// tenancy with that table; "" detects it from the policies, "none"
+	// turns the detection off.
+	Membership string
 }
 
 // userSchemas filters out system schemas in catalog queries.
@@ -73,6 +77,15 @@ func Load(ctx context.Context, q Querier, opts Options) (*Catalog, error) {
 		return nil, err
 	}
 	c.resolveFunctionSources()
+	switch opts.Membership {
+	case "":
+		c.detectMembership()
+	case "none":
+	default:
+		if err := c.declareMembership(opts.Membership); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 

@@ -17,7 +17,7 @@ import (
 type Mutant struct {
 	Name       string   `yaml:"name" json:"name"`
 	Overlay    string   `yaml:"overlay" json:"overlay"`
-	Leaks      []int    `yaml:"leaks" json:"leaks"` // LEAKS.md entries
+	Leaks      []int    `yaml:"leaks" json:"leaks"` // docs/leaks.md entries
 	Property   string   `yaml:"property" json:"property"`
 	Kinds      []string `yaml:"kinds" json:"kinds"`
 	Relations  []string `yaml:"relations" json:"relations"`

@@ -40,7 +40,7 @@ func plainCallGen(w *world, zone string) *rapid.Generator[hostCall] {
 }
 
 // hostileCallGen draws requests whose Host is a tenant's host bent by one
-// of the tricks of LEAKS 39: name-preserving ones (case, trailing dot,
+// of the tricks of docs/leaks.md entry 39: name-preserving ones (case, trailing dot,
 // port) still name that tenant; the others (extra labels, another zone,
 // look-alike letters, empty, double dot, userinfo) name none.
 func hostileCallGen(w *world, zone string) *rapid.Generator[hostCall] {

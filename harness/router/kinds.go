@@ -22,7 +22,7 @@ const (
 	// shared tenant's in a dedicated one).
 	KindTierMisplacement harness.Kind = "tier-misplacement"
 	// KindFormattedContext: a tenant id (or slug) reached the SQL text the
-	// router sent, instead of a bind parameter (LEAKS 22).
+	// router sent, instead of a bind parameter (docs/leaks.md entry 22).
 	KindFormattedContext harness.Kind = "formatted-context"
 	// KindOverRefusal: the router refused a plain request of a tenant it
 	// must serve; not a leak, but a router that refuses everything would

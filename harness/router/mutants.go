@@ -15,7 +15,7 @@ import (
 // the finding's seed.
 type Mutant struct {
 	Name     string
-	Entry    int            // the LEAKS.md entry it stands for
+	Entry    int            // the docs/leaks.md entry it stands for
 	Property string         // the property that must find it
 	Kinds    []harness.Kind // the finding kinds that kill it (the first is the expected one)
 	Doc      string
@@ -83,7 +83,7 @@ var Mutants = []*Mutant{
 	{
 		Name: "formatted-set", Entry: 22, Property: "routing-isolation", Kinds: []harness.Kind{KindFormattedContext, harness.KindContextLeak},
 		Doc: "the founding guide's hybrid router: conn.execute(f\"SET app.tenant_id = '{tenant_id}'\"): the id is formatted into " +
-			"the SQL (injectable) and the setting is session-level, so it outlives the request on the pooled connection (LEAKS 19)",
+			"the SQL (injectable) and the setting is session-level, so it outlives the request on the pooled connection (docs/leaks.md entry 19)",
 		router: func(r *Router) {
 			r.Hooks.SetContext = func(ctx context.Context, tx pgx.Tx, id string) error {
 				_, err := tx.Exec(ctx, "SET app.tenant_id = '"+id+"'")

@@ -37,7 +37,7 @@ var RoutingIsolation = &Property{
 	},
 }
 
-// HostileHosts is the property: Host values bent by the tricks of LEAKS 39
+// HostileHosts is the property: Host values bent by the tricks of docs/leaks.md entry 39
 // (upper and mixed case, a trailing dot, a port, extra labels such as
 // evil.enterprise-client.example.test, another zone, unicode look-alikes
 // and letters that fold to ASCII, empty, double dots, userinfo) reach at

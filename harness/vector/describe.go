@@ -89,7 +89,7 @@ func (s *session) script(f *harness.Finding) string {
 	var b strings.Builder
 	repo := "reference repository"
 	if s.env.Mutant != nil {
-		repo = "mutant " + s.env.Mutant.Name + " (LEAKS.md entry " + fmt.Sprint(s.env.Mutant.Entry) + ")"
+		repo = "mutant " + s.env.Mutant.Name + " (" + harness.LeaksRef(s.env.Mutant.Entry) + ")"
 	}
 	fmt.Fprintf(&b, "# tenantfuzz vector reproduction: %s\n", f.Summary())
 	fmt.Fprintf(&b, "# backend %s, metric %s, dimension %d; mode %s (%s); tenant field %q\n", s.env.Backend, s.env.Metric, s.env.Dim, s.mode, repo, s.w.TenantKey)

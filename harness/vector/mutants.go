@@ -27,7 +27,7 @@ const (
 // found, with a replayable finding of its Kind.
 type Mutant struct {
 	Name  string
-	Entry int          // the LEAKS.md entry it stands for
+	Entry int          // the docs/leaks.md entry it stands for
 	Modes []app.Mode   // the modes the defect can live in
 	Kind  harness.Kind // the finding it must produce
 	Doc   string

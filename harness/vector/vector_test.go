@@ -90,7 +90,7 @@ func TestEveryMutantIsKilledWithAReplayableFinding(t *testing.T) {
 					}
 				}
 				if hit == nil {
-					t.Fatalf("mutant %s (LEAKS.md %d) survived in mode %s: no %s finding", m.Name, m.Entry, mode, m.Kind)
+					t.Fatalf("mutant %s (%s) survived in mode %s: no %s finding", m.Name, harness.LeaksRef(m.Entry), mode, m.Kind)
 				}
 				t.Logf("killed by %s:\n%s\n%s", hitProp.Name, hit, hit.Script)
 				if !strings.Contains(hit.Replay, "--seed") || !strings.Contains(hit.Replay, "--relation "+string(mode)) || hit.Relation != "vector:"+string(mode) {

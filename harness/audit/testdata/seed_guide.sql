@@ -1,4 +1,4 @@
--- The founding guide's Level 1 SQL (shared/seed), as written there, used as a
+-- The founding guide's Level 1 SQL (see docs/design.md), as written there, used as a
 -- whole schema. Two changes only: tenants is created first (the guide's order
 -- does not apply), and the application role and its grants are added (the
 -- guide runs under Supabase's roles). Statically visible defects: no FORCE

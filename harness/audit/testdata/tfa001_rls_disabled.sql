@@ -1,4 +1,4 @@
--- Seeded defect (TFA001, LEAKS.md 1): a tenant table created without
+-- Seeded defect (TFA001, docs/leaks.md entry 1): a tenant table created without
 -- row-level security; the application may read and write it.
 SET ROLE tenantfuzz_owner;
 CREATE TABLE invoices (

@@ -1,3 +1,3 @@
--- Seeded defect (TFA003, LEAKS.md 1, 2): RLS switched off on users; its
+-- Seeded defect (TFA003, docs/leaks.md entries 1, 2): RLS switched off on users; its
 -- policy stays in place and is never applied.
 ALTER TABLE users DISABLE ROW LEVEL SECURITY;

@@ -1,3 +1,3 @@
--- Seeded defect (TFA004, LEAKS.md 5): the only policy on document_chunks
+-- Seeded defect (TFA004, docs/leaks.md entry 5): the only policy on document_chunks
 -- dropped: RLS denies every row to the application.
 DROP POLICY tenant_isolation_policy ON document_chunks;

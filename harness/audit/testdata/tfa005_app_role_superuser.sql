@@ -1,4 +1,4 @@
--- Seeded defect (TFA005, LEAKS.md 4): the application role can SET ROLE to
+-- Seeded defect (TFA005, docs/leaks.md entry 4): the application role can SET ROLE to
 -- a superuser role.
 CREATE ROLE ops NOLOGIN SUPERUSER;
 GRANT ops TO app_user;

@@ -1,2 +1,2 @@
--- Seeded defect (TFA006, LEAKS.md 4): the application role bypasses RLS.
+-- Seeded defect (TFA006, docs/leaks.md entry 4): the application role bypasses RLS.
 ALTER ROLE app_user BYPASSRLS;

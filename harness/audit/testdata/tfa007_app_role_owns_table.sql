@@ -1,4 +1,4 @@
--- Seeded defect (TFA007, LEAKS.md 3, 4): users owned by a migration role the
+-- Seeded defect (TFA007, docs/leaks.md entries 3, 4): users owned by a migration role the
 -- application role is a member of (and so inherits the owner's rights).
 CREATE ROLE migrator NOLOGIN;
 GRANT migrator TO app_user;

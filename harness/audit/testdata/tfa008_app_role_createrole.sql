@@ -1,2 +1,2 @@
--- Seeded defect (TFA008, LEAKS.md 4): the application role may create roles.
+-- Seeded defect (TFA008, docs/leaks.md entry 4): the application role may create roles.
 ALTER ROLE app_user CREATEROLE;

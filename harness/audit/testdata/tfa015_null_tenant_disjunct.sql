@@ -1,4 +1,4 @@
--- Seeded defect (TFA015, LEAKS.md 7): "shared" documents without a tenant,
+-- Seeded defect (TFA015, docs/leaks.md entry 7): "shared" documents without a tenant,
 -- visible to every tenant.
 ALTER TABLE documents ALTER COLUMN tenant_id DROP NOT NULL;
 ALTER POLICY tenant_isolation_policy ON documents

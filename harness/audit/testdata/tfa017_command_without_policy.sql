@@ -1,4 +1,4 @@
--- Seeded defect (TFA017, LEAKS.md 10): the users policy narrowed to SELECT
+-- Seeded defect (TFA017, docs/leaks.md entry 10): the users policy narrowed to SELECT
 -- while INSERT, UPDATE and DELETE stay granted.
 DROP POLICY tenant_isolation_policy ON users;
 CREATE POLICY tenant_read ON users FOR SELECT

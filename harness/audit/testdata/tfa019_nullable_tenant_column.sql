@@ -1,2 +1,2 @@
--- Seeded defect (TFA019, LEAKS.md 7, 20): chunks may have no tenant.
+-- Seeded defect (TFA019, docs/leaks.md entries 7, 20): chunks may have no tenant.
 ALTER TABLE document_chunks ALTER COLUMN tenant_id DROP NOT NULL;

@@ -1,4 +1,4 @@
--- Seeded defect (TFA021, LEAKS.md 19): set_tenant sets the context for the
+-- Seeded defect (TFA021, docs/leaks.md entry 19): set_tenant sets the context for the
 -- whole session, as the seed guide does.
 CREATE OR REPLACE FUNCTION set_tenant(p_tenant_id uuid) RETURNS void
     LANGUAGE sql SECURITY INVOKER SET search_path = pg_catalog

@@ -1,4 +1,4 @@
--- Seeded defect (TFA022, LEAKS.md 19): a context function that runs a
+-- Seeded defect (TFA022, docs/leaks.md entry 19): a context function that runs a
 -- session-level SET (quoted correctly, but not LOCAL).
 CREATE FUNCTION switch_tenant(p_tenant text) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog

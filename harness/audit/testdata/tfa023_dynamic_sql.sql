@@ -1,4 +1,4 @@
--- Seeded defect (TFA023, LEAKS.md 22): the seed guide's router, building
+-- Seeded defect (TFA023, docs/leaks.md entry 22): the seed guide's router, building
 -- SET LOCAL app.tenant_id = '<id>' by concatenation.
 CREATE FUNCTION route_tenant(p_tenant text) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog

@@ -1,4 +1,4 @@
--- Seeded defect (TFA026, LEAKS.md 12): a SECURITY DEFINER function without
+-- Seeded defect (TFA026, docs/leaks.md entry 12): a SECURITY DEFINER function without
 -- a fixed search_path.
 CREATE FUNCTION relation_count() RETURNS bigint
     LANGUAGE sql STABLE SECURITY DEFINER

@@ -1,4 +1,4 @@
--- Seeded defect (TFA027, LEAKS.md 12): the users policy reads the context
+-- Seeded defect (TFA027, docs/leaks.md entry 12): the users policy reads the context
 -- through a helper whose search_path is the caller's.
 CREATE FUNCTION current_tenant() RETURNS uuid
     LANGUAGE sql STABLE

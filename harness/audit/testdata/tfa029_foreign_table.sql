@@ -1,4 +1,4 @@
--- Seeded defect (TFA029, LEAKS.md 13): archived documents in a foreign
+-- Seeded defect (TFA029, docs/leaks.md entry 13): archived documents in a foreign
 -- table the application may read.
 CREATE FOREIGN DATA WRAPPER archive_fdw;
 CREATE SERVER archive FOREIGN DATA WRAPPER archive_fdw;

@@ -1,4 +1,4 @@
--- Seeded defect (TFA030, LEAKS.md 14): an inheritance child of documents
+-- Seeded defect (TFA030, docs/leaks.md entry 14): an inheritance child of documents
 -- without RLS, granted directly.
 SET ROLE tenantfuzz_owner;
 CREATE TABLE documents_archive () INHERITS (documents);

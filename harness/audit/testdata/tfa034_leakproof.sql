@@ -1,4 +1,4 @@
--- Seeded defect (TFA034, LEAKS.md 18): a LEAKPROOF function that raises
+-- Seeded defect (TFA034, docs/leaks.md entry 18): a LEAKPROOF function that raises
 -- with its argument.
 CREATE FUNCTION title_equals(a text, b text) RETURNS boolean
     LANGUAGE plpgsql IMMUTABLE LEAKPROOF

@@ -1,4 +1,4 @@
--- Seeded defect (TFA035, LEAKS.md 16): a BEFORE INSERT trigger that files
+-- Seeded defect (TFA035, docs/leaks.md entry 16): a BEFORE INSERT trigger that files
 -- each document under its user's tenant.
 SET ROLE tenantfuzz_owner;
 CREATE FUNCTION documents_tenant_from_user() RETURNS trigger

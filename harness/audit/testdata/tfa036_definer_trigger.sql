@@ -1,4 +1,4 @@
--- Seeded defect (TFA036, LEAKS.md 16): an audit trigger that writes as the
+-- Seeded defect (TFA036, docs/leaks.md entry 16): an audit trigger that writes as the
 -- superuser on every tenant's inserts.
 CREATE TABLE document_log (document_id uuid, logged_at timestamptz DEFAULT now());
 CREATE FUNCTION log_document() RETURNS trigger

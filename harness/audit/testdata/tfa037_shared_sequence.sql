@@ -1,3 +1,3 @@
--- Seeded defect (TFA037, LEAKS.md 29): chunk numbers from one sequence for
+-- Seeded defect (TFA037, docs/leaks.md entry 29): chunk numbers from one sequence for
 -- all tenants.
 ALTER TABLE document_chunks ADD COLUMN seq bigserial;

@@ -1,4 +1,4 @@
--- Seeded defect (TFA039, LEAKS.md 25): comments reference documents by id
+-- Seeded defect (TFA039, docs/leaks.md entry 25): comments reference documents by id
 -- alone.
 SET ROLE tenantfuzz_owner;
 CREATE TABLE comments (

@@ -1,4 +1,4 @@
--- Seeded defect (TFA051, LEAKS.md 7): the users policy compares hash
+-- Seeded defect (TFA051, docs/leaks.md entry 7): the users policy compares hash
 -- buckets of the tenant id, not the id: tenants in one bucket share users.
 -- The documents policy keeps the exact comparison next to a function of
 -- the key, which stays exact (not flagged); the chunks policy ORs a short

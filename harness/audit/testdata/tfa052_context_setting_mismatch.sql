@@ -1,4 +1,4 @@
--- Seeded defect (TFA052, LEAKS.md 20, 21): the policies moved to a helper
+-- Seeded defect (TFA052, docs/leaks.md entries 20, 21): the policies moved to a helper
 -- that reads app.current_tenant, while the application still sets
 -- app.tenant_id: no tenant context ever reaches a policy.
 CREATE FUNCTION current_tenant_id() RETURNS uuid

@@ -19,7 +19,7 @@ func matchAll(map[string]any) bool { return true }
 // $eq / $in when any element does, and $ne / $nin when no element does;
 // $gt $gte $lt $lte compare numbers only; $ne matches only records where
 // the field is set. $nin, like MongoDB's, also matches records without the
-// field (the behaviour behind LEAKS.md entry 35; not stated by Pinecone's
+// field (the behaviour behind docs/leaks.md entry 35; not stated by Pinecone's
 // documentation: the conformance suite checks it against a real index).
 func compileFilter(f map[string]any) (predicate, error) {
 	if len(f) == 0 {
