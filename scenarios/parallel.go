@@ -41,11 +41,17 @@ type job struct {
 
 // pool runs the jobs of a parallel suite.
 type pool struct {
-	s       *Suite
-	jobs    []*job
-	byKey   map[string]chan *harness.Result // "property\x00subject"
-	start   sync.Once
-	wg      sync.WaitGroup // the workers
+	s     *Suite
+	jobs  []*job
+	byKey map[string]chan *harness.Result // "property\x00subject"
+	start sync.Once
+	wg    sync.WaitGroup // the workers
+	idle  chan struct{}  // closed when every worker has stopped
+	// ctx is the workers' context: cancelled when a spec is interrupted
+	// (Ginkgo cancels its context on SIGINT), so running checks stop and
+	// no job starts after.
+	ctx     context.Context
+	cancel  context.CancelFunc
 	mu      sync.Mutex
 	pending int // subjects not yet finished, to share the budget
 }
@@ -60,7 +66,8 @@ func (s *Suite) plan(p *properties.Property, subj properties.Subject) {
 		return
 	}
 	if s.pool == nil {
-		s.pool = &pool{s: s, byKey: map[string]chan *harness.Result{}}
+		s.pool = &pool{s: s, byKey: map[string]chan *harness.Result{}, idle: make(chan struct{})}
+		s.pool.ctx, s.pool.cancel = context.WithCancel(context.Background())
 	}
 	pl := s.pool
 	ch := make(chan *harness.Result, 1)
@@ -79,15 +86,29 @@ func (s *Suite) plan(p *properties.Property, subj properties.Subject) {
 }
 
 // result waits for the result of a planned spec, starting the workers on
-// the first call.
-func (s *Suite) result(p *properties.Property, subj properties.Subject) *harness.Result {
+// the first call. When the spec's context ends (an interrupt), the
+// workers stop: the spec gets the result of its checks so far, or, if no
+// worker had started it, an error saying so.
+func (s *Suite) result(ctx context.Context, p *properties.Property, subj properties.Subject) *harness.Result {
 	pl := s.pool
 	ch := pl.byKey[p.Name+"\x00"+subj.Name]
 	if ch == nil { // not planned: a label filter we did not read
 		return nil
 	}
 	pl.start.Do(pl.run)
-	return <-ch
+	select {
+	case r := <-ch:
+		return r
+	case <-ctx.Done():
+	}
+	pl.cancel()
+	select {
+	case r := <-ch:
+		return r
+	case <-pl.idle:
+		return &harness.Result{Property: p.Name, Relation: subj.Name, Verdict: harness.VerdictError,
+			Err: fmt.Errorf("interrupted before a worker started it: %w", context.Cause(ctx))}
+	}
 }
 
 // run starts one goroutine per worker: worker 0 takes the pinned jobs
@@ -105,6 +126,9 @@ func (pl *pool) run() {
 	next := func(worker int) *job {
 		mu.Lock()
 		defer mu.Unlock()
+		if pl.ctx.Err() != nil {
+			return nil // interrupted: start nothing more
+		}
 		if worker == 0 && len(pinned) > 0 {
 			j := pinned[0]
 			pinned = pinned[1:]
@@ -131,12 +155,13 @@ func (pl *pool) run() {
 			}
 		}()
 	}
+	go func() { pl.wg.Wait(); close(pl.idle) }()
 }
 
 // runJob runs a job's subjects on one worker's env and hands each result
 // to its spec.
 func (pl *pool) runJob(env *properties.Env, j *job) {
-	ctx := context.Background()
+	ctx := pl.ctx
 	s := pl.s
 	var teardown func(context.Context) error
 	var setupErr error
@@ -162,7 +187,7 @@ func (pl *pool) runJob(env *properties.Env, j *job) {
 			}
 		}
 		if i == len(j.subjs)-1 && teardown != nil {
-			if err := safely(func() error { return teardown(ctx) }); err != nil && res.Err == nil {
+			if err := safely(func() error { return teardown(context.WithoutCancel(ctx)) }); err != nil && res.Err == nil {
 				res.Err = fmt.Errorf("tear down %s: %w", j.p.Name, err)
 				res.Verdict = harness.VerdictError
 			}
@@ -207,8 +232,9 @@ func (pl *pool) deadline() time.Time {
 // leaves its job running past the last spec).
 func (s *Suite) wait() {
 	if s.pool != nil {
-		s.pool.start.Do(func() {}) // never started: nothing to wait for
+		s.pool.start.Do(func() { close(s.pool.idle) }) // never started: nothing to wait for
 		s.pool.wg.Wait()
+		s.pool.cancel()
 	}
 }
 

@@ -49,7 +49,7 @@ var _ = Describe("isolation", func() {
 				s.pending++
 				if s.parallel() {
 					s.plan(p, subj)
-					It(subj.Name, func(ctx SpecContext) { checked(s, p, subj) })
+					It(subj.Name, func(ctx SpecContext) { checked(ctx, s, p, subj) })
 					continue
 				}
 				It(subj.Name, func(ctx SpecContext) {
@@ -98,8 +98,8 @@ func checkProperty(ctx SpecContext, s *Suite, env *properties.Env, p *properties
 
 // checked records the result a worker reached for the spec (parallel.go)
 // and gives the spec its outcome, as checkProperty does.
-func checked(s *Suite, p *properties.Property, subj properties.Subject) {
-	res := s.result(p, subj)
+func checked(ctx context.Context, s *Suite, p *properties.Property, subj properties.Subject) {
+	res := s.result(ctx, p, subj)
 	if res == nil {
 		Fail(fmt.Sprintf("%s %s: no worker ran this spec (a filter the parallel gate does not read: run with --parallel 1)", p.Name, subj.Name))
 	}
