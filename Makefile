@@ -30,10 +30,12 @@ staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 # bench measures the harness against pgbench on the same server (six rows,
-# ratios of interleaved rounds) and writes tenantfuzz-report/bench.json.
+# ratios of interleaved rounds) and writes tenantfuzz-report/bench.json;
+# then the parallel gate's checks/s at 1, 2 and N workers.
 .PHONY: bench
 bench: build
 	./$(BIN) bench $(BENCHFLAGS)
+	./$(BIN) bench-parallel
 
 nightly: build
 	./$(BIN) run --profile nightly

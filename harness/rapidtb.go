@@ -48,33 +48,81 @@ func (r *recorder) output() string {
 	return strings.Join(r.logs, "\n")
 }
 
-// rapidMu serialises rapid runs: rapid reads its settings from global flags.
-var rapidMu sync.Mutex
+// rapid reads its settings from global flags (rapid.checks, rapid.seed,
+// rapid.shrinktime), so runs share them with care, as narrowly as that
+// allows: checks and seed are read once when rapid.Check starts, before it
+// first calls the property, so startMu is held only from setting them to
+// that first call; the shrink time is read when a failure starts
+// shrinking, any time later, so runs with different shrink times never
+// overlap (runs of one gate all use the profile's: they run together).
+var (
+	startMu sync.Mutex // held from setting checks and seed until rapid has read them
+	running struct {
+		sync.Mutex
+		cond   *sync.Cond
+		n      int           // rapid runs in progress
+		shrink time.Duration // their shrink time
+	}
+)
+
+// beginRapid waits until no run with another shrink time is in progress,
+// sets the shrink time if no run is, and counts this run.
+func beginRapid(shrink time.Duration) {
+	running.Lock()
+	defer running.Unlock()
+	if running.cond == nil {
+		running.cond = sync.NewCond(&running.Mutex)
+	}
+	for running.n > 0 && running.shrink != shrink {
+		running.cond.Wait()
+	}
+	if running.n == 0 {
+		setRapidFlag("rapid.shrinktime", shrink.String())
+		setRapidFlag("rapid.nofailfile", "true")
+		running.shrink = shrink
+	}
+	running.n++
+}
+
+func endRapid() {
+	running.Lock()
+	defer running.Unlock()
+	running.n--
+	if running.n == 0 {
+		running.cond.Broadcast()
+	}
+}
+
+func setRapidFlag(k, v string) {
+	if err := flag.Set(k, v); err != nil {
+		panic("set rapid flag: " + err.Error()) // rapid renamed its flags: a build problem
+	}
+}
 
 var seedRE = regexp.MustCompile(`-rapid\.seed=(\d+)`)
 
 // runRapid runs prop for the given number of checks from seed and reports
 // whether it failed, the seed of the failing check (which replays it with
-// one check), and rapid's log.
+// one check), and rapid's log. Runs may be concurrent (one per worker of a
+// parallel gate); each is what it would be alone.
 func runRapid(name string, seed uint64, checks int, shrink time.Duration, prop func(*rapid.T)) (failed bool, failSeed uint64, log string) {
-	rapidMu.Lock()
-	defer rapidMu.Unlock()
 	initTesting()
-	for k, v := range map[string]string{
-		"rapid.checks":     strconv.Itoa(checks),
-		"rapid.seed":       strconv.FormatUint(seed, 10),
-		"rapid.nofailfile": "true",
-		"rapid.shrinktime": shrink.String(),
-	} {
-		if err := flag.Set(k, v); err != nil {
-			panic("set rapid flag: " + err.Error()) // rapid renamed its flags: a build problem
-		}
-	}
+	beginRapid(shrink)
+	defer endRapid()
+	startMu.Lock()
+	var started sync.Once
+	release := func() { started.Do(startMu.Unlock) }
+	setRapidFlag("rapid.checks", strconv.Itoa(checks))
+	setRapidFlag("rapid.seed", strconv.FormatUint(seed, 10))
 	rec := &recorder{name: name}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		rapid.Check(rec, prop)
+		defer release() // no check ran (checks 0)
+		rapid.Check(rec, func(t *rapid.T) {
+			release() // rapid has read checks and seed
+			prop(t)
+		})
 	}()
 	<-done
 	out := rec.output()

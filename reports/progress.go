@@ -15,6 +15,11 @@ import (
 // checks per second, findings so far, elapsed time. Off a terminal it
 // prints one plain log line every Every. Hook is the harness's
 // RunOptions.Progress; Start and Stop bracket the specs.
+//
+// With Concurrent (a parallel gate) several subjects run at once: each
+// stays open until Hook reports it finished (checks -1); the live line
+// shows the one updated last and how many others run, and each subject's
+// result line is left when it finishes.
 type Progress struct {
 	W      io.Writer
 	Live   bool
@@ -25,8 +30,11 @@ type Progress struct {
 	// Results returns the results recorded so far (findings so far, and
 	// each finished subject's verdict).
 	Results func() []*harness.Result
+	// Concurrent: subjects overlap and finish only when Hook says so.
+	Concurrent bool
 
 	mu       sync.Mutex
+	open     map[string]*openSubject // Concurrent: the subjects running
 	start    time.Time
 	cur      string // "property subject" now running
 	curStart time.Time
@@ -73,11 +81,28 @@ func (p *Progress) Start() {
 	}()
 }
 
-// Hook records that property has done checks on subject.
+// openSubject is a running subject of a concurrent display.
+type openSubject struct {
+	start          time.Time
+	checks, budget int
+}
+
+// Hook records that property has done checks on subject; checks -1 says
+// the subject finished.
 func (p *Progress) Hook(property, subject string, checks int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	key := property + " " + subject
+	if p.Concurrent {
+		p.hookConcurrent(property, key, checks)
+		return
+	}
+	if checks < 0 {
+		if key == p.cur {
+			p.finish()
+		}
+		return
+	}
 	if key != p.cur {
 		p.finish()
 		p.cur, p.curStart, p.checks = key, time.Now(), 0
@@ -85,6 +110,39 @@ func (p *Progress) Hook(property, subject string, checks int) {
 		if b, ok := p.Budgets[property]; ok {
 			p.budget = b
 		}
+	}
+	p.checks = checks
+	if p.Live && time.Since(p.drawn) >= 100*time.Millisecond {
+		p.draw(false)
+	}
+}
+
+// hookConcurrent: the subject becomes the current line; the one shown
+// before is kept open in p.open.
+func (p *Progress) hookConcurrent(property, key string, checks int) {
+	if p.open == nil {
+		p.open = map[string]*openSubject{}
+	}
+	if p.cur != "" && p.cur != key {
+		p.open[p.cur] = &openSubject{p.curStart, p.checks, p.budget}
+	}
+	if p.cur != key {
+		o, ok := p.open[key]
+		if !ok {
+			if checks < 0 {
+				return // finished without a counted check
+			}
+			o = &openSubject{start: time.Now(), budget: p.Budget}
+			if b, ok := p.Budgets[property]; ok {
+				o.budget = b
+			}
+		}
+		delete(p.open, key)
+		p.cur, p.curStart, p.checks, p.budget = key, o.start, o.checks, o.budget
+	}
+	if checks < 0 {
+		p.finish()
+		return
 	}
 	p.checks = checks
 	if p.Live && time.Since(p.drawn) >= 100*time.Millisecond {
@@ -102,6 +160,11 @@ func (p *Progress) Stop() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.finish()
+	for key, o := range p.open {
+		p.cur, p.curStart, p.checks, p.budget = key, o.start, o.checks, o.budget
+		p.finish()
+	}
+	p.open = nil
 }
 
 // finish closes the running subject: its line is drawn a last time with
@@ -134,21 +197,35 @@ func (p *Progress) draw(final bool) {
 			mark = "! "
 		}
 	}
-	fmt.Fprintf(p.W, "\r\033[K%s%-44s %5d/%d checks  %7.1f/s  %d findings  %6.1fs", mark, truncate(p.cur, 44), p.checks, p.budget,
-		rate(p.checks, elapsed), p.findings(), elapsed.Seconds())
+	fmt.Fprintf(p.W, "\r\033[K%s%-44s %5d/%d checks  %7.1f/s  %d findings  %6.1fs%s", mark, truncate(p.cur, 44), p.checks, p.budget,
+		rate(p.checks, elapsed), p.findings(), elapsed.Seconds(), p.others(final))
 	if final {
 		fmt.Fprintln(p.W)
 	}
 	p.drawn = time.Now()
 }
 
+// others says how many more subjects run at once (Concurrent).
+func (p *Progress) others(final bool) string {
+	if final || len(p.open) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("  +%d running", len(p.open))
+}
+
 // logLine prints the plain progress line.
 func (p *Progress) logLine() {
 	elapsed := time.Since(p.start)
 	total := p.done + p.checks
+	for _, o := range p.open {
+		total += o.checks
+	}
 	now := "between specs"
 	if p.cur != "" {
 		now = fmt.Sprintf("%s %d/%d checks", p.cur, p.checks, p.budget)
+		if len(p.open) > 0 {
+			now += fmt.Sprintf(" (and %d more running)", len(p.open))
+		}
 	}
 	fmt.Fprintf(p.W, "progress %s: %s; %d checks in %d finished specs (%.1f/s), %d findings so far\n",
 		elapsed.Round(time.Second), now, total, p.subjects, rate(total, elapsed), p.findings())

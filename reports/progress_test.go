@@ -66,3 +66,33 @@ func TestProgressPlain(t *testing.T) {
 		t.Errorf("plain progress:\n%q", s)
 	}
 }
+
+// TestProgressConcurrent: subjects that run at once (a parallel gate) each
+// keep their own count and leave their own result line when finished.
+func TestProgressConcurrent(t *testing.T) {
+	var out syncBuffer
+	var results []*harness.Result
+	p := &Progress{W: &out, Live: true, Budget: 10, Concurrent: true, Results: func() []*harness.Result { return results }}
+	p.Start()
+	for i := 1; i <= 10; i++ {
+		p.Hook("read-isolation", "documents", i)
+		if i == 5 {
+			time.Sleep(110 * time.Millisecond) // the next hook redraws
+		}
+		p.Hook("fail-closed", "users", i/2)
+	}
+	results = append(results, &harness.Result{Property: "read-isolation", Relation: "documents", Findings: []*harness.Finding{{}}})
+	p.Hook("read-isolation", "documents", -1)
+	p.Hook("fail-closed", "users", -1)
+	p.Hook("write-isolation", "users", -1) // finished without a check: no line
+	p.Stop()
+	s := out.String()
+	for _, want := range []string{"+1 running", "✗ read-isolation documents", "10/10 checks", "✓ fail-closed users", "5/10 checks"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("concurrent progress lacks %q:\n%q", want, s)
+		}
+	}
+	if n := strings.Count(s, "\n"); n != 2 {
+		t.Errorf("%d finished lines, want 2:\n%q", n, s)
+	}
+}

@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"context"
 	"os"
 	"testing"
 
@@ -21,10 +22,18 @@ func TestMain(m *testing.M) {
 // TestScenarios runs the Ginkgo specs against the reference schema: every
 // property passes on every readable relation, with checks that reached
 // other tenants' rows; the large world is loaded for its specs and gone
-// for the others, whatever order Ginkgo runs them in.
+// for the others, whatever order Ginkgo runs them in. The specs run on the
+// parallel path (two workers: the target and a clone of it), as the gate
+// runs them by default; TestParallelMatchesSerial (cmd/tenantfuzz) holds
+// that path equal to the serial one.
 func TestScenarios(t *testing.T) {
 	tg := testenv.Target(t)
-	s := &scenarios.Suite{Target: tg, Options: harness.RunOptions{Checks: 30, Seed: 20261126, ReplayBase: "tenantfuzz replay",
+	workers, err := tg.Clones(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { harness.CloseClones(workers) })
+	s := &scenarios.Suite{Target: tg, Workers: workers, Options: harness.RunOptions{Checks: 30, Seed: 20261126, ReplayBase: "tenantfuzz replay",
 		Large: harness.LargeOptions{Tenants: 1200, PerTenant: 2, Checks: 20}}}
 	sc, rc := ginkgo.GinkgoConfiguration()
 	rc.Succinct = true

@@ -39,7 +39,7 @@ var _ = Describe("isolation", func() {
 		}
 		Describe(p.Name, append(args, func() {
 			setupErr := func() error { return nil }
-			if p.HasSetup() {
+			if p.HasSetup() && !s.parallel() { // in parallel, the worker sets up (parallel.go)
 				setupErr = setupOnce(s, env, p)
 			}
 			for _, subj := range p.Subjects(env) {
@@ -47,6 +47,11 @@ var _ = Describe("isolation", func() {
 					continue
 				}
 				s.pending++
+				if s.parallel() {
+					s.plan(p, subj)
+					It(subj.Name, func(ctx SpecContext) { checked(ctx, s, p, subj) })
+					continue
+				}
 				It(subj.Name, func(ctx SpecContext) {
 					if err := setupErr(); err != nil {
 						s.record(&harness.Result{Property: p.Name, Relation: subj.Name, Err: err, Verdict: harness.VerdictError})
@@ -87,6 +92,21 @@ func checkProperty(ctx SpecContext, s *Suite, env *properties.Env, p *properties
 	opts.Deadline = s.specDeadline()
 	res := p.Run(ctx, env, subj, opts)
 	s.record(res)
+	AddReportEntry("result", fmt.Sprintf("checks=%d statements=%d rows=%d reached_foreign=%d own=%d", res.Checks, res.Statements, res.Rows, res.Reached, res.Own), ReportEntryVisibilityFailureOrVerbose)
+	verdictOf(res)
+}
+
+// checked records the result a worker reached for the spec (parallel.go)
+// and gives the spec its outcome, as checkProperty does.
+func checked(ctx context.Context, s *Suite, p *properties.Property, subj properties.Subject) {
+	res := s.result(ctx, p, subj)
+	if res == nil {
+		Fail(fmt.Sprintf("%s %s: no worker ran this spec (a filter the parallel gate does not read: run with --parallel 1)", p.Name, subj.Name))
+	}
+	s.record(res)
+	if s.Options.Progress != nil {
+		s.Options.Progress(p.Name, subj.Name, -1) // finished, its result recorded
+	}
 	AddReportEntry("result", fmt.Sprintf("checks=%d statements=%d rows=%d reached_foreign=%d own=%d", res.Checks, res.Statements, res.Rows, res.Reached, res.Own), ReportEntryVisibilityFailureOrVerbose)
 	verdictOf(res)
 }

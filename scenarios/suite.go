@@ -47,6 +47,15 @@ type Suite struct {
 	VectorModes []vector.Mode
 	VectorOff   string
 
+	// Workers, when set, are more targets like Target (clones of its
+	// database, harness.Target.Clones): the specs' checks run on Target
+	// and each of them at once (parallel.go). Results are those of a serial
+	// run, in the same order.
+	Workers []*harness.Target
+
+	labels func([]string) bool // the run's label filter (parallel planning)
+	pool   *pool
+
 	mu      sync.Mutex
 	large   *harness.BulkWorld
 	results []*harness.Result
@@ -129,13 +138,17 @@ func (f *failer) Fail() { f.failed = true }
 // called once per process (a Ginkgo rule).
 func Run(s *Suite, sc types.SuiteConfig, rc types.ReporterConfig) bool {
 	current = s
+	s.labels = labelFilter(sc)
 	gomega.RegisterFailHandler(ginkgo.Fail)
+	defer s.wait()
 	return ginkgo.RunSpecs(&failer{}, "tenantfuzz isolation", sc, rc)
 }
 
 // RunT runs the specs from a go test (or any Ginkgo testing T).
 func RunT(t ginkgo.GinkgoTestingT, s *Suite, sc types.SuiteConfig, rc types.ReporterConfig) bool {
 	current = s
+	s.labels = labelFilter(sc)
 	gomega.RegisterFailHandler(ginkgo.Fail)
+	defer s.wait()
 	return ginkgo.RunSpecs(t, "tenantfuzz isolation", sc, rc)
 }

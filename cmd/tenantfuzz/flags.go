@@ -21,6 +21,7 @@ type options struct {
 	seedSet      bool
 	checks       int
 	budget       time.Duration
+	parallel     int
 	overlays     stringList
 	schema       string
 	appRole      string
@@ -104,6 +105,7 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.Var(seedFlag{o}, "seed", "seed of the run (default: random, printed); the same seed replays the same run")
 	fs.IntVar(&o.checks, "checks", 0, "checks per property and relation, 1 to 1,000,000 (default from the profile)")
 	fs.DurationVar(&o.budget, "budget", 0, "wall-clock budget of the gate, e.g. 30m (default from the profile); checks stop starting when it is spent")
+	fs.IntVar(&o.parallel, "parallel", 0, "workers that run the checks at once, each on its own copy of the database (default from the profile's parallel:, else the number of CPUs, at most 8; replay uses 1); results equal a serial run's")
 	fs.Var(&o.overlays, "overlay", "SQL file applied by the superuser after the schema, before any data (repeatable)")
 	fs.StringVar(&o.schema, "schema", "", "schema to test: a .sql file, a directory of migrations, or a project directory (supabase/migrations, migrations/, db/migrations, db/migration, prisma/migrations win over root .sql files) (default: the reference schema)")
 	fs.StringVar(&o.appRole, "app-role", "app_user", "the application role the statements run as")

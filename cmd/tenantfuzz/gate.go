@@ -156,6 +156,17 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 		return exitUsage
 	}
+	nworkers, err := parallelism(o, prof, replay, tg)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
+	workers, err := openWorkers(ctx, tg, nworkers)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
+	defer harness.CloseClones(workers)
 	auditRep, err := audit.RunTarget(ctx, tg)
 	if err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: static audit: %v\n", name, err)
@@ -216,6 +227,7 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		RouterOff:   routerOff(o, provider),
 		Shard:       shard,
 		Shards:      shards,
+		Workers:     workers,
 	}
 	sc, rc := ginkgo.GinkgoConfiguration()
 	sc.LabelFilter = prof.Labels
@@ -224,10 +236,11 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	rc.Succinct = !o.verbose
 	rc.Verbose = o.verbose
 	rc.NoColor = !isTerminal(stdout)
-	fmt.Fprintf(stdout, "tenantfuzz %s: profile %s, seed %d, %d checks per property and relation, PostgreSQL %s (%s)\n",
-		name, prof.Name, o.seed, checks, db.Version, provider)
+	fmt.Fprintf(stdout, "tenantfuzz %s: profile %s, seed %d, %d checks per property and relation, %d workers, PostgreSQL %s (%s)\n",
+		name, prof.Name, o.seed, checks, nworkers, db.Version, provider)
 	progress := ro.progress(o, stdout, checks, large, suite.Results)
 	if progress != nil {
+		progress.Concurrent = nworkers > 1
 		suite.Options.Progress = progress.Hook
 		progress.Start()
 	}

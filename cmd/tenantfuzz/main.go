@@ -41,6 +41,7 @@ Usage:
   tenantfuzz audit [flags]    static audit of the schema's RLS configuration (exit 0 clean, 1 results at or above --fail-on, 2 error)
   tenantfuzz migrate-check    verify a tenant's shared-to-dedicated migration: --from DSN --to DSN --tenant ID (exit 0 clean, 1 findings, 2 error)
   tenantfuzz bench [flags]    benchmarks against pgbench on the same server: prints a table, writes bench.json
+  tenantfuzz bench-parallel   the gate's checks/s at 1, 2 and N workers, and the CPU the harness and the server each take
   tenantfuzz report [flags]   render a run's report.json again: --from report.json --format html|md|sarif|junit
   tenantfuzz export pgtap     findings (or --regression: a clean run's suite) as pgTAP files: --from report.json --out DIR
   tenantfuzz help             this text
@@ -73,6 +74,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return migrateCheckCmd(args[1:], stdout, stderr)
 	case "bench":
 		return benchCmd(args[1:], stdout, stderr)
+	case "bench-parallel":
+		return benchParallelCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
 	case "export":

@@ -39,6 +39,11 @@ type Database struct {
 
 	// srv is the embedded server behind this database, nil for OpenDSN.
 	srv *server
+	// maint, when set, is the caller's connection string (OpenDSN): Clone
+	// creates and drops clones from there.
+	maint   string
+	kids    clones
+	closing bool // Close has begun: no more clones (under kids' lock)
 }
 
 // Close releases everything the run holds: for an embedded server it stops
@@ -55,10 +60,15 @@ func (d *Database) Close(ctx context.Context) error {
 		ctx = context.Background()
 	}
 	d.closeOnce.Do(func() {
+		cerr := d.closeClones(ctx)
 		if d.closeFn != nil {
 			d.closeErr = d.closeFn(ctx)
 		}
+		if d.closeErr == nil {
+			d.closeErr = cerr
+		}
 		unregister(d)
+		d.forget()
 	})
 	return d.closeErr
 }

@@ -85,6 +85,7 @@ func openDSN(ctx context.Context, dsn, hex string) (*Database, error) {
 		VersionNum:   versionNum,
 		SharedServer: true,
 		RoleSuffix:   suffix,
+		maint:        dsn,
 	}
 	d.Version, _, _ = strings.Cut(version, " ")
 	d.closeFn = func(ctx context.Context) error {

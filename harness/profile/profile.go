@@ -28,6 +28,10 @@ type Profile struct {
 	// planned) fails the gate (exit 2, verdict PARTIAL) instead of passing
 	// with "partial (n of N checks, budget spent)".
 	PartialFails bool `yaml:"partial_fails"`
+	// Parallel is how many workers run the specs' checks at once, each on
+	// its own copy of the database (absent or 0: the number of CPUs, at
+	// most 8; --parallel overrides it).
+	Parallel int `yaml:"parallel"`
 	// Large is the persistent large world of the large-world property
 	// (absent or tenants 0: off).
 	Large Large `yaml:"large"`
@@ -110,6 +114,8 @@ func (p *Profile) validate() error {
 		return fmt.Errorf("budget must be a positive duration such as 2m, got %v", p.Budget)
 	case p.Large.Tenants < 0 || p.Large.Rows < 0 || p.Large.Checks < 0:
 		return fmt.Errorf("large: tenants, rows and checks must not be negative, got %+v", p.Large)
+	case p.Parallel < 0:
+		return fmt.Errorf("parallel must be 0 (the number of CPUs) or more, got %d", p.Parallel)
 	case p.Large.Tenants == 1:
 		return fmt.Errorf("large: tenants must be 0 (off) or at least 2, got 1")
 	}
