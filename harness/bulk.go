@@ -70,9 +70,14 @@ func (w *BulkWorld) TenantID(i int) string { return w.tenants[i].ID }
 // table and PerTenant rows in every other tenant table; each row references
 // parents of its own tenant, key columns are unique, text carries the
 // tenant's canary ([tf:N]) and uuids carry the tenant's number, so returned
-// values can be traced to their owner.
+// values can be traced to their owner. A large world already loaded is
+// dropped first (DropBulk, not timed), so the rows the schema seeded are
+// the ones set aside, never a previous large world's.
 func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, error) {
 	opts.defaults()
+	if err := tg.DropBulk(ctx); err != nil {
+		return nil, fmt.Errorf("bulk load: %w", err)
+	}
 	start := time.Now()
 	tenants := generators.LargeTenants(opts.Tenants)
 	plans, err := bulkPlans(tg.Catalog, opts, tenants)
