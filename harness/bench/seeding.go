@@ -85,7 +85,7 @@ func seeding(ctx context.Context, e *env, o Options) (*SeedingResult, error) {
 			res.Memory.ResetWorked = reset
 			res.Rows = w.Total
 			h = float64(w.Total) / w.Load.Seconds()
-			o.logf("bench: bulk load %s: copy %v, analyze %v", w.Load.Round(time.Millisecond), w.Copy, w.Analyze.Round(time.Millisecond))
+			o.logf("bench: bulk load %s: copy %v, indexes %v, analyze %v", w.Load.Round(time.Millisecond), w.Copy, w.Index.Round(time.Millisecond), w.Analyze.Round(time.Millisecond))
 			return nil
 		}
 		first, second := runP, runH
