@@ -168,8 +168,12 @@ func (d *deferredIndexes) restore(ctx context.Context, tx pgx.Tx) error {
 		if !fk.validated {
 			continue
 		}
-		if _, err := tx.Exec(ctx, `UPDATE pg_catalog.pg_constraint SET convalidated = true
-			WHERE conrelid = $1::regclass AND conname = $2 AND contype = 'f'`, fk.table, fk.name); err != nil {
+		// The key and its clones (one per partition of a partitioned
+		// referenced table).
+		if _, err := tx.Exec(ctx, `UPDATE pg_catalog.pg_constraint SET convalidated = true WHERE oid IN (
+			WITH RECURSIVE k AS (SELECT oid FROM pg_catalog.pg_constraint WHERE conrelid = $1::regclass AND conname = $2 AND contype = 'f'
+				UNION ALL SELECT c.oid FROM pg_catalog.pg_constraint c JOIN k ON c.conparentid = k.oid)
+			SELECT oid FROM k)`, fk.table, fk.name); err != nil {
 			return fmt.Errorf("mark foreign key %s on %s validated: %w", fk.name, fk.table, err)
 		}
 	}
