@@ -49,8 +49,11 @@ type BulkWorld struct {
 	Total int64
 	// Load is the wall time of the load: truncate, COPY, ANALYZE, commit.
 	Load time.Duration
-	// Copy is the time of each relation's COPY, Analyze that of ANALYZE.
+	// Copy is the time of each relation's COPY, Index that of building the
+	// indexes and constraints after it (bulkindexes.go), Analyze that of
+	// ANALYZE.
 	Copy    map[string]time.Duration
+	Index   time.Duration
 	Analyze time.Duration
 
 	plans   []*bulkPlan         // how each table was filled: renders any row again
@@ -64,15 +67,23 @@ type BulkWorld struct {
 func (w *BulkWorld) TenantID(i int) string { return w.tenants[i].ID }
 
 // BulkLoad replaces the rows of every tenant table of the target with a
-// large generated world (the target's large world until DropBulk), in one transaction on one connection: TRUNCATE,
-// then one COPY FREEZE per table in foreign-key order, then ANALYZE (what
-// pgbench -i does for its tables). Every tenant gets one row in the tenants
+// large generated world (the target's large world until DropBulk), in one
+// transaction on one connection: TRUNCATE, then one COPY FREEZE per table
+// in foreign-key order into tables stripped of the indexes and constraints
+// that can be rebuilt exactly (deferredIndexes; superuser loads without
+// Triggers), then their rebuild and ANALYZE (what pgbench -i does for its
+// tables). Every tenant gets one row in the tenants
 // table and PerTenant rows in every other tenant table; each row references
 // parents of its own tenant, key columns are unique, text carries the
 // tenant's canary ([tf:N]) and uuids carry the tenant's number, so returned
-// values can be traced to their owner.
+// values can be traced to their owner. A large world already loaded is
+// dropped first (DropBulk, not timed), so the rows the schema seeded are
+// the ones set aside, never a previous large world's.
 func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, error) {
 	opts.defaults()
+	if err := tg.DropBulk(ctx); err != nil {
+		return nil, fmt.Errorf("bulk load: %w", err)
+	}
 	start := time.Now()
 	tenants := generators.LargeTenants(opts.Tenants)
 	plans, err := bulkPlans(tg.Catalog, opts, tenants)
@@ -107,6 +118,15 @@ func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, e
 	if err := truncatePlans(ctx, tx, names); err != nil {
 		return nil, err
 	}
+	var deferred *deferredIndexes
+	if !opts.Triggers && tg.DB.Superuser { // build indexes after the COPY (bulkindexes.go)
+		if deferred, err = readDeferred(ctx, tx, names); err == nil {
+			err = deferred.drop(ctx, tx)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bulk load: defer indexes: %w", err)
+		}
+	}
 	w := &BulkWorld{Tenants: opts.Tenants, PerTenant: opts.PerTenant, Rows: map[string]int64{}, Copy: map[string]time.Duration{}}
 	for _, p := range plans {
 		t := time.Now()
@@ -117,6 +137,13 @@ func (tg *Target) BulkLoad(ctx context.Context, opts BulkOptions) (*BulkWorld, e
 		w.Rows[p.rel.String()] = n
 		w.Copy[p.rel.String()] = time.Since(t)
 		w.Total += n
+	}
+	if deferred != nil {
+		t := time.Now()
+		if err := deferred.restore(ctx, tx); err != nil {
+			return nil, fmt.Errorf("bulk load: %w", err)
+		}
+		w.Index = time.Since(t)
 	}
 	if err := refreshMatViews(ctx, tx, tg.Catalog); err != nil {
 		return nil, fmt.Errorf("bulk load: %w", err)

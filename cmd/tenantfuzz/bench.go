@@ -76,7 +76,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Options, string, st
 	dir := fs.String("report-dir", "./tenantfuzz-report", "where bench.json and the pgbench script go")
 	items := fs.String("items", "1,2,3,4,5,6", "rows to measure, comma-separated (1 read checks, 2 small worlds, 3 start-up, 4 bulk seeding, 5 time to detect, 6 memory)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
-	quick := fs.Bool("quick", false, "a small run for smoke tests: 1,000 tenants, pgbench scale 1, 1 seed, 3 rounds")
+	quick := fs.Bool("quick", false, "a run of seconds for smoke tests (flags given explicitly win): 200 tenants of 5 rows per table, pgbench scale 1, 3 rounds of 0.1s, 1-2 clients, 10 checks, 2 seeded defects with 1 seed")
 	fs.IntVar(&o.Rounds, "rounds", 5, "interleaved rounds per comparison")
 	fs.DurationVar(&o.RoundTime, "round-time", time.Second, "how long one side of a round runs, roughly")
 	fs.IntVar(&o.Clients, "clients", 0, "largest client count of row 1, which measures 1, 2, 4 ... clients, the harness and pgbench alike (default: 4 per CPU, at most 16)")
@@ -84,6 +84,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Options, string, st
 	fs.IntVar(&o.PerTenant, "per-tenant", 33, "rows per tenant in each tenant table of the large world")
 	fs.IntVar(&o.Scale, "scale", 10, "pgbench -i scale the large world is compared with")
 	fs.IntVar(&o.SeedRounds, "seeds", 3, "seeds every seeded defect runs with")
+	fs.IntVar(&o.DetectMutants, "mutants", 0, "row 5 runs only the first N seeded defects of the catalogue, half SQL and half vector (default: all)")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the generated worlds and streams")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: tenantfuzz bench [flags]\n\nMeasures the harness against the database's own limits (pgbench on the same server, interleaved)\nand prints a table; bench.json holds the details.\n\nFlags:\n")
@@ -103,10 +104,30 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Options, string, st
 		return o, "", "", err
 	}
 	if *quick {
-		o.Tenants, o.Scale, o.SeedRounds, o.Rounds, o.StartRounds = 1000, 1, 1, 3, 1
-		o.RoundTime, o.StreamChecks, o.SmallChecks = 300*time.Millisecond, 30, 30
+		quickOptions(&o, fs)
 	}
 	return o, *dir, *profile, nil
+}
+
+// quickOptions sizes a --quick run (seconds: every row measured, no figure
+// worth quoting), leaving alone the flags given explicitly.
+func quickOptions(o *bench.Options, fs *flag.FlagSet) {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	quick := func(name string, apply func()) {
+		if !set[name] {
+			apply()
+		}
+	}
+	quick("tenants", func() { o.Tenants = 200 })
+	quick("per-tenant", func() { o.PerTenant = 5 })
+	quick("scale", func() { o.Scale = 1 })
+	quick("seeds", func() { o.SeedRounds = 1 })
+	quick("mutants", func() { o.DetectMutants = 2 })
+	quick("rounds", func() { o.Rounds = 3 }) // seeding alternates 3 rounds
+	quick("round-time", func() { o.RoundTime = 100 * time.Millisecond })
+	quick("clients", func() { o.Clients = 2 })
+	o.StartRounds, o.StreamChecks, o.SmallChecks = 1, 10, 10
 }
 
 // parseItems reads a comma-separated list of row numbers 1-6.

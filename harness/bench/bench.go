@@ -50,6 +50,9 @@ type Options struct {
 	// SeedRounds is the number of seeds row 5 runs every mutant with
 	// (default 3).
 	SeedRounds int
+	// DetectMutants limits row 5 to the first mutants of the catalogue,
+	// half SQL and half vector (0: every mutant).
+	DetectMutants int
 	// StartRounds is the number of start-ups of each kind in row 3
 	// (default 3).
 	StartRounds int

@@ -62,13 +62,18 @@ func detection(ctx context.Context, o Options) (*DetectResult, error) {
 		name string
 		run  func(seed uint64) mutant.Kill
 	}
-	var runners []runner
+	var sql, vec []runner
 	for _, m := range ms {
-		runners = append(runners, runner{m.Name, func(seed uint64) mutant.Kill { return mutant.Run(ctx, m, detectOptions(seed)) }})
+		sql = append(sql, runner{m.Name, func(seed uint64) mutant.Kill { return mutant.Run(ctx, m, detectOptions(seed)) }})
 	}
 	for _, m := range vector.Mutants {
-		runners = append(runners, runner{mutant.VectorPrefix + m.Name, func(seed uint64) mutant.Kill { return mutant.RunVector(ctx, m, detectOptions(seed)) }})
+		vec = append(vec, runner{mutant.VectorPrefix + m.Name, func(seed uint64) mutant.Kill { return mutant.RunVector(ctx, m, detectOptions(seed)) }})
 	}
+	if n := o.DetectMutants; n > 0 { // the first of each kind, half and half
+		nv := min(n/2, len(vec))
+		sql, vec = sql[:min(n-nv, len(sql))], vec[:nv]
+	}
+	runners := append(sql, vec...)
 	start := time.Now()
 	res := &DetectResult{Total: len(runners)}
 	for s := 1; s <= o.SeedRounds; s++ {

@@ -62,25 +62,30 @@ func seeding(ctx context.Context, e *env, o Options) (*SeedingResult, error) {
 	for r := 0; r < rounds; r++ {
 		var h, p float64
 		runP := func() error {
-			out, err := pb.run(ctx, "-i", "-q", "-s", strconv.Itoa(o.Scale))
-			if err != nil {
-				return err
+			out, perr := pb.run(ctx, "-i", "-q", "-s", strconv.Itoa(o.Scale))
+			if perr != nil {
+				return perr
 			}
-			secs, err := parseInitDone(out)
+			secs, perr := parseInitDone(out)
 			p = ratio(float64(res.PgbenchRows), secs)
-			return err
+			return perr
 		}
 		runH := func() error {
+			// The previous round's world goes first, untimed: BulkLoad
+			// would drop it too, but inside the peak-RSS window.
+			if derr := e.tg.DropBulk(ctx); derr != nil {
+				return derr
+			}
 			reset := resetPeakRSS()
-			w, err := e.tg.BulkLoad(ctx, harness.BulkOptions{Tenants: o.Tenants, PerTenant: o.PerTenant})
-			if err != nil {
-				return err
+			w, lerr := e.tg.BulkLoad(ctx, harness.BulkOptions{Tenants: o.Tenants, PerTenant: o.PerTenant})
+			if lerr != nil {
+				return lerr
 			}
 			res.Memory.PeakRSSMB = max(res.Memory.PeakRSSMB, mb(peakRSS()))
 			res.Memory.ResetWorked = reset
 			res.Rows = w.Total
 			h = float64(w.Total) / w.Load.Seconds()
-			o.logf("bench: bulk load %s: copy %v, analyze %v", w.Load.Round(time.Millisecond), w.Copy, w.Analyze.Round(time.Millisecond))
+			o.logf("bench: bulk load %s: copy %v, indexes %v, analyze %v", w.Load.Round(time.Millisecond), w.Copy, w.Index.Round(time.Millisecond), w.Analyze.Round(time.Millisecond))
 			return nil
 		}
 		first, second := runP, runH
