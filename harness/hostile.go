@@ -24,11 +24,13 @@ const KindContextInjection Kind = "context-injection"
 // Errors are passes: refusing a hostile id is failing closed.
 //
 // Reach: a check reaches when the hostile value was accepted and a
-// relation the session could still read holds rows (in the world the admin
-// inserted) of a tenant that is neither the viewer nor the tenant the value
-// is read as; an id refused, reads that fail, or a world whose only other
-// tenant is the one the value names could not have shown a leak. A
-// subject none of whose checks reached is blind.
+// relation the session then read (one the application role may SELECT)
+// holds rows (in the world the admin inserted) of a tenant that is neither
+// the viewer nor the tenant the value is read as. A read the hostile value
+// makes fail still reached: it is the system refusing rows it held (failing
+// closed), as in fail-closed. An id refused by the setter, or a world whose
+// only other tenant is the one the value names, could not have shown a
+// leak. A subject none of whose checks reached is blind.
 //
 // It runs the strategy's setter on a fresh session authorised as the
 // application role, so a setter that formats ids into SQL can be injected
@@ -73,6 +75,22 @@ func (tg *Target) sessionAsApp(ctx context.Context, w *generators.World) (*pgx.C
 		return nil, nil, fmt.Errorf("prepare application session: %w", err)
 	}
 	return conn, tx, nil
+}
+
+// selectable lists the tenant relations visibleTenants reads (the
+// application role may SELECT them and their tenant key resolves), with no
+// keys: the relations a probe's reads cover, whether or not they succeed.
+func (tg *Target) selectable() []visible {
+	var out []visible
+	for _, r := range tg.Catalog.TenantTables() {
+		if !r.Priv.Select {
+			continue
+		}
+		if _, _, ok := tg.Catalog.TenantKeyExpr(r, "t"); ok {
+			out = append(out, visible{rel: r.String()})
+		}
+	}
+	return out
 }
 
 // visible is the tenant keys of the rows one relation shows.
@@ -134,8 +152,8 @@ func (tg *Target) hostileProbe(ctx context.Context, w *generators.World, viewer 
 	if err != nil {
 		return nil, err
 	}
-	if foreignInWorld(w, seen, w.TenantID(viewer), canonical) {
-		st.Reached++ // a relation the value left readable holds rows it must not show
+	if foreignInWorld(w, tg.selectable(), w.TenantID(viewer), canonical) {
+		st.Reached++ // the session's reads covered rows the value must not show
 	}
 	var plain map[string]bool // what the context the id is read as shows, on demand
 	for _, v := range seen {

@@ -19,9 +19,10 @@ import (
 //   - write-isolation: the same write run by the admin role, rolled back,
 //     changes another tenant's rows (or rows of no tenant) (write.go);
 //   - hostile-ids: the hostile value was accepted, and a relation the
-//     session could still read holds, in the world the admin inserted, rows
-//     of a tenant that is neither the viewer nor the tenant PostgreSQL reads
-//     the value as (foreignInWorld);
+//     session then read holds, in the world the admin inserted, rows of a
+//     tenant that is neither the viewer nor the tenant PostgreSQL reads the
+//     value as (foreignInWorld; a read the value makes fail is the system
+//     refusing those rows, as in fail-closed);
 //   - role-tricks: the trick ran, and a relation the session could still
 //     read holds rows of another tenant (foreignInWorld);
 //   - side-channel: run by the admin role, the colliding and the fresh
