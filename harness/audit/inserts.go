@@ -37,6 +37,8 @@ func (e *env) tieInserts(as []tenantAccess) {
 		if !a.Tied {
 			if how := e.insertOwn(a, fresh); how != "" {
 				a.Tied, a.How = true, how
+			} else if v, ok := ins.Value(0, e.tenantKey(a.rel), nil); ok && v.Var != "" && len(ins.Columns) > 0 {
+				a.How = fmt.Sprintf("its VALUES take %s from %s, neither the caller nor a row this function created, and no check of the caller comes before it", e.tenantKey(a.rel), v.Var)
 			}
 		}
 		if a.rel == e.cat.TenantsTable {

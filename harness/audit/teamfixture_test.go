@@ -47,7 +47,7 @@ func TestTeamAccountsFixture(t *testing.T) {
 			var got []string
 			for _, r := range rep.Results {
 				got = append(got, r.Key())
-				if r.Check == "TFA025" && !strings.Contains(r.Message, "p_account") {
+				if r.Check == "TFA025" && !strings.Contains(r.Message, "take account_id from p_account") {
 					t.Errorf("%s does not quote the untied INSERT: %s", r.Key(), r.Message)
 				}
 			}
