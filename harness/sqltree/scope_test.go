@@ -3,6 +3,7 @@ package sqltree_test
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
@@ -127,5 +128,39 @@ func TestColumnRefs(t *testing.T) {
 	want := []string{"m.user_id in account_user as m", "m.account_id in account_user as m", ".account_id in account_user as m", "notes.body"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestInsertRows: an INSERT's access carries its target columns, its
+// VALUES (which read the caller, which are bare variables) and the
+// variables RETURNING ... INTO fills, for the audit to tell a team's
+// creation from a write into any tenant.
+func TestInsertRows(t *testing.T) {
+	src := `CREATE FUNCTION create_account(p_slug text, p_name text) RETURNS uuid LANGUAGE plpgsql AS $$
+DECLARE new_id uuid;
+BEGIN
+    INSERT INTO public.accounts (slug, name, primary_owner_user_id) VALUES (p_slug, p_name, auth.uid()) RETURNING id INTO new_id;
+    INSERT INTO account_user (account_id, user_id, account_role) VALUES (new_id, auth.uid(), 'owner') ON CONFLICT (user_id, account_id) DO UPDATE SET account_role = 'owner';
+    RETURN new_id;
+END $$`
+	as, err := sqltree.Accesses("plpgsql", src, readsCaller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != 2 || as[0].Insert == nil || as[1].Insert == nil {
+		t.Fatalf("accesses %+v, want two INSERTs", as)
+	}
+	acc, mem := as[0].Insert, as[1].Insert
+	if strings.Join(acc.Returning, ",") != "id" || strings.Join(acc.Into, ",") != "new_id" || acc.Upsert {
+		t.Errorf("accounts insert: returning %v into %v upsert %v", acc.Returning, acc.Into, acc.Upsert)
+	}
+	if v, ok := acc.Value(0, "primary_owner_user_id", nil); !ok || v.Caller != "auth.uid()" {
+		t.Errorf("primary_owner_user_id value %+v, %v: want the caller", v, ok)
+	}
+	if v, ok := acc.Value(0, "slug", nil); !ok || v.Var != "p_slug" || v.Caller != "" {
+		t.Errorf("slug value %+v, %v: want the variable p_slug", v, ok)
+	}
+	if v, ok := mem.Value(0, "account_id", nil); !ok || v.Var != "new_id" || !mem.Upsert {
+		t.Errorf("account_user insert: account_id %+v, %v, upsert %v", v, ok, mem.Upsert)
 	}
 }
