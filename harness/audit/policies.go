@@ -234,13 +234,24 @@ func policyNoContext(e *env) []Result {
 // applies to the application role depends on the row. An expression that
 // names no column of its table, USING (true), (1 = 1), or a test of the
 // context alone (current_setting(...) IS NOT NULL), admits every row of
-// every tenant whenever it holds. Limits: a column of the same name read
+// every tenant whenever it holds. So does one whose every column of the
+// row goes to a function that never reads that parameter
+// (has_role_on_account(account_id) after the helper's account filter was
+// dropped; ignoredkey.go). Limits: a column of the same name read
 // inside a subquery counts as the table's own. Not flagged: who may
 // create a tenant (createsTenant).
 func alwaysTrue(e *env) []Result {
 	var out []Result
 	for _, x := range e.appExprs() {
-		if len(e.columnsIn(x.expr, x.rel)) > 0 || e.createsTenant(x) {
+		if e.createsTenant(x) {
+			continue
+		}
+		if len(e.columnsIn(x.expr, x.rel)) > 0 {
+			if what, fn := e.ignoredKey(x); fn != nil {
+				out = append(out, x.result(
+					fmt.Sprintf("%s (%s) does not depend on the row: it passes %s, which its body never reads, so it admits every row of every tenant whenever it holds", x.clause, oneLine(x.expr), what),
+					fmt.Sprintf("make %s %s read that parameter (compare it with the rows it checks, e.g. the membership's tenant column), or ALTER POLICY %s ON %s %s with a predicate on the row", fnKind(fn), fnSig(fn), catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause)))
+			}
 			continue
 		}
 		what := "admits every row of every tenant whenever it holds"

@@ -164,3 +164,39 @@ END $$`
 		t.Errorf("account_user insert: account_id %+v, %v, upsert %v", v, ok, mem.Upsert)
 	}
 }
+
+// TestParams: which parameters a function body reads (by name, qualified
+// with the function's name, or by position), in SQL and PL/pgSQL; a name
+// qualified with a table alias is the table's column, not the parameter.
+func TestParams(t *testing.T) {
+	for _, c := range []struct{ def, want string }{
+		{`CREATE FUNCTION public.has_role_on_account(account_id uuid, account_role text DEFAULT NULL) RETURNS boolean LANGUAGE sql AS $$
+  SELECT EXISTS (SELECT 1 FROM account_user wu WHERE wu.user_id = auth.uid() AND wu.account_id = has_role_on_account.account_id
+    AND (has_role_on_account.account_role IS NULL OR wu.account_role = has_role_on_account.account_role)) $$`, "account_id:true account_role:true"},
+		{`CREATE FUNCTION public.has_role_on_account(account_id uuid, account_role text DEFAULT NULL) RETURNS boolean LANGUAGE sql AS $$
+  SELECT EXISTS (SELECT 1 FROM account_user wu WHERE wu.user_id = auth.uid()
+    AND (has_role_on_account.account_role IS NULL OR wu.account_role = has_role_on_account.account_role)) $$`, "account_id:false account_role:true"},
+		{`CREATE FUNCTION f(uuid, OUT n int) LANGUAGE sql AS $$ SELECT count(*) FROM t WHERE t.k = $1 $$`, ":true"},
+		{`CREATE FUNCTION g(p_account uuid, p_unused int) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_account IS NULL THEN RETURN false; END IF;
+  RETURN EXISTS (SELECT 1 FROM m WHERE m.account_id = p_account);
+END $$`, "p_account:true p_unused:false"},
+	} {
+		ps, err := sqltree.Params(c.def)
+		if err != nil {
+			t.Fatalf("%s: %v", c.def, err)
+		}
+		var got []string
+		for _, p := range ps {
+			got = append(got, fmt.Sprintf("%s:%v", p.Name, p.Read))
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s:\ngot  %s\nwant %s", c.def, strings.Join(got, " "), c.want)
+		}
+	}
+	args, err := sqltree.ColumnArgs(`has_role_on_account(account_id, 'owner'::account_role) OR EXISTS (SELECT 1 FROM x WHERE f(x.a))`)
+	if err != nil || len(args) != 1 || args[0].Column != "account_id" || args[0].Index != 0 || args[0].Name != "has_role_on_account" {
+		t.Errorf("ColumnArgs: %+v, %v; want account_id at 0 of has_role_on_account (subqueries left out)", args, err)
+	}
+}
