@@ -74,6 +74,7 @@ func (e *env) accesses(fn *catalog.Function) ([]tenantAccess, bool) {
 	for i, a := range as {
 		out[i] = tenantAccess{e.resolve(a.Schema, a.Table, fn), a}
 	}
+	e.tieInserts(out)
 	return out, true
 }
 

@@ -26,6 +26,8 @@ type env struct {
 	keyCall *sqltree.KeyCall
 	// colRefs memoises sqltree.ColumnRefs per expression (nil: no parse).
 	colRefs map[string][]sqltree.ColumnRef
+	// paramMemo memoises params (ignoredkey.go); nil: not readable.
+	paramMemo map[uint32][]sqltree.Param
 }
 
 func newEnv(cat *catalog.Catalog, f *facts, opts Options) *env {

@@ -107,14 +107,22 @@ func (e *env) contextValue(col *catalog.Column) string {
 
 // multiplePermissive (TFA011) enforces: for each command the application
 // role is granted on a tenant table, at most one permissive policy applies
-// to it. Permissive policies are OR-ed, so a second one (a debugging or
-// "admin" policy left TO PUBLIC) widens what every tenant sees. Limits:
-// two policies that are each correct are flagged too; merge them into one
-// predicate or make the extra one RESTRICTIVE or scoped TO another role.
+// to it, unless every one of them restricts rows to the caller on its own.
+// Permissive policies are OR-ed, so a second one (a debugging or "admin"
+// policy left TO PUBLIC) widens what every tenant sees. When each policy
+// alone reads who is asking, constrains the row and is flagged by none of
+// the checks that judge one policy (TFA012-TFA016, TFA050, TFA051), the OR
+// is the union of rows each already grants (a team's members OR its
+// primary owner) and adds no reach: no result. The message names the
+// policies that are not so judged. Limits: "restricts rows to the caller"
+// is those checks' syntactic judgment, no more; two such policies keyed on
+// different columns pass when each check passes each.
 func multiplePermissive(e *env) []Result {
 	var out []Result
+	loose := e.looseAlone()
 	for _, r := range e.tenantTables() {
-		var parts []string
+		var parts, wide []string
+		seen := map[string]bool{}
 		for _, cmd := range commands {
 			if !granted(r.Priv, cmd) {
 				continue
@@ -124,8 +132,22 @@ func multiplePermissive(e *env) []Result {
 				continue
 			}
 			names := make([]string, len(ps))
+			var open []string
 			for i, p := range ps {
 				names[i] = p.Name
+				if why := loose[policyKey(r, p)]; why != "" || !e.readsCaller(p) {
+					open = append(open, p.Name)
+					if !seen[p.Name] {
+						seen[p.Name] = true
+						if why == "" {
+							why = "does not read who is asking"
+						}
+						wide = append(wide, p.Name+" "+why)
+					}
+				}
+			}
+			if len(open) == 0 {
+				continue
 			}
 			parts = append(parts, cmd+": "+strings.Join(names, " OR "))
 		}
@@ -134,12 +156,58 @@ func multiplePermissive(e *env) []Result {
 		}
 		out = append(out, Result{
 			Object: "table " + r.String(), Relation: r.String(),
-			Message: fmt.Sprintf("%s has more than one permissive policy for %s per command (%s): they are OR-ed, so the widest one decides", r, e.cat.AppRole, strings.Join(parts, "; ")),
+			Message: fmt.Sprintf("%s has more than one permissive policy for %s per command (%s): they are OR-ed, so the widest one decides, and %s", r, e.cat.AppRole, strings.Join(parts, "; "), strings.Join(wide, "; ")),
 			Fix:     "keep one permissive policy per command for the application role; make extra conditions AS RESTRICTIVE or scope them TO another role",
 			where:   append(atPolicies(r), atCreate(r)),
 		})
 	}
 	return out
+}
+
+func policyKey(r *catalog.Relation, p catalog.Policy) string { return r.String() + "\x00" + p.Name }
+
+// looseAlone maps each permissive application policy that a single-policy
+// check flags to what flags it ("is flagged on its own by TFA012").
+func (e *env) looseAlone() map[string]string {
+	out := map[string]string{}
+	for _, c := range []struct {
+		id  string
+		run func(*env) []Result
+	}{{"TFA012", policyNoContext}, {"TFA013", alwaysTrue}, {"TFA014", failOpenDisjunct}, {"TFA015", nullTenantDisjunct},
+		{"TFA016", contextPattern}, {"TFA050", policyOffTenantColumn}, {"TFA051", keyThroughFunction}} {
+		for _, res := range c.run(e) {
+			for _, r := range e.tenantTables() {
+				for _, p := range r.Policies {
+					k := policyKey(r, p)
+					if res.Object == (policyExpr{rel: r, policy: p}).object() {
+						if out[k] == "" {
+							out[k] = "is flagged on its own by " + c.id
+						} else if !strings.Contains(out[k], c.id) {
+							out[k] += ", " + c.id
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// readsCaller reports whether each expression of a policy reads who is
+// asking (an expression that does not is TFA012's or TFA013's to flag,
+// but those leave some alone, e.g. a team's creation).
+func (e *env) readsCaller(p catalog.Policy) bool {
+	n := 0
+	for _, x := range []string{p.Using, p.WithCheck} {
+		if x == "" {
+			continue
+		}
+		n++
+		if !e.refsContext(x, 3) {
+			return false
+		}
+	}
+	return n > 0
 }
 
 // policyNoContext (TFA012) enforces: every permissive policy expression
@@ -166,13 +234,24 @@ func policyNoContext(e *env) []Result {
 // applies to the application role depends on the row. An expression that
 // names no column of its table, USING (true), (1 = 1), or a test of the
 // context alone (current_setting(...) IS NOT NULL), admits every row of
-// every tenant whenever it holds. Limits: a column of the same name read
+// every tenant whenever it holds. So does one whose every column of the
+// row goes to a function that never reads that parameter
+// (has_role_on_account(account_id) after the helper's account filter was
+// dropped; ignoredkey.go). Limits: a column of the same name read
 // inside a subquery counts as the table's own. Not flagged: who may
 // create a tenant (createsTenant).
 func alwaysTrue(e *env) []Result {
 	var out []Result
 	for _, x := range e.appExprs() {
-		if len(e.columnsIn(x.expr, x.rel)) > 0 || e.createsTenant(x) {
+		if e.createsTenant(x) {
+			continue
+		}
+		if len(e.columnsIn(x.expr, x.rel)) > 0 {
+			if what, fn := e.ignoredKey(x); fn != nil {
+				out = append(out, x.result(
+					fmt.Sprintf("%s (%s) does not depend on the row: it passes %s, which its body never reads, so it admits every row of every tenant whenever it holds", x.clause, oneLine(x.expr), what),
+					fmt.Sprintf("make %s %s read that parameter (compare it with the rows it checks, e.g. the membership's tenant column), or ALTER POLICY %s ON %s %s with a predicate on the row", fnKind(fn), fnSig(fn), catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause)))
+			}
 			continue
 		}
 		what := "admits every row of every tenant whenever it holds"
@@ -363,14 +442,21 @@ func nullableTenantColumn(e *env) []Result {
 // compares it with that column. A policy that matches the context against
 // another column (id = ctx, copied from the tenants table's policy)
 // isolates by the wrong key: no tenant sees its rows, and the broad fix
-// that follows opens them all. Low: it fails closed by itself. Limits: a
-// per-user policy (user_id = auth.uid()) on a tenant table is flagged too.
+// that follows opens them all. Low: it fails closed by itself. Under
+// membership tenancy (catalog.Membership) the membership table's own
+// policies keyed by its user column (user_id = auth.uid(): a user sees
+// their memberships) are the model, not a wrong key, and are left alone.
+// Limits: a per-user policy (user_id = auth.uid()) on another tenant table
+// is flagged too.
 func policyOffTenantColumn(e *env) []Result {
 	var out []Result
 	for _, x := range e.appExprs() {
 		key := x.rel.TenantColumn
 		cols := e.columnsIn(x.expr, x.rel)
 		if key == "" || x.rel == e.cat.TenantsTable || len(cols) == 0 || contains(cols, key) || !e.refsContext(x.expr, 3) {
+			continue
+		}
+		if m := e.cat.Membership; m != nil && x.rel == m.Table && contains(cols, m.UserColumn) {
 			continue
 		}
 		out = append(out, x.result(

@@ -25,6 +25,9 @@ type Access struct {
 	How string
 	// Stmt is the statement (or PL/pgSQL expression) it is in, one line.
 	Stmt string
+	// Insert is what an INSERT writes (nil for other accesses), for a
+	// caller that can tell rows tied by their values (insert.go).
+	Insert *InsertRows
 }
 
 // Caller reports whether a call reads who is asking (auth.uid(),
@@ -96,6 +99,17 @@ func (w *plWalker) any(v any, tied string) {
 				}
 			case "PLpgSQL_stmt_if":
 				w.ifStmt(x[k], tied)
+			case "PLpgSQL_stmt_execsql":
+				from := len(w.out)
+				w.any(x[k], tied)
+				m, _ := x[k].(map[string]any)
+				if into := intoTargets(m["target"]); len(into) > 0 {
+					for _, a := range w.out[from:] {
+						if a.Insert != nil {
+							a.Insert.Into = into
+						}
+					}
+				}
 			case "PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors":
 				// dynamic SQL: not read (TFA023 judges how it is built)
 			default:
@@ -213,6 +227,7 @@ func sqlAccesses(sql, tied string, caller Caller) ([]Access, error) {
 		visit(raw.ProtoReflect(), func(m protoreflect.Message) {
 			var tables []*pg_query.RangeVar
 			var conds []*pg_query.Node
+			var ins *InsertRows
 			kind := "SELECT"
 			switch n := m.Interface().(type) {
 			case *pg_query.SelectStmt:
@@ -231,6 +246,7 @@ func sqlAccesses(sql, tied string, caller Caller) ([]Access, error) {
 			case *pg_query.InsertStmt:
 				kind = "INSERT"
 				tables = []*pg_query.RangeVar{n.Relation} // rows it reads come from its SELECT, visited on its own
+				ins = insertRows(n, caller)
 			default:
 				return
 			}
@@ -257,7 +273,7 @@ func sqlAccesses(sql, tied string, caller Caller) ([]Access, error) {
 				if i > 0 && kind != "SELECT" {
 					k = "SELECT"
 				}
-				out = append(out, Access{Schema: t.Schemaname, Table: t.Relname, Kind: k, Tied: ok, How: how, Stmt: text})
+				out = append(out, Access{Schema: t.Schemaname, Table: t.Relname, Kind: k, Tied: ok, How: how, Stmt: text, Insert: ins})
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package sqltree_test
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
@@ -127,5 +128,75 @@ func TestColumnRefs(t *testing.T) {
 	want := []string{"m.user_id in account_user as m", "m.account_id in account_user as m", ".account_id in account_user as m", "notes.body"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestInsertRows: an INSERT's access carries its target columns, its
+// VALUES (which read the caller, which are bare variables) and the
+// variables RETURNING ... INTO fills, for the audit to tell a team's
+// creation from a write into any tenant.
+func TestInsertRows(t *testing.T) {
+	src := `CREATE FUNCTION create_account(p_slug text, p_name text) RETURNS uuid LANGUAGE plpgsql AS $$
+DECLARE new_id uuid;
+BEGIN
+    INSERT INTO public.accounts (slug, name, primary_owner_user_id) VALUES (p_slug, p_name, auth.uid()) RETURNING id INTO new_id;
+    INSERT INTO account_user (account_id, user_id, account_role) VALUES (new_id, auth.uid(), 'owner') ON CONFLICT (user_id, account_id) DO UPDATE SET account_role = 'owner';
+    RETURN new_id;
+END $$`
+	as, err := sqltree.Accesses("plpgsql", src, readsCaller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != 2 || as[0].Insert == nil || as[1].Insert == nil {
+		t.Fatalf("accesses %+v, want two INSERTs", as)
+	}
+	acc, mem := as[0].Insert, as[1].Insert
+	if strings.Join(acc.Returning, ",") != "id" || strings.Join(acc.Into, ",") != "new_id" || acc.Upsert {
+		t.Errorf("accounts insert: returning %v into %v upsert %v", acc.Returning, acc.Into, acc.Upsert)
+	}
+	if v, ok := acc.Value(0, "primary_owner_user_id", nil); !ok || v.Caller != "auth.uid()" {
+		t.Errorf("primary_owner_user_id value %+v, %v: want the caller", v, ok)
+	}
+	if v, ok := acc.Value(0, "slug", nil); !ok || v.Var != "p_slug" || v.Caller != "" {
+		t.Errorf("slug value %+v, %v: want the variable p_slug", v, ok)
+	}
+	if v, ok := mem.Value(0, "account_id", nil); !ok || v.Var != "new_id" || !mem.Upsert {
+		t.Errorf("account_user insert: account_id %+v, %v, upsert %v", v, ok, mem.Upsert)
+	}
+}
+
+// TestParams: which parameters a function body reads (by name, qualified
+// with the function's name, or by position), in SQL and PL/pgSQL; a name
+// qualified with a table alias is the table's column, not the parameter.
+func TestParams(t *testing.T) {
+	for _, c := range []struct{ def, want string }{
+		{`CREATE FUNCTION public.has_role_on_account(account_id uuid, account_role text DEFAULT NULL) RETURNS boolean LANGUAGE sql AS $$
+  SELECT EXISTS (SELECT 1 FROM account_user wu WHERE wu.user_id = auth.uid() AND wu.account_id = has_role_on_account.account_id
+    AND (has_role_on_account.account_role IS NULL OR wu.account_role = has_role_on_account.account_role)) $$`, "account_id:true account_role:true"},
+		{`CREATE FUNCTION public.has_role_on_account(account_id uuid, account_role text DEFAULT NULL) RETURNS boolean LANGUAGE sql AS $$
+  SELECT EXISTS (SELECT 1 FROM account_user wu WHERE wu.user_id = auth.uid()
+    AND (has_role_on_account.account_role IS NULL OR wu.account_role = has_role_on_account.account_role)) $$`, "account_id:false account_role:true"},
+		{`CREATE FUNCTION f(uuid, OUT n int) LANGUAGE sql AS $$ SELECT count(*) FROM t WHERE t.k = $1 $$`, ":true"},
+		{`CREATE FUNCTION g(p_account uuid, p_unused int) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_account IS NULL THEN RETURN false; END IF;
+  RETURN EXISTS (SELECT 1 FROM m WHERE m.account_id = p_account);
+END $$`, "p_account:true p_unused:false"},
+	} {
+		ps, err := sqltree.Params(c.def)
+		if err != nil {
+			t.Fatalf("%s: %v", c.def, err)
+		}
+		var got []string
+		for _, p := range ps {
+			got = append(got, fmt.Sprintf("%s:%v", p.Name, p.Read))
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s:\ngot  %s\nwant %s", c.def, strings.Join(got, " "), c.want)
+		}
+	}
+	args, err := sqltree.ColumnArgs(`has_role_on_account(account_id, 'owner'::account_role) OR EXISTS (SELECT 1 FROM x WHERE f(x.a))`)
+	if err != nil || len(args) != 1 || args[0].Column != "account_id" || args[0].Index != 0 || args[0].Name != "has_role_on_account" {
+		t.Errorf("ColumnArgs: %+v, %v; want account_id at 0 of has_role_on_account (subqueries left out)", args, err)
 	}
 }
