@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
@@ -13,7 +14,11 @@ import (
 // backend another tenant used before, and with four connections under
 // concurrency which backend serves a request is the scheduler's choice
 // (docs/evidence.md). pool-1, every other scenario and every other
-// count of pool-4 must match.
+// count of pool-4 must match. The second exception is a statement the
+// server's statement_timeout cancelled (SQLSTATE 57014, discarded and
+// shown in discard_examples): how long a statement takes depends on the
+// machine's load, not the seed; a scenario with one is logged, not
+// compared.
 func TestSameSeedSameCounts(t *testing.T) {
 	t.Parallel()
 	args := []string{"run", "--seed", "4864488554231604177", "--checks", "4", "--level3=false", "--quiet"}
@@ -38,8 +43,23 @@ func TestSameSeedSameCounts(t *testing.T) {
 			t.Errorf("scenario %d: %s seed %d %s, then %s seed %d %s", i, sa.Name, sa.Seed, sa.Verdict, sb.Name, sb.Seed, sb.Verdict)
 			continue
 		}
+		if timedOut(sa.Stats) || timedOut(sb.Stats) {
+			t.Logf("%s: a statement timed out under load in one run; counts not compared", sa.Name)
+			continue
+		}
 		if ca, cb := counts(sa.Name, sa.Stats), counts(sb.Name, sb.Stats); ca != cb {
 			t.Errorf("%s: counts differ between two runs of one seed:\n%s\n%s", sa.Name, ca, cb)
 		}
 	}
+}
+
+// timedOut reports whether a scenario discarded a statement the server's
+// statement_timeout cancelled.
+func timedOut(s harness.Stats) bool {
+	for _, e := range s.DiscardExamples {
+		if strings.Contains(e, "SQLSTATE 57014") {
+			return true
+		}
+	}
+	return false
 }
