@@ -47,8 +47,8 @@ func TestAPIMutantsKilled(t *testing.T) {
 			if !strings.Contains(f.Script, "curl ") || !strings.Contains(f.Replay, "--seed") {
 				t.Fatalf("%s: no curl reproduction or replay line: %q / %q", m.Name, f.Script, f.Replay)
 			}
-			if strings.Contains(f.Script, "Bearer ey") && f.Context == "jwt valid" {
-				t.Fatalf("%s: a valid token is printed in the reproduction", m.Name)
+			if strings.Contains(f.Script, "Bearer ey") && !strings.Contains(f.Context, "alg-none") && !strings.Contains(f.Context, "wrong-key") {
+				t.Fatalf("%s: a token signed with the run's key is printed in the reproduction: %s", m.Name, f.Script)
 			}
 			again := opts(1, f.Seed)
 			again.ExactSeed = true

@@ -72,20 +72,25 @@ func (q *request) do(c *http.Client, base string) (*response, error) {
 	return &response{Status: resp.StatusCode, Body: b}, nil
 }
 
-// Curl renders the request as a curl command against base. A valid token
-// is a credential of the run: it is shown as $TOKEN with its claims in a
-// comment (the replay mints it again), never literally; hostile tokens
+// Curl renders the request as a curl command against base. A token
+// signed with the run's key (valid, expired, not yet valid, without exp
+// or without the claim, and the forged one, whose signature is the valid
+// token's) is a credential of the run: it is shown as $TOKEN with its
+// claims in a comment (the replay mints it again), never literally.
+// Tokens the key never signed (unsigned, alg none, a wrong key, garbage)
 // are the point of the reproduction and are shown as sent.
 func (q *request) Curl(base string) string {
 	var b strings.Builder
-	if q.Cred.Kind == Valid {
-		fmt.Fprintf(&b, "# TOKEN: an HS256 token signed with the run's key, claims %s\n", q.Cred.Claims)
-	} else if q.Cred.Claims != "" {
+	secret := q.Cred.Kind.SignedWithRunKey()
+	switch {
+	case secret:
+		fmt.Fprintf(&b, "# TOKEN: a %s token signed with the run's key, claims %s\n", q.Cred.Kind, q.Cred.Claims)
+	case q.Cred.Claims != "":
 		fmt.Fprintf(&b, "# hostile token (%s), claims %s\n", q.Cred.Kind, q.Cred.Claims)
 	}
 	fmt.Fprintf(&b, "curl -sS -i -X %s %s", q.Method, shellQuote(base+q.Path))
 	switch {
-	case q.Cred.Kind == Valid:
+	case secret:
 		b.WriteString(` -H "Authorization: Bearer $TOKEN"`)
 	case q.Cred.Token != "":
 		b.WriteString(" -H " + shellQuote("Authorization: Bearer "+q.Cred.Token))

@@ -27,16 +27,26 @@ type Credential string
 // every other kind is hostile and must be refused with 401.
 const (
 	Valid    Credential = "valid"
-	None     Credential = "none"        // no Authorization header
-	Garbage  Credential = "garbage"     // not a JWT
-	AlgNone  Credential = "alg-none"    // unsigned, alg none, claiming another tenant
-	WrongKey Credential = "wrong-key"   // HS256 with another key, claiming another tenant
-	Forged   Credential = "forged"      // the tenant's own token with its claim rewritten to another tenant (signature kept)
-	Expired  Credential = "expired"     // the tenant's own claim, signed, expired an hour ago
-	NotYet   Credential = "not-yet"     // the tenant's own claim, signed, valid only from an hour from now
-	NoExpiry Credential = "no-expiry"   // the tenant's own claim, signed, without exp
-	NoClaim  Credential = "no-claim"    // signed, valid, without tenant_id
+	None     Credential = "none"      // no Authorization header
+	Garbage  Credential = "garbage"   // not a JWT
+	AlgNone  Credential = "alg-none"  // unsigned, alg none, claiming another tenant
+	WrongKey Credential = "wrong-key" // HS256 with another key, claiming another tenant
+	Forged   Credential = "forged"    // the tenant's own token with its claim rewritten to another tenant (signature kept)
+	Expired  Credential = "expired"   // the tenant's own claim, signed, expired an hour ago
+	NotYet   Credential = "not-yet"   // the tenant's own claim, signed, valid only from an hour from now
+	NoExpiry Credential = "no-expiry" // the tenant's own claim, signed, without exp
+	NoClaim  Credential = "no-claim"  // signed, valid, without tenant_id
 )
+
+// SignedWithRunKey reports whether tokens of this kind carry a signature
+// made with the run's key (they are never printed).
+func (c Credential) SignedWithRunKey() bool {
+	switch c {
+	case None, Garbage, AlgNone, WrongKey:
+		return false
+	}
+	return true
+}
 
 // HostileCredentials are the hostile kinds the property draws.
 var HostileCredentials = []Credential{None, Garbage, AlgNone, WrongKey, Forged, Expired, NotYet, NoExpiry, NoClaim}
