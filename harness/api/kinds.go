@@ -14,6 +14,10 @@ const (
 	// wrong key, forged claim, expired, not yet valid, without exp or
 	// without the tenant claim) was answered 2xx instead of 401.
 	KindAuthBypass harness.Kind = "api-auth-bypass"
+	// KindSideChannel: the answer to a get of another tenant's id differs
+	// (status or body size) from the answer for an id that exists nowhere:
+	// a caller learns which ids other tenants hold.
+	KindSideChannel harness.Kind = "api-side-channel"
 )
 
 // Kinds lists the API kinds with their default severities.
@@ -21,4 +25,5 @@ var Kinds = map[harness.Kind]harness.Severity{
 	KindCrossTenantRead:  harness.SeverityCritical,
 	KindCrossTenantWrite: harness.SeverityCritical,
 	KindAuthBypass:       harness.SeverityCritical,
+	KindSideChannel:      harness.SeverityLow,
 }

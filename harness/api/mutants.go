@@ -2,10 +2,12 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/harness"
 )
 
@@ -45,6 +47,40 @@ func (m *Mutant) Apply(s *Service) *Service {
 
 // Mutants is the registry, sorted by name.
 var Mutants = []*Mutant{
+	{
+		Name: "body-tenant", Property: "api-isolation", Kinds: []harness.Kind{KindCrossTenantWrite},
+		Doc: "create trusts a tenant_id in the request body when present (the frontend sends the tenant id): the insert " +
+			"runs in that tenant's context, so any caller writes into any tenant",
+		service: func(s *Service) {
+			s.Hooks.CreateTenant = func(caller string, body *NewDocument) (string, error) {
+				if body.TenantID != nil {
+					return *body.TenantID, nil
+				}
+				return caller, nil
+			}
+		},
+	},
+	{
+		Name: "forbidden-foreign", Property: "api-isolation", Kinds: []harness.Kind{KindSideChannel},
+		Doc: "get-by-id answers 403 for an id that exists in another tenant and 404 for one that exists nowhere: the " +
+			"status tells a caller which ids other tenants hold",
+		service: func(s *Service) {
+			s.Hooks.Get = func(ctx context.Context, s *Service, tenant string, id string) (*Document, error) {
+				d, err := Reference().Get(ctx, s, tenant, id)
+				if !errors.Is(err, pgx.ErrNoRows) {
+					return d, err
+				}
+				var exists bool
+				if err := s.Owner.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM documents WHERE id = $1)", id).Scan(&exists); err != nil {
+					return nil, err
+				}
+				if exists {
+					return nil, ErrForbidden
+				}
+				return nil, pgx.ErrNoRows
+			}
+		},
+	},
 	{
 		Name: "header-tenant", Property: "api-isolation", Kinds: []harness.Kind{KindCrossTenantRead, KindCrossTenantWrite},
 		Doc: "the founding guide's common error: the token is verified, but an X-Tenant-Id header the client sends names the " +

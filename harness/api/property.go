@@ -38,9 +38,12 @@ func (p *Property) String() string { return p.Name }
 // canary in the title). A foreign value is critical (read, or write for a
 // create); a 2xx answer to a hostile token is critical.
 //
+// A get of another tenant's id that is refused is compared with the same
+// request for an id that exists nowhere: a different status or body size
+// is a low side-channel finding.
+//
 // Limits: it does not yet compare the database's digest after writes
-// (a write that lands in another tenant without echoing it is missed),
-// nor the foreign-versus-nonexistent side channel (status, size).
+// (a write that lands in another tenant without echoing it is missed).
 var APIIsolation = &Property{Name: "api-isolation", Title: "API responses hold only the caller's rows; hostile tokens get 401", Labels: []string{"api"}}
 
 // Properties is the registry.
@@ -132,6 +135,9 @@ func check(ctx context.Context, t *rapid.T, env *Env, key []byte, base string, c
 		}
 		if f := judge(w, q, resp, base); f != nil {
 			return f, stats, nil
+		}
+		if f, err := sideChannel(w, q, resp, client, base, i); f != nil || err != nil {
+			return f, stats, err
 		}
 		if q.Cred.Kind == Valid && resp.Status/100 == 2 && ownSeen(w, q.viewer, resp.Body) {
 			stats.Own = 1
@@ -286,3 +292,31 @@ func redact(v string) string {
 }
 
 var canaryIn = regexp.MustCompile(`\[tf:\d+\]`)
+
+// sideChannel compares a refused get of another tenant's id with the same
+// request for an id that exists nowhere: the answers must not differ in
+// status or body size.
+func sideChannel(w *generators.World, q *request, resp *response, client *http.Client, base string, i int) (*harness.Finding, error) {
+	if q.Endpoint != epGetForeign || q.Cred.Kind != Valid || q.Header != "" || resp.Status/100 == 2 {
+		return nil, nil
+	}
+	probe := *q
+	probe.Path = "/documents/" + missingID(i)
+	missing, err := probe.do(client, base)
+	if err != nil {
+		return nil, err
+	}
+	if missing.Status == resp.Status && len(missing.Body) == len(resp.Body) {
+		return nil, nil
+	}
+	viewer := w.Tenants[q.viewer]
+	f := &harness.Finding{Kind: KindSideChannel, Severity: Kinds[KindSideChannel], Property: APIIsolation.Name, Relation: Subject,
+		Tenant: viewer.ID, TenantLabel: viewer.Label, Context: "jwt " + string(q.Cred.Kind), Statement: q.Method + " " + q.Path,
+		OtherTenant: w.Tenants[q.foreign].ID, OtherLabel: w.Tenants[q.foreign].Label,
+		Script: q.Curl(base) + "\n" + probe.Curl(base)}
+	f.Evidence = []string{
+		fmt.Sprintf("%s %s (an id of %s) by %s answered %d with %d bytes, %s (an id of nobody) answered %d with %d bytes: the answer tells which ids other tenants hold",
+			q.Method, q.Path, w.Tenants[q.foreign].Label, viewer.Label, resp.Status, len(resp.Body), probe.Path, missing.Status, len(missing.Body)),
+	}
+	return f, nil
+}

@@ -84,7 +84,7 @@ func (q *request) Curl(base string) string {
 	secret := q.Cred.Kind.SignedWithRunKey()
 	switch {
 	case secret:
-		fmt.Fprintf(&b, "# TOKEN: a %s token signed with the run's key, claims %s\n", q.Cred.Kind, q.Cred.Claims)
+		fmt.Fprintf(&b, "# TOKEN (%s): signed with the run's key, claims %s\n", q.Cred.Kind, q.Cred.Claims)
 	case q.Cred.Claims != "":
 		fmt.Fprintf(&b, "# hostile token (%s), claims %s\n", q.Cred.Kind, q.Cred.Claims)
 	}

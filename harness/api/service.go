@@ -54,7 +54,14 @@ type Hooks struct {
 	// Get fetches one document by id for the tenant (reference: in a
 	// transaction of the application role with the tenant's context).
 	Get func(ctx context.Context, s *Service, tenant, id string) (*Document, error)
+	// CreateTenant decides the tenant a new document is created for and
+	// whose context the insert runs in (reference: the caller's; a body
+	// naming another tenant is ErrForbidden).
+	CreateTenant func(caller string, body *NewDocument) (string, error)
 }
+
+// ErrForbidden marks a request the caller may not make (403).
+var ErrForbidden = errors.New("forbidden")
 
 // Reference returns the reference steps.
 func Reference() Hooks {
@@ -68,6 +75,12 @@ func Reference() Hooks {
 				return err
 			})
 			return d, err
+		},
+		CreateTenant: func(caller string, body *NewDocument) (string, error) {
+			if body.TenantID != nil && !strings.EqualFold(*body.TenantID, caller) {
+				return "", fmt.Errorf("%w: the body names another tenant", ErrForbidden)
+			}
+			return caller, nil
 		},
 	}
 }
@@ -203,6 +216,10 @@ func (s *Service) get(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if errors.Is(err, ErrForbidden) {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
 	reply(w, http.StatusOK, d, err)
 }
 
@@ -216,12 +233,13 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	if nd.TenantID != nil && !strings.EqualFold(*nd.TenantID, tenant) {
+	tenant, err := s.Hooks.CreateTenant(tenant, &nd)
+	if err != nil || !isUUID(tenant) {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
 	var d *Document
-	err := s.InTenant(r.Context(), tenant, func(tx pgx.Tx) error {
+	err = s.InTenant(r.Context(), tenant, func(tx pgx.Tx) error {
 		var err error
 		d, err = scanOne(tx.QueryRow(r.Context(),
 			"INSERT INTO documents (id, tenant_id, title, content, doc_type) VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4) "+
