@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/tenantfuzz/tenantfuzz/generators"
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 )
@@ -93,13 +94,26 @@ func (e *Env) NewService(key []byte) *Service {
 // world (the harness's own database: nothing else lives there).
 var tenantTables = []string{"document_chunks", "documents", "users", "tenants"}
 
-// clear empties the tenant tables as the admin role.
-func (e *Env) clear(ctx context.Context) error {
+// Clear empties the tenant tables as the admin role.
+func (e *Env) Clear(ctx context.Context) error {
 	_, err := e.Target.Pool.Exec(ctx, "TRUNCATE "+strings.Join(tenantTables, ", ")+" CASCADE")
 	if err != nil {
 		return fmt.Errorf("empty the tenant tables: %w", err)
 	}
 	return nil
+}
+
+// Load empties the tenant tables and commits w as the admin role: the
+// world the service then serves. Rows the schema refuses are an error.
+func (e *Env) Load(ctx context.Context, w *generators.World) error {
+	if err := e.Clear(ctx); err != nil {
+		return err
+	}
+	// The undo CommitWorld returns is not used: rows the service creates
+	// would block it, and the next Load (or the end of Run) empties the
+	// tables of this harness-created database anyway.
+	_, err := e.Target.CommitWorld(ctx, w)
+	return err
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

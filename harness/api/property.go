@@ -91,7 +91,7 @@ func (p *Property) Run(ctx context.Context, env *Env, opts harness.RunOptions) *
 			st.Count(stats)
 		}
 	})
-	if err := env.clear(ctx); err != nil && res.Err == nil {
+	if err := env.Clear(ctx); err != nil && res.Err == nil {
 		res.Err = err
 	}
 	res.Judge(true, true)
@@ -105,10 +105,7 @@ func check(ctx context.Context, t *rapid.T, env *Env, key []byte, base string, c
 	opts harness.RunOptions) (*harness.Finding, harness.Stats, error) {
 	stats := harness.Stats{Checks: 1}
 	w := generators.WorldGen(env.Target.Catalog, generators.WorldOptions{MinTenants: 2, MaxTenants: 3, MaxRows: 2}).Draw(t, "world")
-	if err := env.clear(ctx); err != nil {
-		return nil, stats, err
-	}
-	if _, err := env.Target.CommitWorld(ctx, w); err != nil {
+	if err := env.Load(ctx, w); err != nil {
 		return nil, stats, err
 	}
 	stats.Tenants, stats.WorldRows = len(w.Tenants), len(w.Rows)
