@@ -155,13 +155,13 @@ func scanOne(row pgx.Row) (*Document, error) {
 	return &d, nil
 }
 
-// ServeHTTP routes GET /documents, GET /documents/{id} and POST /documents.
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// Handler routes GET /documents, GET /documents/{id} and POST /documents.
+func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /documents", s.list)
 	mux.HandleFunc("GET /documents/{id}", s.get)
 	mux.HandleFunc("POST /documents", s.create)
-	mux.ServeHTTP(w, r)
+	return mux
 }
 
 func (s *Service) tenant(w http.ResponseWriter, r *http.Request) (string, bool) {
@@ -291,7 +291,7 @@ func Start(s *Service) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start api service: %w", err)
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return &Server{URL: "http://" + ln.Addr().String(), srv: srv, ln: ln}, nil
 }
