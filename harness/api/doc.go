@@ -19,8 +19,9 @@
 // token. Each finding carries a curl reproduction.
 //
 // Mutants are the service with one step done the way real backends get it
-// wrong (tenant from X-Tenant-Id, JWT signature not verified, IDOR on
-// get-by-id); each must be found.
+// wrong (tenant from X-Tenant-Id or from the body, JWT signature not
+// verified, alg none accepted, expiry ignored, IDOR on get-by-id, 403
+// versus 404 for foreign ids); each must be found.
 //
 // Limits of this slice: no subdomain tenancy, no RS256, no chunks or
 // search endpoints, no update/delete, no user's own service (tenantfuzz

@@ -48,6 +48,21 @@ func (m *Mutant) Apply(s *Service) *Service {
 // Mutants is the registry, sorted by name.
 var Mutants = []*Mutant{
 	{
+		Name: "alg-none-accepted", Property: "api-isolation", Kinds: []harness.Kind{KindAuthBypass, KindCrossTenantRead, KindCrossTenantWrite},
+		Doc: "the verifier takes the algorithm from the token's header and lets alg none through unsigned (the classic " +
+			"JWT library misuse): a token claiming any tenant, with no signature at all, is honoured",
+		service: func(s *Service) {
+			s.Hooks.Tenant = func(s *Service, r *http.Request) (string, error) {
+				return verify(s, r, func(t *jwt.Token) (any, error) {
+					if t.Method == jwt.SigningMethodNone {
+						return jwt.UnsafeAllowNoneSignatureType, nil
+					}
+					return s.Key, nil
+				}, jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg(), jwt.SigningMethodNone.Alg()}), jwt.WithExpirationRequired())
+			}
+		},
+	},
+	{
 		Name: "body-tenant", Property: "api-isolation", Kinds: []harness.Kind{KindCrossTenantWrite},
 		Doc: "create trusts a tenant_id in the request body when present (the frontend sends the tenant id): the insert " +
 			"runs in that tenant's context, so any caller writes into any tenant",
@@ -57,6 +72,17 @@ var Mutants = []*Mutant{
 					return *body.TenantID, nil
 				}
 				return caller, nil
+			}
+		},
+	},
+	{
+		Name: "expiry-ignored", Property: "api-isolation", Kinds: []harness.Kind{KindAuthBypass},
+		Doc: "the signature is verified but the time claims are not (claims validation switched off): an expired token, " +
+			"one not yet valid and one without exp are all honoured",
+		service: func(s *Service) {
+			s.Hooks.Tenant = func(s *Service, r *http.Request) (string, error) {
+				return verify(s, r, func(*jwt.Token) (any, error) { return s.Key, nil },
+					jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithoutClaimsValidation())
 			}
 		},
 	},

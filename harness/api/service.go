@@ -101,12 +101,18 @@ type Service struct {
 // alg none, no other algorithm), signature verified with Key, exp
 // required and honoured, nbf honoured, the claim a non-empty string.
 func (s *Service) VerifiedTenant(r *http.Request) (string, error) {
+	return verify(s, r, func(*jwt.Token) (any, error) { return s.Key, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired())
+}
+
+// verify parses the bearer token with the key function and parser
+// options given and returns its tenant claim.
+func verify(_ *Service, r *http.Request, key jwt.Keyfunc, opts ...jwt.ParserOption) (string, error) {
 	raw, ok := bearer(r)
 	if !ok {
 		return "", fmt.Errorf("%w: no bearer token", ErrUnauthorized)
 	}
-	tok, err := jwt.Parse(raw, func(*jwt.Token) (any, error) { return s.Key, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired())
+	tok, err := jwt.Parse(raw, key, opts...)
 	if err != nil || !tok.Valid {
 		return "", fmt.Errorf("%w: %v", ErrUnauthorized, err)
 	}
