@@ -28,13 +28,14 @@ const (
 )
 
 // levelThree reports whether a kind comes from the level-3 router and
-// migration properties (harness/router), whose evidence says it all.
+// migration properties (harness/router) or the API layer (harness/api),
+// whose evidence says it all.
 func levelThree(k Kind) bool {
 	switch k {
 	case "cross-database-request", "host-misroute", "tier-misplacement", "formatted-context", "over-refusal":
 		return true
 	}
-	return strings.HasPrefix(string(k), "migration-")
+	return strings.HasPrefix(string(k), "migration-") || strings.HasPrefix(string(k), "api-")
 }
 
 // Isolation reports whether a finding of this kind shows isolation failing

@@ -1,0 +1,61 @@
+package api_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
+)
+
+// The reference service is clean, and the run is neither blind (requests
+// reached other tenants' rows) nor without the positive control.
+func TestAPIReferenceClean(t *testing.T) {
+	env := testEnv(t)
+	start := time.Now()
+	res := api.APIIsolation.Run(context.Background(), env, opts(20, 7))
+	if res.Err != nil || len(res.Findings) > 0 || res.Verdict != harness.VerdictPass {
+		t.Fatalf("reference: verdict %s (%s), err %v, findings %v", res.Verdict, res.Reason, res.Err, res.Findings)
+	}
+	if res.Own == 0 || res.Reached == 0 {
+		t.Fatalf("reference run proves nothing: own %d, reached %d", res.Own, res.Reached)
+	}
+	t.Logf("%d checks, %d requests, %d reaching other tenants, in %s", res.Checks, res.Statements, res.Reached, time.Since(start).Round(time.Millisecond))
+}
+
+// Every mutant is killed by a finding of one of its kinds, with a curl
+// reproduction, and the finding comes back from its seed alone.
+func TestAPIMutantsKilled(t *testing.T) {
+	env := testEnv(t)
+	for _, m := range api.Mutants {
+		t.Run(m.Name, func(t *testing.T) {
+			k, err := api.HuntMutant(context.Background(), env, m, opts(50, 11))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := k.Result
+			if res.Err != nil {
+				t.Fatalf("%s: %v", m.Name, res.Err)
+			}
+			if len(res.Findings) == 0 {
+				t.Fatalf("%s survived: %d checks, %d requests", m.Name, res.Checks, res.Statements)
+			}
+			f := res.Findings[0]
+			if !k.Killed {
+				t.Fatalf("%s: finding of kind %s does not kill it: %s", m.Name, f.Kind, f.Summary())
+			}
+			if !strings.Contains(f.Script, "curl ") || !strings.Contains(f.Replay, "--seed") {
+				t.Fatalf("%s: no curl reproduction or replay line: %q / %q", m.Name, f.Script, f.Replay)
+			}
+			if strings.Contains(f.Script, "Bearer ey") && !strings.Contains(f.Context, "alg-none") && !strings.Contains(f.Context, "wrong-key") {
+				t.Fatalf("%s: a token signed with the run's key is printed in the reproduction: %s", m.Name, f.Script)
+			}
+			if !k.Replays {
+				t.Fatalf("%s: the finding does not replay from seed %d", m.Name, f.Seed)
+			}
+			t.Logf("%s killed: %s\n%s\n%s", m.Name, f.Evidence[0], f.Script, f.Replay)
+		})
+	}
+}
