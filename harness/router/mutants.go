@@ -118,6 +118,13 @@ var Mutants = []*Mutant{
 		migration: func(m *Migration) { m.keepSource = true },
 	},
 	{
+		Name: "migration-copies-directory", Entry: 40, Property: "migration", Kinds: []harness.Kind{KindTierMisplacement},
+		Doc: "the migration copies the tenants table whole (\"it is reference data\") instead of the tenant's own entry: " +
+			"every other tenant's name, slug and tier lands in the enterprise tenant's dedicated database, which must hold " +
+			"rows of that tenant only",
+		migration: func(m *Migration) { m.wholeDirectory = true },
+	},
+	{
 		Name: "migration-forgets-chunks", Entry: 40, Property: "migration", Kinds: []harness.Kind{KindMigrationLoss},
 		Doc: "the migration's hand-written table list lacks document_chunks, while its clean-up deletes every tenant table: " +
 			"the tenant's chunks are gone",
