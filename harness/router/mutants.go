@@ -112,17 +112,17 @@ var Mutants = []*Mutant{
 		},
 	},
 	{
-		Name: "migration-copies-without-delete", Entry: 40, Property: "migration", Kinds: []harness.Kind{KindMigrationLeftover},
-		Doc: "the migration copies every table and switches the tier, but never deletes the tenant's rows from the shared " +
-			"database: a full copy of an enterprise tenant stays where its contract says it is not",
-		migration: func(m *Migration) { m.keepSource = true },
-	},
-	{
 		Name: "migration-copies-directory", Entry: 40, Property: "migration", Kinds: []harness.Kind{KindTierMisplacement},
 		Doc: "the migration copies the tenants table whole (\"it is reference data\") instead of the tenant's own entry: " +
 			"every other tenant's name, slug and tier lands in the enterprise tenant's dedicated database, which must hold " +
 			"rows of that tenant only",
 		migration: func(m *Migration) { m.wholeDirectory = true },
+	},
+	{
+		Name: "migration-copies-without-delete", Entry: 40, Property: "migration", Kinds: []harness.Kind{KindMigrationLeftover},
+		Doc: "the migration copies every table and switches the tier, but never deletes the tenant's rows from the shared " +
+			"database: a full copy of an enterprise tenant stays where its contract says it is not",
+		migration: func(m *Migration) { m.keepSource = true },
 	},
 	{
 		Name: "migration-forgets-chunks", Entry: 40, Property: "migration", Kinds: []harness.Kind{KindMigrationLoss},
