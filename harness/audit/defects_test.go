@@ -110,6 +110,16 @@ var mutantChecks = map[string][]string{
 	"new-table-without-rls":         {"TFA001"},
 }
 
+// auditBlind lists the seeded defects no audit check flags, with the
+// reason: only the dynamic properties find them. TestMutants requires the
+// audit to stay silent on them (nothing at or above medium), so an audit
+// check that learns to flag one moves it to mutantChecks.
+var auditBlind = map[string]string{
+	// The memo is a temporary table created at run time inside the
+	// context function: no policy, grant or setting the catalogue shows.
+	"memoised-set-tenant": "session state kept in a temporary table by the context function",
+}
+
 // mutant is the part of a mutants.yml entry the audit needs.
 type mutant struct {
 	Name       string   `yaml:"name"`
@@ -214,6 +224,14 @@ func TestMutants(t *testing.T) {
 	for _, m := range ms {
 		t.Run(m.Name, func(t *testing.T) {
 			t.Parallel()
+			if why, blind := auditBlind[m.Name]; blind {
+				path := testenv.Fixture(filepath.Join("mutants", m.Overlay))
+				rep := audited(t, sharedTarget(t, harness.Config{Context: m.Context, ContextSQL: m.ContextSQL}, path))
+				if rs := rep.AtLeast(harness.SeverityMedium); len(rs) > 0 {
+					t.Errorf("auditBlind says the audit cannot see %s (%s), but it flags it: move it to mutantChecks\n%s", m.Name, why, results(rep))
+				}
+				return
+			}
 			want, ok := mutantChecks[m.Name]
 			if !ok {
 				t.Fatalf("mutant %s has no audit expectation: add it to mutantChecks", m.Name)

@@ -81,16 +81,19 @@ func RunVector(ctx context.Context, m *vector.Mutant, opts Options) Kill {
 	return k
 }
 
+// vectorProperty is the vector property whose oracle reports each kind:
+// a vector mutant is expected from it.
+var vectorProperty = map[harness.Kind]string{
+	vector.KindVectorRead:        "vector-read-isolation",
+	vector.KindVectorWrite:       "vector-write-isolation",
+	vector.KindSQLVectorMismatch: "vector-sql-agreement",
+}
+
 // vectorOrder runs the property that reports the mutant's kind first.
 func vectorOrder(m *vector.Mutant) []*vector.Property {
-	first := map[harness.Kind]string{
-		vector.KindVectorRead:        "vector-read-isolation",
-		vector.KindVectorWrite:       "vector-write-isolation",
-		vector.KindSQLVectorMismatch: "vector-sql-agreement",
-	}
 	var out, rest []*vector.Property
 	for _, p := range vector.Properties {
-		if m != nil && first[m.Kind] == p.Name {
+		if m != nil && vectorProperty[m.Kind] == p.Name {
 			out = append(out, p)
 		} else {
 			rest = append(rest, p)

@@ -22,10 +22,12 @@ type Migration struct {
 	// use it to run requests while the migration is under way.
 	Hook func(step string)
 
-	// copyTable and keepSource are the mutants' seams: which tables are
-	// copied (default all), and whether the source keeps its rows.
-	copyTable  func(table string) bool
-	keepSource bool
+	// copyTable, keepSource and wholeDirectory are the mutants' seams:
+	// which tables are copied (default all), whether the source keeps its
+	// rows, and whether the directory (tenants table) is copied whole.
+	copyTable      func(table string) bool
+	keepSource     bool
+	wholeDirectory bool
 }
 
 func (m *Migration) hook(step string) {
@@ -117,7 +119,7 @@ func (m *Migration) copy(ctx context.Context, src pgx.Tx, tables []*catalog.Rela
 		if m.copyTable != nil && !m.copyTable(t.String()) {
 			continue
 		}
-		if err := copyTenant(ctx, src, dst, m.Catalog, t, m.Tenant); err != nil {
+		if err := copyTenant(ctx, src, dst, m.Catalog, t, m.Tenant, m.wholeDirectory && t == dir); err != nil {
 			return err
 		}
 		if t == dir {
@@ -146,9 +148,13 @@ func migrationTables(cat *catalog.Catalog) []*catalog.Relation {
 }
 
 // copyTenant copies the tenant's rows of one table through JSON (every
-// column by name, generated columns left to the target).
-func copyTenant(ctx context.Context, src, dst pgx.Tx, cat *catalog.Catalog, r *catalog.Relation, tenant string) error {
+// column by name, generated columns left to the target); all, every
+// tenant's rows (a mutant's seam).
+func copyTenant(ctx context.Context, src, dst pgx.Tx, cat *catalog.Catalog, r *catalog.Relation, tenant string, all bool) error {
 	filter, _ := cat.TenantFilter(r, "t", "$1")
+	if all {
+		filter = "$1::text IS NOT NULL"
+	}
 	var rows []byte
 	if err := src.QueryRow(ctx, "SELECT coalesce(json_agg(t), '[]')::text FROM ONLY "+r.QualifiedName()+" t WHERE "+filter, tenant).Scan(&rows); err != nil {
 		return fmt.Errorf("migrate: read %s: %w", r, err)

@@ -70,6 +70,26 @@ var Mutants = []*Mutant{
 		},
 	},
 	{
+		Name: "dedicated-by-slug", Entry: 39, Property: "routing-isolation", Kinds: []harness.Kind{KindOverRefusal},
+		Doc: "the tier switch looks the dedicated database up by the tenant's slug while the deployment map is keyed by tenant " +
+			"id: every dedicated tenant is refused as having no database (a router that refuses is safe from every other " +
+			"check; only the over-refusal check sees it)",
+		router: func(r *Router) {
+			r.Hooks.Database = func(r *Router, _ string, t Tenant) (string, error) {
+				switch t.Tier {
+				case TierShared:
+					return SharedDB, nil
+				case TierDedicated:
+					if db, ok := r.Dedicated[t.Slug]; ok {
+						return db, nil
+					}
+					return "", fmt.Errorf("%w for tenant %s", ErrNoDedicated, t.Slug)
+				}
+				return "", fmt.Errorf("%w %q of tenant %s", ErrUnknownTier, t.Tier, t.ID)
+			}
+		},
+	},
+	{
 		Name: "first-label-slug", Entry: 39, Property: "hostile-hosts", Kinds: []harness.Kind{KindHostMisroute},
 		Doc: "the founding guide's get_tenant_id: host.split('.')[0] is the slug, whatever follows it, so acme-1.evil.test " +
 			"and acme-1.example.test.evil.test are served as acme-1",
@@ -90,6 +110,13 @@ var Mutants = []*Mutant{
 				return err
 			}
 		},
+	},
+	{
+		Name: "migration-copies-directory", Entry: 40, Property: "migration", Kinds: []harness.Kind{KindTierMisplacement},
+		Doc: "the migration copies the tenants table whole (\"it is reference data\") instead of the tenant's own entry: " +
+			"every other tenant's name, slug and tier lands in the enterprise tenant's dedicated database, which must hold " +
+			"rows of that tenant only",
+		migration: func(m *Migration) { m.wholeDirectory = true },
 	},
 	{
 		Name: "migration-copies-without-delete", Entry: 40, Property: "migration", Kinds: []harness.Kind{KindMigrationLeftover},

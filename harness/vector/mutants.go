@@ -195,6 +195,20 @@ var Mutants = []*Mutant{
 			r.StoredPrefix = func(t, p string) (string, error) { return app.Escape(p), app.CheckTenant(t) }
 		},
 	},
+	{
+		Name: "upsert-default-namespace", Entry: 32, Modes: []app.Mode{app.NamespacePerTenant}, Kind: KindSQLVectorMismatch,
+		Doc: "the write path builds its own index handle and never passes the namespace: upserts (and deletes by filter) land in the default namespace, while reads and fetches go to the tenant's, so the vector of every chunk a tenant sees in SQL is missing for it (and the default namespace collects every tenant's vectors)",
+		apply: func(r *app.Repository) {
+			ref := r.Namespace
+			r.Namespace = func(t string, op app.Op) (string, error) {
+				ns, err := ref(t, op)
+				if err == nil && op == app.OpWrite {
+					return app.SharedNamespaceName, nil
+				}
+				return ns, err
+			}
+		},
+	},
 }
 
 // MutantByName returns the named mutant, or nil.

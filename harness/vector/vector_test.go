@@ -11,6 +11,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector/fake"
+	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -73,6 +74,9 @@ func TestEveryMutantIsKilledWithAReplayableFinding(t *testing.T) {
 			}
 			t.Run(m.Name+"/"+string(mode), func(t *testing.T) {
 				menv := env.WithMutant(m)
+				if m.Kind == vector.KindSQLVectorMismatch { // the agreement reads SQL
+					menv = menv.WithTarget(testenv.Target(t))
+				}
 				var hit *harness.Finding
 				var hitProp *vector.Property
 				for _, p := range preferred(m) {
@@ -113,6 +117,9 @@ func TestEveryMutantIsKilledWithAReplayableFinding(t *testing.T) {
 // preferred orders the properties so the one whose oracle matches the
 // mutant's expected kind runs first: the test stops at the first kill.
 func preferred(m *vector.Mutant) []*vector.Property {
+	if m.Kind == vector.KindSQLVectorMismatch {
+		return []*vector.Property{vector.SQLAgreement}
+	}
 	if m.Kind == vector.KindVectorWrite {
 		return []*vector.Property{vector.WriteIsolation, vector.ReadIsolation}
 	}
