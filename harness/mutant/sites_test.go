@@ -42,7 +42,10 @@ func scanSites(t *testing.T, dir string) sourceScan {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (d.Name() == "testdata" || path == filepath.Join(dir, "mutant")) {
+		// harness/api (the API layer) is not in the kill matrix yet: its
+		// kinds and service mutants are proven by its own tests
+		// (TestAPIMutantsKilled), see docs/api.md.
+		if d.IsDir() && (d.Name() == "testdata" || path == filepath.Join(dir, "mutant") || path == filepath.Join(dir, "api")) {
 			return filepath.SkipDir
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
