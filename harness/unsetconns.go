@@ -37,9 +37,11 @@ type unsetConns struct {
 	closed bool
 	// settings is what is verified after each use (unsetSettings).
 	settings []string
-	// opened and discarded count connections, for tests.
-	opened, discarded int
 }
+
+// unsetUsed, when set (tests), is told the backend of every connection an
+// unset state ran on, and whether it was found still unset after.
+var unsetUsed func(pid uint32, unset bool)
 
 // maxIdleUnset bounds the connections kept: checks on one target run one
 // at a time, a second one covers a target shared by a few goroutines.
@@ -106,7 +108,6 @@ func (u *unsetConns) get(ctx context.Context) (*pgx.Conn, error) {
 		u.mu.Unlock()
 		return c, nil
 	}
-	u.opened++
 	u.mu.Unlock()
 	// The pool's connection settings: the DSN parsed once, and any tracer.
 	c, err := pgx.ConnectConfig(ctx, u.pool.Config().ConnConfig)
@@ -123,13 +124,15 @@ func (u *unsetConns) get(ctx context.Context) (*pgx.Conn, error) {
 func (u *unsetConns) put(ctx context.Context, c *pgx.Conn, used bool) {
 	ctx = context.WithoutCancel(ctx)
 	keep := used && !c.IsClosed() && c.PgConn().TxStatus() == 'I' && u.stillUnset(ctx, c)
+	if unsetUsed != nil {
+		unsetUsed(c.PgConn().PID(), keep)
+	}
 	u.mu.Lock()
 	if keep && !u.closed && len(u.idle) < maxIdleUnset {
 		u.idle = append(u.idle, c)
 		u.mu.Unlock()
 		return
 	}
-	u.discarded++
 	u.mu.Unlock()
 	_ = c.Close(ctx)
 }
