@@ -100,11 +100,9 @@ func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error)
 // runUnset runs the unset states of a probe on a connection of the unset
 // stash, and gives it back (kept only if the settings still read NULL).
 func (tg *Target) runUnset(ctx context.Context, p probe, states []contextState, st *Stats) (*Finding, error) {
-	u, err := tg.unsetStash(ctx)
-	if err != nil {
-		return nil, err
-	}
+	u := tg.unsetStash(ctx)
 	var conn *pgx.Conn
+	var err error
 	if u != nil {
 		conn, err = u.get(ctx)
 	} else {

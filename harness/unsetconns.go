@@ -35,8 +35,10 @@ type unsetConns struct {
 	pool   *pgxpool.Pool
 	idle   []*pgx.Conn
 	closed bool
-	// settings is what is verified after each use (unsetSettings).
+	// settings is what is verified after each use (unsetSettings);
+	// verified is false when they could not be listed: nothing is kept.
 	settings []string
+	verified bool
 }
 
 // unsetUsed, when set (tests), is told the backend of every connection an
@@ -58,26 +60,25 @@ type unsetRegistry struct {
 // unsetStash returns the stash of the target's pool, making it on first
 // use; nil for a target Open did not make (each check then opens a
 // connection and closes it).
-func (tg *Target) unsetStash(ctx context.Context) (*unsetConns, error) {
+func (tg *Target) unsetStash(ctx context.Context) *unsetConns {
 	r := tg.unsets
 	if r == nil {
-		return nil, nil
+		return nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if u := r.byPool[tg.Pool]; u != nil {
-		return u, nil
+		return u
 	}
+	// Without the settings to verify (the diagnosis failed), no
+	// connection is kept: a new one per check, as safe as before.
 	settings, err := tg.unsetSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if r.byPool == nil {
 		r.byPool = map[*pgxpool.Pool]*unsetConns{}
 	}
-	u := &unsetConns{pool: tg.Pool, settings: settings}
+	u := &unsetConns{pool: tg.Pool, settings: settings, verified: err == nil}
 	r.byPool[tg.Pool] = u
-	return u, nil
+	return u
 }
 
 // unsetSettings is every custom setting that can hold a context: those the
@@ -123,7 +124,7 @@ func (u *unsetConns) get(ctx context.Context) (*pgx.Conn, error) {
 // still reads NULL on it.
 func (u *unsetConns) put(ctx context.Context, c *pgx.Conn, used bool) {
 	ctx = context.WithoutCancel(ctx)
-	keep := used && !c.IsClosed() && c.PgConn().TxStatus() == 'I' && u.stillUnset(ctx, c)
+	keep := used && u.verified && !c.IsClosed() && c.PgConn().TxStatus() == 'I' && u.stillUnset(ctx, c)
 	if unsetUsed != nil {
 		unsetUsed(c.PgConn().PID(), keep)
 	}
