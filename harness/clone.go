@@ -25,6 +25,7 @@ func (t *Target) Clones(ctx context.Context, n int) ([]*Target, error) {
 		return nil, fmt.Errorf("clone target: a large world is loaded")
 	}
 	cfg := t.Pool.Config()
+	t.closeUnset()
 	t.Pool.Close()
 	var out []*Target
 	var err error

@@ -15,7 +15,7 @@ type contextState string
 
 const (
 	ctxTenant contextState = "tenant" // the context SQL with the viewer's id
-	ctxUnset  contextState = "unset"  // never set on this connection
+	ctxUnset  contextState = "unset"  // never set on this connection (run on the unset stash: unsetconns.go)
 	ctxEmpty  contextState = "empty"  // set to '' (what a transaction-local set leaves behind)
 )
 
@@ -26,7 +26,6 @@ type probe struct {
 	viewer int // -1: no tenant
 	states []contextState
 	stmts  []generators.Statement
-	fresh  bool // use a new connection (needed for ctxUnset)
 	// control: the viewer's own context, after the states without one,
 	// is a positive control only: its statements are run to see the
 	// viewer's own rows (a property without tenant context can otherwise
@@ -63,40 +62,90 @@ const reachTimeout = "SET LOCAL statement_timeout = '1s'; SET LOCAL max_parallel
 // concurrent scan is): results come in the same order from run to run.
 var checkTx = pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL statement_timeout = '5s'; SET LOCAL synchronize_seqscans = off"}
 
-// run executes the probe in one transaction that is rolled back and
-// returns the first finding, if any. Every statement runs twice: as the
-// admin role (bypassing RLS: did it reach other tenants' rows?) and as the
-// application role with the context (did any of them come back?).
+// run executes the probe and returns the first finding, if any. Every
+// statement runs twice: as the admin role (bypassing RLS: did it reach
+// other tenants' rows?) and as the application role with the context (did
+// any of them come back?). The unset states run first, in a transaction of
+// their own on a connection that has only ever run unset states
+// (unsetconns.go); the other states run in one transaction on the pool.
+// Each transaction loads the world and is rolled back.
 func (tg *Target) run(ctx context.Context, p probe, st *Stats) (*Finding, error) {
-	var tx pgx.Tx
-	if p.fresh {
-		// The pool's connection settings: the DSN parsed once, and any tracer.
-		conn, err := pgx.ConnectConfig(ctx, tg.Pool.Config().ConnConfig)
-		if err != nil {
-			return nil, fmt.Errorf("connect to target: %w", err)
-		}
-		defer conn.Close(context.WithoutCancel(ctx))
-		if tx, err = conn.BeginTx(ctx, checkTx); err != nil {
-			return nil, fmt.Errorf("begin: %w", err)
-		}
-	} else {
-		var err error
-		if tx, err = tg.Pool.BeginTx(ctx, checkTx); err != nil {
-			return nil, fmt.Errorf("begin: %w", err)
+	var unset, rest []contextState
+	for _, s := range p.states {
+		if s == ctxUnset {
+			unset = append(unset, s)
+		} else {
+			rest = append(rest, s)
 		}
 	}
+	counted := false
+	if len(unset) > 0 {
+		f, err := tg.runUnset(ctx, p, unset, st)
+		if f != nil || err != nil {
+			return f, err
+		}
+		counted = true
+	}
+	if len(rest) == 0 {
+		return nil, nil
+	}
+	tx, err := tg.Pool.BeginTx(ctx, checkTx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	return tg.runStates(ctx, tx, p, rest, st, !counted)
+}
+
+// runUnset runs the unset states of a probe on a connection of the unset
+// stash, and gives it back (kept only if the settings still read NULL).
+func (tg *Target) runUnset(ctx context.Context, p probe, states []contextState, st *Stats) (*Finding, error) {
+	u := tg.unsetStash(ctx)
+	var conn *pgx.Conn
+	var err error
+	if u != nil {
+		conn, err = u.get(ctx)
+	} else {
+		conn, err = pgx.ConnectConfig(ctx, tg.Pool.Config().ConnConfig)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to target: %w", err)
+	}
+	used := false
+	defer func() {
+		if u != nil {
+			u.put(ctx, conn, used)
+		} else {
+			_ = conn.Close(context.WithoutCancel(ctx))
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, checkTx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	f, err := tg.runStates(ctx, tx, p, states, st, true)
+	rerr := tx.Rollback(context.WithoutCancel(ctx))
+	used = err == nil && rerr == nil
+	return f, err
+}
+
+// runStates runs the probe's statements in each of states, in tx, after
+// loading the world (unless it is committed already); count counts the
+// check in st (a probe split over two transactions counts once).
+func (tg *Target) runStates(ctx context.Context, tx pgx.Tx, p probe, states []contextState, st *Stats, count bool) (*Finding, error) {
 	if !p.persistent && !p.large {
 		if _, err := loadWorld(ctx, tx, p.world); err != nil {
 			return nil, err
 		}
 	}
-	if p.large {
+	switch {
+	case !count:
+	case p.large:
 		st.Checks++ // the world's size is reported once, with its load
-	} else {
+	default:
 		st.checked(p.world)
 	}
-	for _, state := range p.states {
+	for _, state := range states {
 		// Without a context no tenant is the viewer: every tenant's row
 		// is foreign then.
 		sp := p

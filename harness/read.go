@@ -47,9 +47,20 @@ var ReadIsolation = &Property{
 // they never do is blind (the policies may read a setting the context
 // strategy does not set, and then "nothing visible" proves nothing).
 //
-// Limits: the unset state is only observable on a fresh connection, so each
-// check opens one; contexts carried over from earlier sessions are the pool
-// property's business.
+// The unset state is only observable on a connection where the context
+// was never set (once set, even transaction-locally and rolled back, a
+// setting reads the empty string for the rest of the session). It runs
+// first, in its own transaction with its own copy of the world, on a
+// connection that has only ever run unset states and that is verified
+// after every check: each setting the strategy sets or the policies read
+// (the context diagnosis) must still read NULL there
+// (current_setting(name, true) IS NULL), or the connection is closed
+// (unsetconns.go). The empty and tenant states run on the pool, in a
+// second transaction loading the same world.
+//
+// Limits: a setting whose name is built at run time is not verified (the
+// context diagnosis says it is undecided); contexts carried over from
+// earlier sessions are the pool property's business.
 var FailClosed = &Property{
 	membership: true,
 	Name:       "fail-closed",
@@ -65,7 +76,7 @@ var FailClosed = &Property{
 			if st.NeedsControl() { // one check that saw its own rows is enough
 				states = append(states, ctxTenant)
 			}
-			return probe{world: w, viewer: viewer, states: states, control: true, stmts: stmts, fresh: true,
+			return probe{world: w, viewer: viewer, states: states, control: true, stmts: stmts,
 				property: "fail-closed", relation: rel.String(), kind: KindFailOpenRead}
 		}, tg.run)
 	},

@@ -100,6 +100,9 @@ type Target struct {
 	// must not be inserted over it.
 	large *BulkWorld
 	diag  *diagnosis // set by Open; copies of the target share it
+	// unsets holds the connections fail-closed's unset state runs on
+	// (unsetconns.go); set by Open, shared by copies, one stash per pool.
+	unsets *unsetRegistry
 }
 
 // ErrSchema marks errors in the schema or overlay SQL.
@@ -110,7 +113,7 @@ func Open(ctx context.Context, db *pg.Database, cfg Config) (*Target, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	t := &Target{DB: db, Config: cfg, Roles: map[string]string{}, diag: &diagnosis{}}
+	t := &Target{DB: db, Config: cfg, Roles: map[string]string{}, diag: &diagnosis{}, unsets: &unsetRegistry{}}
 	t.Strategy, _ = StrategyByName(cfg.Context)
 	all := append(append([]SQLFile{}, cfg.Schema...), cfg.Overlays...)
 	if cfg.Supabase {
@@ -174,6 +177,7 @@ func hasTenantColumn(c *catalog.Catalog) bool {
 // Close releases the target's connections (the database itself belongs to
 // its provider).
 func (t *Target) Close() {
+	t.closeUnset()
 	if t.Pool != nil {
 		t.Pool.Close()
 	}

@@ -167,7 +167,7 @@ func recordStream(ctx context.Context, tg *harness.Target, w *generators.World, 
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rtg.Pool.Close()
+	defer rtg.Close()
 	gen := checkGen(tg.Catalog, w)
 	var seeds []int
 	var queries []tracedQuery

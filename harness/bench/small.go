@@ -83,7 +83,7 @@ func smallWorlds(ctx context.Context, e *env, o Options) (*SmallResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer tg.Pool.Close()
+	defer tg.Close()
 	res := &SmallResult{Checks: o.SmallChecks}
 	props := make([]SmallProperty, len(smallProperties))
 	for r := 0; r < o.Rounds; r++ {
