@@ -108,6 +108,8 @@ var mutantChecks = map[string][]string{
 	"lossy-tenant-key":              {"TFA051"},
 	"ctas-backup-table":             {"TFA001", "TFA019"},
 	"new-table-without-rls":         {"TFA001"},
+	"fk-single-column-cascade":      {"TFA039"},
+	"fk-single-column-set-null":     {"TFA039"},
 }
 
 // mutant is the part of a mutants.yml entry the audit needs.
