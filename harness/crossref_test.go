@@ -1,6 +1,8 @@
 package harness_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -62,5 +64,30 @@ func TestCrossReferenceSingleColumn(t *testing.T) {
 		if !strings.Contains(strings.Join(f.Evidence, "\n"), c.fk) || !strings.Contains(f.Script, "DELETE FROM") || !strings.Contains(f.Replay, "--property cross-reference") {
 			t.Errorf("%s: evidence, script or replay lack the key or the owner's delete:\n%s\n%s", c.overlay, f.Evidence, f.Script)
 		}
+	}
+}
+
+// TestCrossReferenceNoAction: a key by id alone without an action lets B
+// point its row at A's key (cross-tenant-reference, high), and A's delete
+// is refused, so B's rows never change.
+func TestCrossReferenceNoAction(t *testing.T) {
+	overlay := filepath.Join(t.TempDir(), "fk_no_action.sql")
+	sql := "ALTER TABLE document_chunks DROP CONSTRAINT document_chunks_tenant_id_document_id_fkey;\n" +
+		"ALTER TABLE document_chunks ADD CONSTRAINT document_chunks_document_id_fkey FOREIGN KEY (document_id) REFERENCES documents (id);\n"
+	if err := os.WriteFile(overlay, []byte(sql), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tg := testenv.Target(t, overlay)
+	fs := crossRefFindings(t, tg, false)
+	if len(fs) != 1 {
+		t.Fatalf("%d findings, want one on document_chunks", len(fs))
+	}
+	f := fs[0]
+	t.Logf("%s\n%s", f, f.Script)
+	if f.Kind != harness.KindCrossTenantReference || f.Severity != harness.SeverityHigh || f.Relation != "document_chunks" || f.Tenant == f.OtherTenant {
+		t.Errorf("finding %+v, want a high cross-tenant-reference on document_chunks", f)
+	}
+	if !strings.Contains(f.Summary(), "reference a key of") || strings.Contains(f.Script, "DELETE FROM") {
+		t.Errorf("summary or script: %s\n%s", f.Summary(), f.Script)
 	}
 }
