@@ -2,11 +2,14 @@ package harness_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 )
 
@@ -64,6 +67,7 @@ func TestCrossReferenceSingleColumn(t *testing.T) {
 		if !strings.Contains(strings.Join(f.Evidence, "\n"), c.fk) || !strings.Contains(f.Script, "DELETE FROM") || !strings.Contains(f.Replay, "--property cross-reference") {
 			t.Errorf("%s: evidence, script or replay lack the key or the owner's delete:\n%s\n%s", c.overlay, f.Evidence, f.Script)
 		}
+		psqlShowsCrossReference(t, tg, f, c.overlay == "mutants/fk_single_column_cascade.sql")
 	}
 }
 
@@ -89,5 +93,35 @@ func TestCrossReferenceNoAction(t *testing.T) {
 	}
 	if !strings.Contains(f.Summary(), "reference a key of") || strings.Contains(f.Script, "DELETE FROM") {
 		t.Errorf("summary or script: %s\n%s", f.Summary(), f.Script)
+	}
+}
+
+// returnedOne is psql printing one row of RETURNING 1.
+var returnedOne = regexp.MustCompile(`\?column\?\s*\n-+\n\s*1\n\(1 row\)`)
+
+var rowID = regexp.MustCompile(`\(id = '([^']+)'\)`)
+
+// psqlShowsCrossReference runs the finding's script in psql: B's update
+// and A's delete each return their row as the application role, and,
+// for a cascade, B's row is gone from B's rows read at the end.
+func psqlShowsCrossReference(t *testing.T, tg *harness.Target, f *harness.Finding, cascade bool) {
+	t.Helper()
+	bin, err := pg.FindBinaries("")
+	if err != nil {
+		t.Skipf("no PostgreSQL binaries: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "repro.sql")
+	if err := os.WriteFile(path, []byte(f.Script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(filepath.Join(bin, "psql"), "-X", "-v", "ON_ERROR_STOP=1", "-f", path, tg.DB.DSN).CombinedOutput()
+	if err != nil {
+		t.Fatalf("psql: %v\n%s\nscript:\n%s", err, out, f.Script)
+	}
+	if n := len(returnedOne.FindAllString(string(out), -1)); n != 2 {
+		t.Errorf("psql: B's update and A's delete did not both take effect:\n%s", out)
+	}
+	if m := rowID.FindStringSubmatch(f.Evidence[0]); cascade && (m == nil || strings.Contains(string(out), m[1])) {
+		t.Errorf("psql: B's row %v is still there after A's delete:\n%s", m, out)
 	}
 }
