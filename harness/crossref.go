@@ -196,21 +196,42 @@ func (tg *Target) crossRefProbe(ctx context.Context, p probe, rel *catalog.Relat
 	if len(keyCols) == 0 {
 		keyCols = []string{"ctid"}
 	}
-	mine, err := tg.keyRows(ctx, tx, rel, keyCols, w.TenantID(p.viewer))
-	if err != nil {
-		return nil, err
+	// B is the drawn viewer, or the next tenant that holds a row to point
+	// and a key of its own to point at; A the drawn other tenant, or the
+	// next one holding a key (worlds where few tenants hold rows deep in a
+	// chain of keys would otherwise rarely reach).
+	n := len(w.Tenants)
+	rows, keys := make([][][]string, n), make([][][]string, n)
+	for t := range n {
+		if rows[t], err = tg.keyRows(ctx, tx, rel, keyCols, w.TenantID(t)); err != nil {
+			return nil, err
+		}
+		if keys[t], err = tg.keyRows(ctx, tx, ref, x.fk.RefColumns, w.TenantID(t)); err != nil {
+			return nil, err
+		}
 	}
-	theirs, err := tg.keyRows(ctx, tx, ref, x.fk.RefColumns, w.TenantID(x.other))
-	if err != nil {
-		return nil, err
+	b := -1
+	for i := range n {
+		if t := (p.viewer + i) % n; len(rows[t]) > 0 && len(keys[t]) > 0 {
+			b = t
+			break
+		}
 	}
-	own, err := tg.keyRows(ctx, tx, ref, x.fk.RefColumns, w.TenantID(p.viewer))
-	if err != nil {
-		return nil, err
+	if b < 0 {
+		return nil, nil // no tenant has a row to point and a key of its own to point at
 	}
-	if len(mine) == 0 || len(own) == 0 {
-		return nil, nil // B has no row to point, or no key of its own to point at
+	a := -1
+	for i := range n {
+		if t := (x.other + i) % n; t != b && len(keys[t]) > 0 {
+			a = t
+			break
+		}
 	}
+	if a < 0 {
+		a = (b + 1) % n // no other tenant holds a key: the check cannot reach
+	}
+	p.viewer, x.other = b, a
+	mine, own, theirs := rows[b], keys[b], keys[a]
 	where := match(keyCols, mine[x.pick%len(mine)])
 	control := repointSQL(rel, x.fk, own[x.pick%len(own)], where)
 	if ok, err := tg.setContext(ctx, tx, ctxTenant, p.viewer, w); err != nil || !ok {
