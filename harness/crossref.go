@@ -34,12 +34,16 @@ const KindCrossTenantReference Kind = "cross-tenant-reference"
 // positive control. A key that carries the tenant (tenant_id, id) is clean
 // by construction: B's row keeps B's tenant, so A's key never matches.
 //
+// B is the drawn viewer, or the next tenant holding a row of the table and
+// a key it references; A the drawn other tenant, or the next holding a key.
+//
 // Limits: only UPDATE of existing rows is tried, not INSERT (a generated
 // row would need every other constraint met); a foreign key made of the
 // tenant column alone is write-isolation's (a row written under another
 // tenant's id), and so is the key through which a table without a tenant
-// column belongs to a tenant (a row moved to another tenant). Membership
-// tenancy is not modelled.
+// column belongs to a tenant (a row moved to another tenant). A key that
+// points at another tenant by design (a row shared with a tenant named by
+// its id) is reported all the same. Membership tenancy is not modelled.
 var CrossReference = &Property{
 	Name:    "cross-reference",
 	Title:   "a tenant's rows cannot reference another tenant's keys",
