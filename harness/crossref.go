@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -37,8 +38,13 @@ const KindCrossTenantReference Kind = "cross-tenant-reference"
 // B is the drawn viewer, or the next tenant holding a row of the table and
 // a key it references; A the drawn other tenant, or the next holding a key.
 //
-// Limits: only UPDATE of existing rows is tried, not INSERT (a generated
-// row would need every other constraint met); a foreign key made of the
+// B's write is an UPDATE of one of its rows or, where the role may insert,
+// an INSERT of a copy of one (a new primary key where it is a uuid or has
+// a default; other unique keys may refuse the copy, which the control then
+// shows).
+//
+// Limits: tables the role may insert into but not update are not probed;
+// a foreign key made of the
 // tenant column alone is write-isolation's (a row written under another
 // tenant's id), and so is the key through which a table without a tenant
 // column belongs to a tenant (a row moved to another tenant). A key that
@@ -77,6 +83,9 @@ var CrossReference = &Property{
 				fk:    keys[rapid.IntRange(0, len(keys)-1).Draw(rt, "foreign key")],
 				other: rapid.IntRange(0, len(w.Tenants)-2).Draw(rt, "owner of the key"),
 				pick:  rapid.IntRange(0, 1<<16).Draw(rt, "rows"),
+			}
+			if rel.Priv.Insert {
+				x.insert = rapid.Bool().Draw(rt, "insert a copy")
 			}
 			if x.other >= viewer {
 				x.other++
@@ -124,9 +133,10 @@ func settable(rel *catalog.Relation, fk catalog.ForeignKey) []int {
 // xref is one check's draw: the key, the tenant whose key B names, and
 // which rows to take.
 type xref struct {
-	fk    catalog.ForeignKey
-	other int
-	pick  int
+	fk     catalog.ForeignKey
+	other  int
+	pick   int
+	insert bool // insert a copy of B's row instead of updating it
 }
 
 // keyRows reads, as the admin, the non-NULL values of cols in rel's rows of
@@ -176,6 +186,40 @@ func repointSQL(rel *catalog.Relation, fk catalog.ForeignKey, key []string, wher
 	}
 	sql := fmt.Sprintf("UPDATE %s SET %s WHERE %s RETURNING 1", rel.QualifiedName(), strings.Join(set, ", "), where)
 	return generators.Statement{SQL: sql, Kind: "update-reference", Write: true, Target: rel.String(), Relations: []string{rel.String()}}
+}
+
+// copySQL inserts a copy of B's row (where) whose key's settable columns
+// hold key: primary-key columns with a default are left to it, uuid ones
+// derived from the original, generated and identity columns omitted. ok
+// is false when a primary-key column can be neither.
+func copySQL(rel *catalog.Relation, fk catalog.ForeignKey, key []string, where string) (generators.Statement, bool) {
+	set := map[string]string{}
+	for _, i := range settable(rel, fk) {
+		set[fk.Columns[i]] = quoteLiteral(key[i])
+	}
+	var cols, exprs []string
+	for _, c := range rel.Columns {
+		q := quoteIdent(c.Name)
+		pk := slices.Contains(rel.PrimaryKey, c.Name)
+		var e string
+		switch {
+		case c.Generated || c.Identity:
+			continue
+		case set[c.Name] != "":
+			e = set[c.Name]
+		case pk && c.HasDefault:
+			continue
+		case pk && c.BaseType == "uuid":
+			e = "md5(" + q + "::text || 'tf-copy')::uuid"
+		case pk:
+			return generators.Statement{}, false
+		default:
+			e = q
+		}
+		cols, exprs = append(cols, q), append(exprs, e)
+	}
+	sql := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s RETURNING 1", rel.QualifiedName(), strings.Join(cols, ", "), strings.Join(exprs, ", "), rel.QualifiedName(), where)
+	return generators.Statement{SQL: sql, Kind: "insert-reference", Write: true, Target: rel.String(), Relations: []string{rel.String()}}, true
 }
 
 // crossRefProbe runs one check: B points a row at its own key (control),
@@ -237,7 +281,14 @@ func (tg *Target) crossRefProbe(ctx context.Context, p probe, rel *catalog.Relat
 	p.viewer, x.other = b, a
 	mine, own, theirs := rows[b], keys[b], keys[a]
 	where := match(keyCols, mine[x.pick%len(mine)])
-	control := repointSQL(rel, x.fk, own[x.pick%len(own)], where)
+	write := repointSQL
+	if _, ok := copySQL(rel, x.fk, own[0], where); x.insert && ok {
+		write = func(rel *catalog.Relation, fk catalog.ForeignKey, key []string, where string) generators.Statement {
+			s, _ := copySQL(rel, fk, key, where)
+			return s
+		}
+	}
+	control := write(rel, x.fk, own[x.pick%len(own)], where)
 	if ok, err := tg.setContext(ctx, tx, ctxTenant, p.viewer, w); err != nil || !ok {
 		return nil, err
 	}
@@ -264,7 +315,7 @@ func (tg *Target) crossRefProbe(ctx context.Context, p probe, rel *catalog.Relat
 		return nil, nil // A holds no key there: nothing to reach
 	}
 	key := theirs[x.pick%len(theirs)]
-	s := repointSQL(rel, x.fk, key, where)
+	s := write(rel, x.fk, key, where)
 	st.Reached++
 	st.Statements++
 	count(&st.ByKind, s.Kind)
@@ -278,8 +329,12 @@ func (tg *Target) crossRefProbe(ctx context.Context, p probe, rel *catalog.Relat
 	count(&st.ByRelation, s.Target)
 	st.Rows += out.rows
 	p.stmts = []generators.Statement{s}
-	ev := []string{fmt.Sprintf("%s's row of %s (%s) now references %s's row of %s (%s) through foreign key %s",
-		w.ViewerLabel(p.viewer), rel, where, w.Tenants[x.other].Label, ref, match(x.fk.RefColumns, key), x.fk.Name)}
+	row := fmt.Sprintf("%s's row of %s (%s)", w.ViewerLabel(p.viewer), rel, where)
+	if s.Kind == "insert-reference" {
+		row = fmt.Sprintf("%s's new row of %s (a copy of %s)", w.ViewerLabel(p.viewer), rel, where)
+	}
+	ev := []string{fmt.Sprintf("%s now references %s's row of %s (%s) through foreign key %s",
+		row, w.Tenants[x.other].Label, ref, match(x.fk.RefColumns, key), x.fk.Name)}
 	// The write stays: A now acts on its referenced row.
 	ch, action, err := tg.ownerActs(ctx, tx, p, ref, x, key)
 	if err != nil {
