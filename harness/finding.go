@@ -52,7 +52,7 @@ func (k Kind) Severity() Severity {
 	switch k {
 	case KindOverFiltering, KindSideChannel, "over-refusal":
 		return SeverityLow
-	case "formatted-context", "migration-leftover", KindRoleTrick:
+	case "formatted-context", "migration-leftover", KindRoleTrick, KindCrossTenantReference:
 		return SeverityHigh
 	}
 	return SeverityCritical
@@ -118,6 +118,8 @@ func (f *Finding) Summary() string {
 		return fmt.Sprintf("%s [%s] on %s: the request of %s got a pooled connection still holding context (%s): %s", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, strings.Join(f.Evidence, "; "))
 	case f.OtherTenant != "" && f.Kind == KindDifferentialRead:
 		return fmt.Sprintf("%s [%s] on %s: %s got a result its own rows do not produce (rows of %s, %s, reach it)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
+	case f.Kind == KindCrossTenantReference:
+		return fmt.Sprintf("%s [%s] on %s: %s made a row reference a key of %s (%s)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
 	case f.OtherTenant != "" && f.Kind == KindCrossTenantWrite:
 		return fmt.Sprintf("%s [%s] on %s: %s changed rows of %s (%s)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
 	case f.Kind == KindCrossTenantWrite:

@@ -49,6 +49,8 @@ var Kinds = []KindInfo{
 		Help: "A write run as tenant T changed, deleted or created rows of another tenant (or moved a row to it). Give every policy a WITH CHECK that compares the tenant column with the context, cover every granted command, and revoke TRUNCATE.", Leaks: []int{8, 9, 10, 15}},
 	{Kind: harness.KindSideChannel, Title: "A write's outcome reveals another tenant's keys",
 		Help: "Colliding with another tenant's key gave a different outcome than colliding with nothing, so a tenant can probe which keys exist elsewhere. Make unique keys tenant-scoped (tenant_id, key).", Leaks: []int{25, 26}, Fixed: true},
+	{Kind: harness.KindCrossTenantReference, Title: "A tenant's row references another tenant's key",
+		Help: "A tenant updated one of its rows to reference a key of another tenant's through a foreign key that does not carry the tenant (the key check runs without row-level security): the tenant learns the key exists, its data hangs off another tenant's, and that tenant's DELETE or key UPDATE may cascade to it. Make the key composite: FOREIGN KEY (tenant_id, parent_id) REFERENCES parent (tenant_id, id), with UNIQUE (tenant_id, id) on the parent.", Leaks: []int{41, 42}, Fixed: true},
 	{Kind: harness.KindContextLeak, Title: "A pooled connection carried a tenant's context to the next request",
 		Help: "A connection returned to the pool still held a tenant context, and the next request on it saw that tenant's rows. Set the context with set_config(..., true) inside the transaction, and reset it when a connection is released.", Leaks: []int{19}, Fixed: true},
 	{Kind: harness.KindContextInjection, Title: "A hostile tenant id reached another tenant's rows",

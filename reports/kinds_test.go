@@ -13,7 +13,7 @@ import (
 // with the router's severities, and the registry lists each kind once.
 func TestKindsRegistryComplete(t *testing.T) {
 	kinds := []harness.Kind{harness.KindCrossTenantRead, harness.KindFailOpenRead, harness.KindDifferentialRead, harness.KindOverFiltering,
-		harness.KindCrossTenantWrite, harness.KindSideChannel, harness.KindContextLeak, harness.KindContextInjection, harness.KindRoleTrick,
+		harness.KindCrossTenantWrite, harness.KindCrossTenantReference, harness.KindSideChannel, harness.KindContextLeak, harness.KindContextInjection, harness.KindRoleTrick,
 		harness.KindPlanCache, vector.KindVectorRead, vector.KindVectorWrite, vector.KindSQLVectorMismatch}
 	for k := range router.Kinds {
 		kinds = append(kinds, k)

@@ -108,6 +108,9 @@ var mutantChecks = map[string][]string{
 	"lossy-tenant-key":              {"TFA051"},
 	"ctas-backup-table":             {"TFA001", "TFA019"},
 	"new-table-without-rls":         {"TFA001"},
+	"fk-single-column-cascade":      {"TFA039"},
+	"fk-single-column-set-null":     {"TFA039"},
+	"fk-single-column-no-action":    {"TFA039"},
 }
 
 // auditBlind lists the seeded defects no audit check flags, with the

@@ -137,7 +137,7 @@ var registry = []*Check{
 	{ID: "TFA038", Name: "global-unique-key", Title: "Unique key without the tenant column", Severity: low, Leaks: []int{25, 26}, run: globalUniqueKey,
 		Rationale: "A unique violation tells a tenant that another tenant holds the value.",
 		Fix:       "UNIQUE (tenant_id, ...)."},
-	{ID: "TFA039", Name: "fk-not-tenant-scoped", Title: "Foreign key between tenant tables without the tenant column", Severity: medium, Leaks: []int{25}, run: fkNotTenantScoped,
+	{ID: "TFA039", Name: "fk-not-tenant-scoped", Title: "Foreign key between tenant tables without the tenant column", Severity: medium, Leaks: []int{25, 41}, run: fkNotTenantScoped,
 		Rationale: "A key on the id alone lets a tenant point at another tenant's row; the check, which ignores RLS, reveals which ids exist.",
 		Fix:       "FOREIGN KEY (tenant_id, x_id) REFERENCES x (tenant_id, id)."},
 	// Server versions with row-level security or role-change bugs.

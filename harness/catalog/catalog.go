@@ -159,6 +159,9 @@ type ForeignKey struct {
 	Columns    []string
 	RefTable   string // qualified name
 	RefColumns []string
+	// OnDelete and OnUpdate are the referential actions: CASCADE, SET
+	// NULL, SET DEFAULT, RESTRICT or NO ACTION ("" for other constraints).
+	OnDelete, OnUpdate string
 }
 
 // Policy is one row-security policy.

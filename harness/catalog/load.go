@@ -172,7 +172,8 @@ func loadConstraints(ctx context.Context, q Querier, c *Catalog) error {
 SELECT con.conrelid::int8, con.conname, con.contype::text,
        ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i),
        coalesce(rn.nspname || '.' || rc.relname, ''),
-       ARRAY(SELECT a.attname::text FROM unnest(coalesce(con.confkey, '{}')) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i)
+       ARRAY(SELECT a.attname::text FROM unnest(coalesce(con.confkey, '{}')) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i),
+       con.confdeltype::text, con.confupdtype::text
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -187,9 +188,9 @@ ORDER BY con.conrelid, con.contype, con.conname`)
 	rels := c.byOID()
 	for rows.Next() {
 		var oid int64
-		var name, typ, ref string
+		var name, typ, ref, onDel, onUpd string
 		var cols, refCols []string
-		if err := rows.Scan(&oid, &name, &typ, &cols, &ref, &refCols); err != nil {
+		if err := rows.Scan(&oid, &name, &typ, &cols, &ref, &refCols, &onDel, &onUpd); err != nil {
 			return err
 		}
 		r := rels[uint32(oid)]
@@ -202,7 +203,8 @@ ORDER BY con.conrelid, con.contype, con.conname`)
 		case "u":
 			r.addUnique(cols)
 		case "f":
-			r.ForeignKeys = append(r.ForeignKeys, ForeignKey{Name: name, Columns: cols, RefTable: ref, RefColumns: refCols})
+			r.ForeignKeys = append(r.ForeignKeys, ForeignKey{Name: name, Columns: cols, RefTable: ref, RefColumns: refCols,
+				OnDelete: fkAction(onDel), OnUpdate: fkAction(onUpd)})
 		}
 	}
 	return rows.Err()
@@ -356,4 +358,21 @@ func (c *Catalog) resolveTenancy() {
 		}
 	}
 	sort.SliceStable(c.Relations, func(i, j int) bool { return c.Relations[i].String() < c.Relations[j].String() })
+}
+
+// fkAction names a referential action (pg_constraint.confdeltype).
+func fkAction(c string) string {
+	switch c {
+	case "c":
+		return "CASCADE"
+	case "n":
+		return "SET NULL"
+	case "d":
+		return "SET DEFAULT"
+	case "r":
+		return "RESTRICT"
+	case "a":
+		return "NO ACTION"
+	}
+	return ""
 }

@@ -17,6 +17,7 @@ import (
 // here; a listed site that no longer exists fails it too.
 var siteProperties = map[string][]string{
 	"bypass.go:explainBypass":          {"read-isolation", "fail-closed", "write-isolation", "reachable-roles"},
+	"crossref.go:crossRefProbe":        {"cross-reference"},
 	"hostile.go:hostileProbe":          {"hostile-ids"},
 	"plancache.go:planCacheProbe":      {"plan-cache"},
 	"poolrequest.go:leakFinding":       {"pool-isolation"},
@@ -78,8 +79,9 @@ var uncoveredSites = map[string]string{
 	"poolrequest.go:verify fail-open-read": "no pool-isolation mutant expects a context-less request to see rows",
 	// The scan resolves probe.kind to every kind any probe carries; the
 	// write and side-channel probes never reach readStatement.
-	"probe.go:readStatement cross-tenant-write": "scan over-approximation (probe.kind of write probes)",
-	"probe.go:readStatement side-channel":       "scan over-approximation (probe.kind of side-channel probes)",
+	"probe.go:readStatement cross-tenant-write":     "scan over-approximation (probe.kind of write probes)",
+	"probe.go:readStatement side-channel":           "scan over-approximation (probe.kind of side-channel probes)",
+	"probe.go:readStatement cross-tenant-reference": "scan over-approximation (probe.kind of cross-reference probes)",
 	// The RETURNING oracle of write-isolation: a write that returns another
 	// tenant's row; every write mutant changes rows, found by the digests
 	// first.
