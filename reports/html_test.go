@@ -95,8 +95,10 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	t.Logf("screenshot: %s", shot)
 }
 
-// chromium finds Debian's chromium, installing it when missing and apt-get
-// can (as root, within two minutes); otherwise the test is skipped.
+// chromium finds Debian's chromium. Tests install nothing: .ci/run
+// installs chromium when missing; without it the test says so and skips,
+// unless TENANTFUZZ_REQUIRE_TOOLS is set (a CI that promises the tool
+// fails instead of hiding the gap).
 func chromium(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -104,22 +106,12 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	apt, err := exec.LookPath("apt-get")
-	if err != nil || os.Geteuid() != 0 {
-		t.Skip("chromium is not installed and cannot be installed here (needs apt-get as root): apt-get install chromium to run this test")
+	msg := "chromium is not installed: apt-get install chromium (as .ci/run does) to run this test"
+	if os.Getenv("TENANTFUZZ_REQUIRE_TOOLS") != "" {
+		t.Fatal(msg)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, apt, "install", "-y", "--no-install-recommends", "chromium")
-	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Skipf("chromium is not installed and apt-get install chromium failed (%v): install it to run this test\n%s", err, tail(out, 400))
-	}
-	p, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("apt-get installed chromium but it is not on PATH")
-	}
-	return p
+	t.Skip(msg)
+	return ""
 }
 
 func tail(b []byte, n int) []byte {
