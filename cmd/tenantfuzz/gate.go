@@ -134,6 +134,10 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 		return exitUsage
 	}
+	if err := checkPinecone(o); err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
 	for _, d := range [][2]string{{"--report-dir", o.reportDir}, {"--evidence", ro.evidence}} {
 		if err := checkWritable(d[0], d[1]); err != nil {
 			fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
@@ -177,13 +181,9 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	if o.vector == "none" {
 		vectorOff = "--vector none: no vector store under test"
 	}
-	if err != nil {
-		if !errors.Is(err, vector.ErrNoPinecone) {
-			fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
-			return exitUsage
-		}
-		vectorOff = err.Error()
-		fmt.Fprintf(stdout, "vector: skipped: %v\n", err)
+	if err != nil { // ErrNoPinecone too: checkPinecone refused it above
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
 	}
 	if venv != nil {
 		defer venv.Close()

@@ -70,8 +70,9 @@ type PineconeOptions struct {
 }
 
 // ErrNoPinecone means the pinecone backend was asked for without a host or
-// an API key; callers skip the vector properties with this message.
-var ErrNoPinecone = errors.New("the pinecone backend needs an index host (--pinecone-host) and PINECONE_API_KEY (any value for Pinecone Local); the vector properties were skipped")
+// an API key; the CLI refuses such a run (exit 2) rather than skip the
+// vector properties.
+var ErrNoPinecone = errors.New("the pinecone backend needs an index host (--pinecone-host) and PINECONE_API_KEY (any value for Pinecone Local)")
 
 // NewPineconeEnv connects to a Pinecone (or Pinecone Local) index. The
 // index must be a scratch index of its own: every check starts by deleting
