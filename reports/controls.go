@@ -146,6 +146,8 @@ func evaluateControls(r *Report) []Control {
 		case c.Scenarios == 0 && len(c.Evidence) == 0:
 			c.Status = "not-tested"
 			c.Evidence = append(c.Evidence, "no property of this run bears on it")
+		case d.id == "CC7.1" && r.Mutants != nil && r.Mutants.Mismatch(r.Tool.Version, r.Target.SHA256) != "":
+			c.Status = "partial" // evidenceCC71 said why the matrix does not back this run
 		case d.id == "CC7.1" && r.Mutants == nil:
 			// The criterion names seeded defects: the static audit alone
 			// is not the evidence it asks for.
@@ -172,7 +174,10 @@ func evidenceCC71(r *Report, c *Control) int {
 			plural(len(a.Checks), "check"), a.AppRole, plural(len(a.Results), "result"), a.Counts.High, a.Counts.Medium, a.Counts.Low))
 		c.Findings += a.Counts.High
 	}
-	if m := r.Mutants; m != nil {
+	if m := r.Mutants; m != nil && m.Mismatch(r.Tool.Version, r.Target.SHA256) != "" {
+		c.Evidence = append(c.Evidence, fmt.Sprintf("the kill matrix %s (sha256 %.12s) does not back this run: %s; a kill matrix backs only runs of the tool version that made it on the schema it tested (tenantfuzz mutants tests the reference schema)",
+			m.Source, m.SHA256, m.Mismatch(r.Tool.Version, r.Target.SHA256)))
+	} else if m != nil {
 		c.Evidence = append(c.Evidence, fmt.Sprintf("kill matrix: %d of %d seeded defects found as expected, median time to detection %.2fs", m.Killed, m.Total, m.MedianSeconds))
 		if m.Killed < m.Total || !m.ReferenceClean() {
 			errs++

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/mutant"
@@ -23,6 +24,12 @@ type Matrix struct {
 	MedianSeconds float64       `json:"median_seconds_to_finding"`
 	Killed        int           `json:"killed"`
 	Total         int           `json:"total"`
+	// ToolVersion and SchemaSHA256 are what `tenantfuzz mutants` ran: the
+	// tool's version and the digest of the schema its reference row tested
+	// (harness.Digest of the reference schema, as a run's target sha256).
+	// A matrix backs a run only when both equal the run's (see Mismatch).
+	ToolVersion  string `json:"tool_version,omitempty"`
+	SchemaSHA256 string `json:"schema_sha256,omitempty"`
 	// Source, Modified and SHA256 identify the mutants.json it was read
 	// from: it comes from a separate run.
 	Source   string    `json:"source,omitempty"`
@@ -41,6 +48,28 @@ func (m *Matrix) ReferenceClean() bool {
 		}
 	}
 	return true
+}
+
+// Mismatch says why m is not evidence for a run of tool version and
+// target digest schemaSHA256 ("" when it is): a kill matrix proves the
+// detection of the tool that made it over the schema it tested, nothing
+// about another version or another schema. A matrix that records neither
+// (written before they were recorded) backs no run.
+func (m *Matrix) Mismatch(version, schemaSHA256 string) string {
+	var why []string
+	switch {
+	case m.ToolVersion == "":
+		why = append(why, "it records no tool version")
+	case m.ToolVersion != version:
+		why = append(why, fmt.Sprintf("tenantfuzz %s made it, this run is %s", m.ToolVersion, version))
+	}
+	switch {
+	case m.SchemaSHA256 == "":
+		why = append(why, "it records no schema digest")
+	case m.SchemaSHA256 != schemaSHA256:
+		why = append(why, fmt.Sprintf("it tested schema sha256 %.12s, this run %.12s", m.SchemaSHA256, schemaSHA256))
+	}
+	return strings.Join(why, "; ")
 }
 
 // LoadMatrix reads a mutants.json.

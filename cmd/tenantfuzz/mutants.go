@@ -20,6 +20,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tenantfuzz/tenantfuzz"
 	"github.com/tenantfuzz/tenantfuzz/fixtures"
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/mutant"
@@ -113,6 +114,18 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	kills := runWorkers(names, *jobs, []string{"--checks", strconv.Itoa(*checks), "--seed", strconv.FormatUint(*seed, 10)}, stderr)
 	return printMatrix(kills, ms, *reportDir, stdout, stderr)
+}
+
+// referenceDigest is the digest of the schema the matrix's reference row
+// tests, computed as a run's target sha256 (harness.Digest), so that a
+// report cites the matrix only for a run of that schema; "" when the
+// embedded schema cannot be read.
+func referenceDigest() string {
+	files, err := harness.ReferenceSchema()
+	if err != nil {
+		return ""
+	}
+	return harness.Digest(files)
 }
 
 // replayFor is the replay base of a mutant's findings.
@@ -216,7 +229,8 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 	}
 	fmt.Fprintf(stdout, "\n%d of %d mutants killed as expected; median time to first detection %.2fs\n", killed, total, median)
 	if err := os.MkdirAll(dir, 0o755); err == nil {
-		b, _ := json.MarshalIndent(map[string]any{"mutants": kills, "median_seconds_to_finding": median, "killed": killed, "total": total}, "", "  ")
+		b, _ := json.MarshalIndent(map[string]any{"mutants": kills, "median_seconds_to_finding": median, "killed": killed, "total": total,
+			"tool_version": tenantfuzz.Version, "schema_sha256": referenceDigest()}, "", "  ")
 		path := filepath.Join(dir, "mutants.json")
 		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 			fmt.Fprintf(stderr, "tenantfuzz mutants: write %s: %v\n", path, err)
