@@ -155,7 +155,7 @@ func TestSQLPropertyNeedsATarget(t *testing.T) {
 	}
 }
 
-func TestPineconeBackendSkipsWithoutAKey(t *testing.T) {
+func TestPineconeBackendRefusesWithoutAKey(t *testing.T) {
 	t.Setenv("PINECONE_API_KEY", "")
 	if _, err := vector.NewPineconeEnv(context.Background(), "localhost:5081", "", vector.PineconeOptions{}); err != vector.ErrNoPinecone {
 		t.Fatalf("err = %v, want ErrNoPinecone", err)
