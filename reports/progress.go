@@ -224,7 +224,7 @@ func (p *Progress) logLine() {
 	if p.cur != "" {
 		now = fmt.Sprintf("%s %d/%d checks", p.cur, p.checks, p.budget)
 		if len(p.open) > 0 {
-			now += fmt.Sprintf(" (and %d more running)", len(p.open))
+			now += fmt.Sprintf(" (and %d more started, running or awaiting their spec)", len(p.open))
 		}
 	}
 	fmt.Fprintf(p.W, "progress %s: %s; %d checks in %d finished specs (%.1f/s), %d findings so far\n",
