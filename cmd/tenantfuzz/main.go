@@ -43,6 +43,7 @@ Usage:
   tenantfuzz bench [flags]    benchmarks against pgbench on the same server: prints a table, writes bench.json
   tenantfuzz bench-parallel   the gate's checks/s at 1, 2 and N workers, and the CPU the harness and the server each take
   tenantfuzz report [flags]   render a run's report.json again: --from report.json --format html|md|sarif|junit
+  tenantfuzz api [flags]      the API layer: api-isolation on the reference JWT service or --mutant NAME (exit 0 clean, 1 findings, 2 error or blind)
   tenantfuzz export pgtap     findings (or --regression: a clean run's suite) as pgTAP files: --from report.json --out DIR
   tenantfuzz help             this text
 
@@ -78,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return benchParallelCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
+	case "api":
+		return apiCmd(args[1:], stdout, stderr)
 	case "export":
 		return exportCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
