@@ -51,7 +51,7 @@ func testEnv(t *testing.T) *api.Env {
 }
 
 func opts(checks int, seed uint64) harness.RunOptions {
-	return harness.RunOptions{Checks: checks, Seed: seed, Statements: 6, ShrinkTime: 300 * time.Millisecond, ReplayBase: "tenantfuzz replay --api"}
+	return harness.RunOptions{Checks: checks, Seed: seed, Statements: 6, ShrinkTime: 300 * time.Millisecond, ReplayBase: "tenantfuzz api"}
 }
 
 // ownInstanceDirs lists embedded-server directories this process owns.
