@@ -85,10 +85,10 @@ func (p *Property) Run(ctx context.Context, env *Env, opts harness.RunOptions) *
 				t.SkipNow()
 			}
 			f, stats, err := check(ctx, t, env, key, srv.URL, client, opts)
+			st.Count(stats) // before Fail, which ends the check: the failing check counts too
 			if err != nil || f != nil {
 				st.Fail(t, f, err)
 			}
-			st.Count(stats)
 		}
 	})
 	if err := env.Clear(ctx); err != nil && res.Err == nil {
