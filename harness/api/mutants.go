@@ -48,7 +48,7 @@ func (m *Mutant) Apply(s *Service) *Service {
 // Mutants is the registry, sorted by name.
 var Mutants = []*Mutant{
 	{
-		Name: "alg-none-accepted", Property: "api-isolation", Kinds: []harness.Kind{KindAuthBypass, KindCrossTenantRead, KindCrossTenantWrite},
+		Name: "alg-none-accepted", Entry: 44, Property: "api-isolation", Kinds: []harness.Kind{KindAuthBypass, KindCrossTenantRead, KindCrossTenantWrite},
 		Doc: "the verifier takes the algorithm from the token's header and lets alg none through unsigned (the classic " +
 			"JWT library misuse): a token claiming any tenant, with no signature at all, is honoured",
 		service: func(s *Service) {
@@ -63,7 +63,7 @@ var Mutants = []*Mutant{
 		},
 	},
 	{
-		Name: "body-tenant", Property: "api-isolation", Kinds: []harness.Kind{KindCrossTenantWrite},
+		Name: "body-tenant", Entry: 43, Property: "api-isolation", Kinds: []harness.Kind{KindCrossTenantWrite},
 		Doc: "create trusts a tenant_id in the request body when present (the frontend sends the tenant id): the insert " +
 			"runs in that tenant's context, so any caller writes into any tenant",
 		service: func(s *Service) {
@@ -76,7 +76,7 @@ var Mutants = []*Mutant{
 		},
 	},
 	{
-		Name: "expiry-ignored", Property: "api-isolation", Kinds: []harness.Kind{KindAuthBypass},
+		Name: "expiry-ignored", Entry: 44, Property: "api-isolation", Kinds: []harness.Kind{KindAuthBypass},
 		Doc: "the signature is verified but the time claims are not (claims validation switched off): an expired token, " +
 			"one not yet valid and one without exp are all honoured",
 		service: func(s *Service) {
@@ -87,7 +87,7 @@ var Mutants = []*Mutant{
 		},
 	},
 	{
-		Name: "forbidden-foreign", Property: "api-isolation", Kinds: []harness.Kind{KindSideChannel},
+		Name: "forbidden-foreign", Entry: 45, Property: "api-isolation", Kinds: []harness.Kind{KindSideChannel},
 		Doc: "get-by-id answers 403 for an id that exists in another tenant and 404 for one that exists nowhere: the " +
 			"status tells a caller which ids other tenants hold",
 		service: func(s *Service) {
@@ -108,7 +108,7 @@ var Mutants = []*Mutant{
 		},
 	},
 	{
-		Name: "header-tenant", Property: "api-isolation", Kinds: []harness.Kind{KindCrossTenantRead, KindCrossTenantWrite},
+		Name: "header-tenant", Entry: 43, Property: "api-isolation", Kinds: []harness.Kind{KindCrossTenantRead, KindCrossTenantWrite},
 		Doc: "the founding guide's common error: the token is verified, but an X-Tenant-Id header the client sends names the " +
 			"tenant when present (the frontend sends the tenant id), so any caller reads and writes any tenant",
 		service: func(s *Service) {
@@ -136,7 +136,7 @@ var Mutants = []*Mutant{
 		},
 	},
 	{
-		Name: "unverified-jwt", Property: "api-isolation", Kinds: []harness.Kind{KindAuthBypass, KindCrossTenantRead, KindCrossTenantWrite},
+		Name: "unverified-jwt", Entry: 44, Property: "api-isolation", Kinds: []harness.Kind{KindAuthBypass, KindCrossTenantRead, KindCrossTenantWrite},
 		Doc: "the JWT is decoded but its signature is never verified (jwt.ParseUnverified, jwt.decode(verify=False)): alg none, " +
 			"a wrong key, a rewritten claim and an expired token are all honoured",
 		service: func(s *Service) {
