@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 )
@@ -27,16 +26,7 @@ func HuntMutant(ctx context.Context, env *Env, m *Mutant, opts harness.RunOption
 		return Kill{}, fmt.Errorf("hunt mutant %s: unknown property %q: fix the registry", m.Name, m.Property)
 	}
 	menv := env.WithMutant(m)
-	k := Kill{Result: p.Run(ctx, menv, opts)}
-	if len(k.Result.Findings) == 0 {
-		return k, nil
-	}
-	f := k.Result.Findings[0]
-	k.Killed = m.Kills(f.Kind)
-	again := opts
-	again.Seed, again.ExactSeed, again.Checks, again.ShrinkTime = f.Seed, true, 1, 100*time.Millisecond
-	if r := p.Run(ctx, menv, again); len(r.Findings) > 0 && r.Findings[0].Kind == f.Kind {
-		k.Replays = true
-	}
+	var k Kill
+	k.Result, k.Killed, k.Replays = harness.Hunt(opts, func(o harness.RunOptions) *harness.Result { return p.Run(ctx, menv, o) }, m.Kills)
 	return k, nil
 }
