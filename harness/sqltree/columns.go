@@ -66,19 +66,7 @@ func ColumnRefs(expr string) ([]ColumnRef, error) {
 			out = append(out, c)
 			return
 		}
-		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-			switch {
-			case fd.Kind() != protoreflect.MessageKind || fd.IsMap():
-			case fd.IsList():
-				l := v.List()
-				for i := 0; i < l.Len(); i++ {
-					walk(l.Get(i).Message(), scopes)
-				}
-			default:
-				walk(v.Message(), scopes)
-			}
-			return true
-		})
+		eachChild(m, func(c protoreflect.Message) { walk(c, scopes) })
 	}
 	walk(tree.ProtoReflect(), nil)
 	return out, nil

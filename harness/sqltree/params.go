@@ -238,19 +238,7 @@ func ColumnArgs(expr string) ([]ColumnArg, error) {
 				out = append(out, arg)
 			}
 		}
-		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-			switch {
-			case fd.Kind() != protoreflect.MessageKind || fd.IsMap():
-			case fd.IsList():
-				l := v.List()
-				for i := 0; i < l.Len(); i++ {
-					walk(l.Get(i).Message())
-				}
-			default:
-				walk(v.Message())
-			}
-			return true
-		})
+		eachChild(m, walk)
 	}
 	for _, t := range stmts[0].GetStmt().GetSelectStmt().GetTargetList() {
 		walk(t.ProtoReflect())

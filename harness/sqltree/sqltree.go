@@ -99,16 +99,22 @@ func walk(m protoreflect.Message, f *Facts) {
 // visit calls fn with every message of a parse tree, depth first.
 func visit(m protoreflect.Message, fn func(protoreflect.Message)) {
 	fn(m)
+	eachChild(m, func(c protoreflect.Message) { visit(c, fn) })
+}
+
+// eachChild calls fn with every message directly under m (fields and list
+// elements, in field order), for walks that carry their own state down.
+func eachChild(m protoreflect.Message, fn func(protoreflect.Message)) {
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		switch {
 		case fd.Kind() != protoreflect.MessageKind || fd.IsMap():
 		case fd.IsList():
 			l := v.List()
 			for i := 0; i < l.Len(); i++ {
-				visit(l.Get(i).Message(), fn)
+				fn(l.Get(i).Message())
 			}
 		default:
-			visit(v.Message(), fn)
+			fn(v.Message())
 		}
 		return true
 	})
