@@ -72,30 +72,11 @@ var uncoveredKinds = map[string]string{
 var uncoveredSites = map[string]string{
 	"plancache.go:planCacheProbe plan-cache": "see uncoveredKinds",
 	"tricks.go:trickProbe role-trick":        "see uncoveredKinds",
-	// The pool property's per-request row check is reached by
-	// memoised-set-tenant (another tenant's rows, or none of its own); a
-	// context-less request seeing rows needs a defect that shows only under
-	// a pool (the read properties find a plain fail-open policy first).
-	"poolrequest.go:verify fail-open-read": "no pool-isolation mutant expects a context-less request to see rows",
 	// The scan resolves probe.kind to every kind any probe carries; the
 	// write and side-channel probes never reach readStatement.
 	"probe.go:readStatement cross-tenant-write":     "scan over-approximation (probe.kind of write probes)",
 	"probe.go:readStatement side-channel":           "scan over-approximation (probe.kind of side-channel probes)",
 	"probe.go:readStatement cross-tenant-reference": "scan over-approximation (probe.kind of cross-reference probes)",
-	// The RETURNING oracle of write-isolation: a write that returns another
-	// tenant's row; every write mutant changes rows, found by the digests
-	// first.
-	"write.go:writeProbe cross-tenant-read": "no write-isolation mutant expects RETURNING to show a foreign row",
-	// The request properties see a tenant's row in the wrong place only
-	// when the router routes right but a database holds rows it must not
-	// (a write path outside the router's hooks); the migration's own
-	// misplacement check is reached (level3:migration-copies-directory).
-	"router/placement.go:placement tier-misplacement": "no routing mutant writes outside the request's database",
-	"router/request.go:checkSeen cross-tenant-read":   "no routing mutant serves the right database with another tenant's context",
-	// A chunk's vector visible to another tenant, found by the agreement
-	// (rather than by vector-read-isolation, which every read mutant hits
-	// first).
-	"vector/sqlagree.go:agreeFor cross-tenant-vector-read": "no vector mutant is expected from vector-sql-agreement with a read leak",
 }
 
 // catalogueKinds lists, for each finding kind, the properties from which
@@ -114,7 +95,10 @@ func catalogueKinds(t *testing.T) map[string][]string {
 		}
 	}
 	for _, m := range vector.Mutants {
-		p, ok := vectorProperty[m.Kind]
+		p, ok := m.Property, m.Property != ""
+		if !ok {
+			p, ok = vectorProperty[m.Kind]
+		}
 		if !ok {
 			t.Fatalf("vector mutant %s: kind %s has no property in vectorProperty", m.Name, m.Kind)
 		}
