@@ -56,13 +56,6 @@ var uncoveredKinds = map[string]string{
 	// oracle is proven by a stand-in for the server bug
 	// (harness/plancache_test.go, executeRole), not by the matrix.
 	"plan-cache": "not seedable on a fixed server (CVE-2024-10976 fixed in 15.9; the matrix runs 15.x >= 15.9)",
-	// The reference keeps the tenant in a setting the client can set
-	// itself, so role-tricks fails on the reference by design (the matrix
-	// never runs it there): a mutant would be killed by the set_config
-	// trick whatever its defect. Seeding one needs a clean reference for
-	// role-tricks first (the tenant from something the client cannot set:
-	// policies on current_user under one role per tenant).
-	"role-trick": "no clean reference for role-tricks: every setting-held context fails it by design",
 }
 
 // uncoveredSites are the (site, kind) pairs no mutant reaches: for each,
@@ -71,7 +64,6 @@ var uncoveredKinds = map[string]string{
 // fail until its entry goes.
 var uncoveredSites = map[string]string{
 	"plancache.go:planCacheProbe plan-cache": "see uncoveredKinds",
-	"tricks.go:trickProbe role-trick":        "see uncoveredKinds",
 	// The scan resolves probe.kind to every kind any probe carries; the
 	// write and side-channel probes never reach readStatement.
 	"probe.go:readStatement cross-tenant-write":     "scan over-approximation (probe.kind of write probes)",
