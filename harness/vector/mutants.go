@@ -199,6 +199,20 @@ var Mutants = []*Mutant{
 		},
 	},
 	{
+		Name: "upsert-default-namespace", Entry: 32, Modes: []app.Mode{app.NamespacePerTenant}, Kind: KindSQLVectorMismatch,
+		Doc: "the write path builds its own index handle and never passes the namespace: upserts (and deletes by filter) land in the default namespace, while reads and fetches go to the tenant's, so the vector of every chunk a tenant sees in SQL is missing for it (and the default namespace collects every tenant's vectors)",
+		apply: func(r *app.Repository) {
+			ref := r.Namespace
+			r.Namespace = func(t string, op app.Op) (string, error) {
+				ns, err := ref(t, op)
+				if err == nil && op == app.OpWrite {
+					return app.SharedNamespaceName, nil
+				}
+				return ns, err
+			}
+		},
+	},
+	{
 		Name: "uri-ids-unscoped", Entry: 34, Modes: []app.Mode{app.SharedNamespace}, Kind: KindVectorRead, Property: "vector-sql-agreement",
 		Doc: "ids holding a ':' are taken for external references (s3:bucket/key, gdrive:abc), unique already, and stored " +
 			"without the tenant prefix: any tenant that names such an id reaches the record. The vector worlds' ids never hold " +
@@ -214,20 +228,6 @@ var Mutants = []*Mutant{
 					return app.Escape(id), app.CheckID(id)
 				}
 				return ref(t, id, op)
-			}
-		},
-	},
-	{
-		Name: "upsert-default-namespace", Entry: 32, Modes: []app.Mode{app.NamespacePerTenant}, Kind: KindSQLVectorMismatch,
-		Doc: "the write path builds its own index handle and never passes the namespace: upserts (and deletes by filter) land in the default namespace, while reads and fetches go to the tenant's, so the vector of every chunk a tenant sees in SQL is missing for it (and the default namespace collects every tenant's vectors)",
-		apply: func(r *app.Repository) {
-			ref := r.Namespace
-			r.Namespace = func(t string, op app.Op) (string, error) {
-				ns, err := ref(t, op)
-				if err == nil && op == app.OpWrite {
-					return app.SharedNamespaceName, nil
-				}
-				return ns, err
 			}
 		},
 	},
