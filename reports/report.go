@@ -225,7 +225,6 @@ func (r *Report) WriteScripts(dir string) ([]string, error) {
 	return out, nil
 }
 
-
 // Load reads a report.json.
 func Load(path string) (*Report, error) {
 	b, err := os.ReadFile(path)
