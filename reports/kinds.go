@@ -88,6 +88,8 @@ var Kinds = []KindInfo{
 		Help: "A request with no token, an unsigned or alg none token, a wrong key, a rewritten claim, an expired or not-yet-valid token, or a token of a tenant that no longer exists got a 2xx answer. Verify the signature with a pinned algorithm, require and honour exp and nbf, and check that the token's tenant still exists.", Leaks: []int{44, 56}, Fixed: true},
 	{Kind: api.KindSideChannel, Title: "The service's answer tells which ids other tenants hold", Severity: api.Kinds[api.KindSideChannel],
 		Help: "A get of another tenant's id was answered differently (status or body size) from a get of an id that exists nowhere. Answer both with the same 404.", Leaks: []int{45}, Fixed: true},
+	{Kind: api.KindContextLeak, Title: "A service request left its tenant's context on a pooled connection", Severity: api.Kinds[api.KindContextLeak],
+		Help: "After a request ended, a connection of the service's pool still held the tenant context: it was set session-level (set_config(..., false), a plain SET), so the next request on that connection starts as that tenant. Set it with set_config('app.tenant_id', $1, true) inside the request's transaction.", Leaks: []int{54, 19}, Fixed: true},
 }
 
 // kindInfo returns the registry entry of kind, or a bare one.

@@ -36,8 +36,9 @@ func WorldIDs(w *generators.World) IDs {
 	return ids
 }
 
-// endpoints are drawn uniformly.
-var endpoints = []string{EpList, EpListParam, EpSearch, EpGetOwn, EpGetForeign, EpGetMissing, EpChunkOwn, EpChunkForeign,
+// endpoints are drawn uniformly from this list: the list and the get of
+// a foreign id (where most leaks show) twice.
+var endpoints = []string{EpList, EpList, EpListParam, EpSearch, EpGetOwn, EpGetForeign, EpGetForeign, EpGetMissing, EpChunkOwn, EpChunkForeign,
 	EpChunkMissing, EpChunksOf, EpCreate, EpUpdateOwn, EpUpdateForeign, EpDeleteOwn, EpDeleteForeign}
 
 // DrawRequest generates the i-th request of a check on world w: a random
@@ -57,8 +58,8 @@ func DrawRequest(t *rapid.T, w *generators.World, ids IDs, keys Keys, zone strin
 	if keys.RS256 != nil && rapid.Bool().Draw(t, label("rs256?")) {
 		kind = ValidRS
 	}
-	if rapid.IntRange(0, 9).Draw(t, label("hostile?")) >= 7 {
-		kind = rapid.SampledFrom(HostileCredentials).Draw(t, label("credential"))
+	if chance(t, 30, label("hostile?")) {
+		kind = oneOf(t, HostileCredentials, label("credential"))
 	}
 	var err error
 	if q.Cred, err = keys.Mint(kind, own, foreignID, time.Now()); err != nil {
@@ -67,10 +68,10 @@ func DrawRequest(t *rapid.T, w *generators.World, ids IDs, keys Keys, zone strin
 	if kind == AlgNone || kind == WrongKey || kind == Forged || kind == AlgConfusion {
 		q.Foreign, q.Reaches = other, true
 	}
-	if rapid.IntRange(0, 9).Draw(t, label("header?")) >= 7 {
+	if chance(t, 30, label("header?")) {
 		q.Header, q.Foreign, q.Reaches = foreignID, other, true
 	}
-	if zone != "" && rapid.IntRange(0, 9).Draw(t, label("host?")) >= 6 {
+	if zone != "" && chance(t, 40, label("host?")) {
 		target := q.Viewer
 		if rapid.Bool().Draw(t, label("foreign host?")) {
 			target = other
@@ -95,7 +96,7 @@ func DrawRequest(t *rapid.T, w *generators.World, ids IDs, keys Keys, zone strin
 			}
 		}
 	}
-	q.Endpoint = rapid.SampledFrom(endpoints).Draw(t, label("endpoint"))
+	q.Endpoint = oneOf(t, endpoints, label("endpoint"))
 	q.Method = http.MethodGet
 	switch q.Endpoint {
 	case EpList:
@@ -151,7 +152,7 @@ func DrawRequest(t *rapid.T, w *generators.World, ids IDs, keys Keys, zone strin
 		q.Method = http.MethodPost
 		q.Path = "/documents"
 		nd := NewDocument{Title: "created by " + generators.Canary(q.Viewer)}
-		switch rapid.IntRange(0, 2).Draw(t, label("body tenant")) {
+		switch oneOf(t, []int{0, 1, 2}, label("body tenant")) {
 		case 1:
 			nd.TenantID = &own
 		case 2:
@@ -169,8 +170,8 @@ func DrawRequest(t *rapid.T, w *generators.World, ids IDs, keys Keys, zone strin
 // look-alike, another zone) name no tenant.
 func drawHost(t *rapid.T, w *generators.World, k int, zone string, label func(string) string) (string, string, bool) {
 	host := HostOf(k, zone)
-	variant := rapid.SampledFrom([]string{"plain", "upper", "capitalised", "trailing-dot", "port", "dot-port",
-		"extra-label", "look-alike", "other-zone", "zone-suffix"}).Draw(t, label("host variant"))
+	variant := oneOf(t, []string{"port", "upper", "upper-port", "dot-port", "capitalised", "trailing-dot", "plain",
+		"extra-label", "look-alike", "other-zone", "zone-suffix"}, label("host variant"))
 	port := fmt.Sprint(rapid.SampledFrom([]int{80, 443, 8443}).Draw(t, label("port")))
 	note := fmt.Sprintf("%s host of %s", variant, w.Tenants[k].Label)
 	switch variant {
@@ -184,6 +185,8 @@ func drawHost(t *rapid.T, w *generators.World, k int, zone string, label func(st
 		return host + ".", note, true
 	case "port":
 		return host + ":" + port, note, true
+	case "upper-port":
+		return strings.ToUpper(host) + ":" + port, note, true
 	case "dot-port":
 		return strings.ToUpper(host[:1]) + host[1:] + ".:" + port, note, true
 	case "extra-label":
@@ -198,3 +201,15 @@ func drawHost(t *rapid.T, w *generators.World, k int, zone string, label func(st
 
 // MissingID is a well-formed id no generated row carries.
 func MissingID(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", 900000+i) }
+
+// oneOf draws an element of list about uniformly (rapid.SampledFrom
+// favours the first elements strongly); it still shrinks towards the
+// first.
+func oneOf[T any](t *rapid.T, list []T, label string) T {
+	return list[rapid.IntRange(0, 1<<20-1).Draw(t, label)%len(list)]
+}
+
+// chance is true with about pct percent probability (false when shrunk).
+func chance(t *rapid.T, pct int, label string) bool {
+	return rapid.IntRange(0, 1<<20-1).Draw(t, label)%100 >= 100-pct
+}

@@ -45,9 +45,9 @@ var moreMutants = []*Mutant{
 		},
 	},
 	{
-		Name: "path-cache", Entry: 55, Property: "api-isolation", Kinds: []harness.Kind{KindCrossTenantRead},
-		Doc: "GET responses are cached by path alone (no tenant, no credential, no Host in the key): the next tenant to " +
-			"ask for /documents gets the first one's list",
+		Name: "path-cache", Entry: 55, Property: "api-isolation", Kinds: []harness.Kind{KindCrossTenantRead, KindAuthBypass},
+		Doc: "GET responses are cached by path alone (no tenant, no credential, no Host in the key) in front of the " +
+			"handlers: the next tenant to ask for /documents gets the first one's list, and so does a caller with no valid token",
 		service: func(s *Service) { s.Hooks.Wrap = pathCache },
 	},
 	{

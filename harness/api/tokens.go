@@ -108,7 +108,9 @@ func (c Credential) SignedWithRunKey() bool {
 }
 
 // HostileCredentials are the hostile kinds the property draws.
-var HostileCredentials = []Credential{None, Garbage, AlgNone, WrongKey, Forged, Expired, NotYet, NoExpiry, NoClaim, AlgConfusion, Deleted}
+// rapid favours the first elements: the ones only one defect accepts come
+// first.
+var HostileCredentials = []Credential{AlgConfusion, Deleted, Expired, AlgNone, Forged, WrongKey, NotYet, NoExpiry, NoClaim, None, Garbage}
 
 // Minted is a token as sent, with what it claims (for the evidence).
 type Minted struct {
