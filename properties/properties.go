@@ -132,6 +132,9 @@ func (p *Property) Subjects(env *Env) []Subject {
 		subj := Subject{Name: api.Subject}
 		if env.API == nil {
 			subj.NotApplicable = env.APIOff
+			if subj.NotApplicable == "" {
+				subj.NotApplicable = "no API service under test in this run"
+			}
 		}
 		out = append(out, subj)
 	}
