@@ -1,6 +1,7 @@
 package vector
 
 import (
+	"context"
 	"sort"
 	"strings"
 
@@ -82,6 +83,13 @@ var Mutants = []*Mutant{
 				return "tenant_" + s, nil
 			}
 		},
+	},
+	{
+		Name: "delete-ids-every-namespace", Entry: 34, Modes: []app.Mode{app.NamespacePerTenant}, Kind: KindVectorWrite,
+		Doc: "delete by ids sweeps every namespace (code shared with an erasure job that removes an id \"wherever it lives, so no orphan remains\"): " +
+			"the caller's ids are scoped to its namespace, but ids are unique per namespace only, so another tenant's record with the same id goes too. " +
+			"Reads are untouched: only vector-write-isolation's digests see it",
+		apply: func(r *app.Repository) { r.Store = sweepingDeletes{r.Store} },
 	},
 	{
 		Name: "empty-tenant-filter", Entry: 31, Modes: []app.Mode{app.SharedNamespace}, Kind: KindVectorRead,
@@ -238,6 +246,30 @@ func MutantByName(name string) *Mutant {
 	for _, m := range Mutants {
 		if m.Name == name {
 			return m
+		}
+	}
+	return nil
+}
+
+// sweepingDeletes is the store as the delete-ids-every-namespace mutant's
+// repository uses it: a delete by ids runs in the namespace asked for,
+// then in every other namespace of the index.
+type sweepingDeletes struct{ store.Store }
+
+func (s sweepingDeletes) DeleteIDs(ctx context.Context, ns string, ids []string) error {
+	if err := s.Store.DeleteIDs(ctx, ns, ids); err != nil {
+		return err
+	}
+	names, err := s.Store.Namespaces(ctx)
+	if err != nil {
+		return err
+	}
+	for _, other := range names {
+		if store.CanonNamespace(other) == store.CanonNamespace(ns) {
+			continue
+		}
+		if err := s.Store.DeleteIDs(ctx, other, ids); err != nil && !store.IsNotFound(err) {
+			return err
 		}
 	}
 	return nil
