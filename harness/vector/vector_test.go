@@ -201,3 +201,22 @@ func TestPineconeBackendPathAgainstTheFake(t *testing.T) {
 		t.Fatal("a wrong key reached the index")
 	}
 }
+
+// delete-ids-every-namespace is a write defect that reads cannot see: the
+// read property passes it (with reach), so the kill it gets comes from
+// vector-write-isolation's snapshots, a path other than unscoped-ids'
+// upserts (deletes by id).
+func TestSweepingDeletesAreSeenByTheWriteSnapshotsOnly(t *testing.T) {
+	env := fakeEnv(t).WithMutant(vector.MutantByName("delete-ids-every-namespace"))
+	res := vector.ReadIsolation.Run(context.Background(), env, vector.NamespacePerTenant, opts(20, 11))
+	if res.Err != nil || len(res.Findings) > 0 || res.Reached == 0 {
+		t.Fatalf("vector-read-isolation on a write-only defect: err=%v findings=%v stats=%+v", res.Err, res.Findings, res.Stats)
+	}
+	res = vector.WriteIsolation.Run(context.Background(), env, vector.NamespacePerTenant, opts(60, 11))
+	if res.Err != nil || len(res.Findings) == 0 || res.Findings[0].Kind != vector.KindVectorWrite {
+		t.Fatalf("vector-write-isolation missed the sweeping delete: err=%v findings=%v", res.Err, res.Findings)
+	}
+	if f := res.Findings[0]; !strings.Contains(f.Statement, "delete ids=") {
+		t.Errorf("the finding's operation %q is not a delete by ids:\n%s", f.Statement, f.Script)
+	}
+}
