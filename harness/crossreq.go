@@ -55,7 +55,10 @@ const (
 // set-returning functions) and every function returning one value it may
 // execute. Not applicable: tables holding no tenant rows, functions
 // returning void, the context setter itself, functions taking
-// pseudo-typed arguments.
+// pseudo-typed arguments. As for the read properties, reach and the
+// positive control are required on tenant tables; a view or function
+// whose answer is the same for every tenant (a constant, a global count)
+// passes without them.
 //
 // Limits: both requests run in one transaction, so what A's request leaves
 // transaction-local (set_config(..., true) of a setting other than the
@@ -69,15 +72,18 @@ var CrossRequest = &Property{
 	Title:   "a tenant's answer does not depend on another tenant's earlier request",
 	Labels:  []string{"context", "soc2:CC6.1"},
 	control: true,
-	Plain:   crossRequestSubjects,
-	Applies: crossRequestApplies,
+	Relations: crossRequestSubjects,
+	Applies:   crossRequestApplies,
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
-		rel := tg.Catalog.Relation(subj.Name)
-		fn := scalarFunction(tg.Catalog, subj.Name)
-		noisy := fn != nil && fn.Volatility == "v"
+		rel := subj.Rel
+		var fn *catalog.Function
+		if rel.Function != nil && !rel.Function.ReturnsSet {
+			fn = rel.Function
+		}
+		noisy := rel.Function != nil && rel.Function.Volatility == "v"
 		return worldRun(tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) (*Finding, Stats, error) {
 			var stats Stats
-			if len(w.Tenants) < 2 || (rel == nil && fn == nil) {
+			if len(w.Tenants) < 2 {
 				stats.checked(w)
 				return nil, stats, nil
 			}
@@ -104,61 +110,23 @@ var CrossRequest = &Property{
 }
 
 // crossRequestSubjects: the readable relations, then the functions
-// returning one value the application role may execute.
-func crossRequestSubjects(tg *Target) []string {
-	var out []string
-	for _, r := range tg.Catalog.Readable() {
-		out = append(out, r.String())
-	}
-	for _, f := range scalarFunctions(tg.Catalog) {
-		out = append(out, functionName(f))
-	}
-	return out
-}
-
-// scalarFunctions are the plain functions (not procedures, aggregates,
-// set-returning or trigger functions) the application role may execute.
-func scalarFunctions(c *catalog.Catalog) []*catalog.Function {
-	var out []*catalog.Function
+// returning one value the application role may execute, each as a
+// relation of kind function without columns (named as function sources
+// are: name(arguments)).
+func crossRequestSubjects(c *catalog.Catalog) []*catalog.Relation {
+	out := c.Readable()
 	for _, f := range c.Functions {
 		if f.Execute && f.Kind == "f" && !f.ReturnsSet && f.Result != "trigger" && f.Result != "event_trigger" {
-			out = append(out, f)
+			out = append(out, &catalog.Relation{Schema: f.Schema, Name: f.Name, Kind: catalog.KindFunction, Owner: f.Owner, Function: f})
 		}
 	}
 	return out
 }
 
-// scalarFunction returns the function a subject names, or nil.
-func scalarFunction(c *catalog.Catalog, name string) *catalog.Function {
-	for _, f := range scalarFunctions(c) {
-		if functionName(f) == name {
-			return f
-		}
-	}
-	return nil
-}
-
-// functionName names a function the way catalog.Relation.String names a
-// function source: name(identity arguments), schema-qualified outside
-// public.
-func functionName(f *catalog.Function) string {
-	name := f.Name + "(" + f.IdentityArgs + ")"
-	if f.Schema != "public" {
-		name = f.Schema + "." + name
-	}
-	return name
-}
-
-// crossRequestApplies says why a subject is not checked.
+// crossRequestApplies says why a subject is not checked (tables holding
+// no tenant rows are not applicable to any relation property).
 func crossRequestApplies(tg *Target, subj Subject) (bool, string) {
-	c := tg.Catalog
-	f := scalarFunction(c, subj.Name)
-	if rel := c.Relation(subj.Name); rel != nil {
-		if rel.IsTable() && !c.Owned(rel) {
-			return false, subj.Name + " holds no tenant rows: a global table every tenant may read"
-		}
-		f = rel.Function
-	}
+	f := subj.Rel.Function
 	if f == nil {
 		return true, ""
 	}

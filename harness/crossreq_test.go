@@ -47,8 +47,8 @@ func TestCrossRequestTenantKeyedCache(t *testing.T) {
 		}
 	}
 	for _, name := range []string{searchTitles, "documents"} {
-		if r := res[name]; r == nil || r.Verdict != harness.VerdictPass {
-			t.Errorf("%s: %+v, want pass", name, r)
+		if r := res[name]; r == nil || r.Verdict != harness.VerdictPass || r.Reached == 0 || r.Own == 0 {
+			t.Errorf("%s: %+v, want pass, earned (reached, own rows seen)", name, r)
 		}
 	}
 	if r := res["set_tenant(p_tenant_id uuid)"]; r == nil || r.Verdict != harness.VerdictNotApplicable || !strings.Contains(r.Reason, "void") {
@@ -109,4 +109,20 @@ func psqlRuns(t *testing.T, tg *harness.Target, script string) string {
 		t.Fatalf("psql: %v\n%s\nscript:\n%s", err, out, script)
 	}
 	return string(out)
+}
+
+// TestCrossRequestBlind: with a policy that hides every row of documents,
+// every tenant gets the same (empty) answer, so no check reaches and
+// the tenant never sees its own rows: blind, not pass.
+func TestCrossRequestBlind(t *testing.T) {
+	overlay := filepath.Join(t.TempDir(), "hide_all.sql")
+	sql := "DROP POLICY tenant_isolation_policy ON documents;\nCREATE POLICY hide_all ON documents USING (false);\n"
+	if err := os.WriteFile(overlay, []byte(sql), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tg := testenv.Target(t, overlay)
+	r := crossRequestRun(t, tg, 8, "documents")["documents"]
+	if r == nil || r.Verdict != harness.VerdictBlind || r.Reached != 0 || len(r.Findings) > 0 {
+		t.Errorf("documents behind a policy hiding every row: %+v, want blind with no reach", r)
+	}
 }
