@@ -68,10 +68,10 @@ const (
 // answer to the same statement (a cache read by a different statement is
 // not found). Membership tenancy is not modelled.
 var CrossRequest = &Property{
-	Name:    "cross-request",
-	Title:   "a tenant's answer does not depend on another tenant's earlier request",
-	Labels:  []string{"context", "soc2:CC6.1"},
-	control: true,
+	Name:      "cross-request",
+	Title:     "a tenant's answer does not depend on another tenant's earlier request",
+	Labels:    []string{"context", "soc2:CC6.1"},
+	control:   true,
 	Relations: crossRequestSubjects,
 	Applies:   crossRequestApplies,
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
