@@ -374,7 +374,11 @@ func (tg *Target) judgeCrossRequest(x crossReq, i int, runs [3][]resultSet, unde
 		ev = append(ev, fmt.Sprintf("%s's statement %s after %s's request, %s alone", b, outcomeText(after), a, outcomeText(alone)))
 	default:
 		for _, row := range extra[:min(len(extra), 3)] {
-			ev = append(ev, fmt.Sprintf("returned after %s's request, not alone: %s", a, describeRow(after.cols, row, tg.Config.ShowValues)))
+			mark := ""
+			if answered[rowKey(row)] {
+				mark = " (a row of " + a + "'s own answer)"
+			}
+			ev = append(ev, fmt.Sprintf("returned after %s's request, not alone: %s%s", a, describeRow(after.cols, row, tg.Config.ShowValues), mark))
 		}
 		for _, row := range missing[:min(len(missing), 3)] {
 			ev = append(ev, fmt.Sprintf("returned alone, not after %s's request: %s", a, describeRow(alone.cols, row, tg.Config.ShowValues)))
