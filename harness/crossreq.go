@@ -68,7 +68,9 @@ const (
 // are not replayed (the same write with the same keys collides by
 // construction: side-channel's business); the state must show in B's
 // answer to the same statement (a cache read by a different statement is
-// not found). Membership tenancy is not modelled.
+// not found); set-returning functions whose columns the catalog cannot
+// read (SETOF record, SETOF a scalar) are not called. Membership tenancy
+// is not modelled.
 var CrossRequest = &Property{
 	Name:      "cross-request",
 	Title:     "a tenant's answer does not depend on another tenant's earlier request",
