@@ -31,7 +31,8 @@ const (
 // B runs the same statements with the same arguments, each request with
 // its own context; B's answers must equal what B gets in the same world
 // where A never asked. A difference holding A's rows (traced by id, key or
-// canary) or a row of A's own answer is a cross-request-leak (critical);
+// canary) or a row of A's own answer, or B's answer being exactly A's
+// (served A's answer, even an empty one), is a cross-request-leak (critical);
 // any other difference (a count moved, rows missing, a statement that now
 // fails) is cross-request-state (medium).
 //
@@ -355,9 +356,12 @@ func (tg *Target) judgeCrossRequest(x crossReq, i int, runs [3][]resultSet, unde
 			leaked = o
 		}
 	}
+	servedA := after.err == nil && first.err == nil && sameRows(after.rows, first.rows)
 	switch {
 	case leaked >= 0:
 		kind, other = KindCrossRequestLeak, leaked
+	case servedA:
+		kind = KindCrossRequestLeak // B got A's whole answer, even an empty one
 	default:
 		for _, row := range extra {
 			if answered[rowKey(row)] {
@@ -386,7 +390,11 @@ func (tg *Target) judgeCrossRequest(x crossReq, i int, runs [3][]resultSet, unde
 			ev = append(ev, fmt.Sprintf("returned alone, not after %s's request: %s", a, describeRow(alone.cols, row, tg.Config.ShowValues)))
 		}
 	}
-	ev = append(ev, fmt.Sprintf("%s's own request got %s", a, outcomeText(first)))
+	if servedA {
+		ev = append(ev, fmt.Sprintf("%s's answer after %s's request is exactly %s's own answer (%s), not its answer alone", b, a, a, outcomeText(first)))
+	} else {
+		ev = append(ev, fmt.Sprintf("%s's own request got %s", a, outcomeText(first)))
+	}
 	p := probe{world: w, viewer: x.second, property: "cross-request", relation: x.subject, kind: kind}
 	f := tg.finding(p, kind, ctxTenant, s, other, ev, x.subject)
 	f.Expected = fmt.Sprintf("%s alone: %s", b, outcomeText(alone))
