@@ -54,6 +54,8 @@ func (k Kind) Severity() Severity {
 		return SeverityLow
 	case "formatted-context", "migration-leftover", KindRoleTrick, KindCrossTenantReference:
 		return SeverityHigh
+	case KindCrossRequestState:
+		return SeverityMedium
 	}
 	return SeverityCritical
 }
@@ -118,6 +120,10 @@ func (f *Finding) Summary() string {
 		return fmt.Sprintf("%s [%s] on %s: the request of %s got a pooled connection still holding context (%s): %s", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, strings.Join(f.Evidence, "; "))
 	case f.OtherTenant != "" && f.Kind == KindDifferentialRead:
 		return fmt.Sprintf("%s [%s] on %s: %s got a result its own rows do not produce (rows of %s, %s, reach it)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
+	case f.Kind == KindCrossRequestLeak:
+		return fmt.Sprintf("%s [%s] on %s: %s got rows or values of %s (%s) left by another tenant's earlier request", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
+	case f.Kind == KindCrossRequestState:
+		return fmt.Sprintf("%s [%s] on %s: the answer of %s changed because %s (%s) asked the same first", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
 	case f.Kind == KindCrossTenantReference:
 		return fmt.Sprintf("%s [%s] on %s: %s made a row reference a key of %s (%s)", f.Kind, f.Severity, f.Relation, who, f.OtherLabel, f.OtherTenant)
 	case f.OtherTenant != "" && f.Kind == KindCrossTenantWrite:

@@ -44,6 +44,11 @@ type Property struct {
 	// viewer is a user, its own rows those of every tenant it belongs
 	// to); the others do not apply under it.
 	membership bool
+	// unreachable, when set, explains a blind verdict the property cannot
+	// help (the application role bypasses row-level security on the
+	// subject, so every tenant's answer is every other's): the subject is
+	// then not applicable, with that reason.
+	unreachable func(ctx context.Context, tg *Target, subj Subject) string
 	// sized, when set, adjusts the run's sizes for this property.
 	sized func(RunOptions) RunOptions
 	// check returns the rapid property for one subject.
@@ -220,6 +225,11 @@ func (p *Property) RunSubject(ctx context.Context, tg *Target, subj Subject, opt
 	res.Judge(tenantRows, tenantRows && p.control)
 	if res.Verdict == VerdictBlind && res.OnlyNoAccess() {
 		res.Verdict, res.Reason = VerdictNotApplicable, "no access: "+res.RejectExamples["42501"]+" (the application role holds no privilege there)"
+	}
+	if res.Verdict == VerdictBlind && p.unreachable != nil {
+		if why := p.unreachable(ctx, tg, subj); why != "" {
+			res.Verdict, res.Reason = VerdictNotApplicable, why
+		}
 	}
 	if res.Verdict == VerdictBlind {
 		if d := tg.blindDiagnosis(ctx); d != "" {

@@ -27,7 +27,12 @@ import (
 //     read holds rows of another tenant (foreignInWorld);
 //   - side-channel: run by the admin role, the colliding and the fresh
 //     insert have different outcomes (the colliding key really is another
-//     tenant's, in a way a tenant's outcome can show) (collisionReaches).
+//     tenant's, in a way a tenant's outcome can show) (collisionReaches);
+//   - cross-request: tenant A's answer to a statement differs from tenant
+//     B's answer to it alone (were B served A's answer, the differential
+//     would show it); the positive control is B's answer alone holding a
+//     row of its own (or, when no row of it can be traced, a non-empty
+//     answer that differs from A's) (crossreq.go, judgeCrossRequest).
 
 // foreignInWorld reports whether one of the relations the session read
 // (seen: the reads that succeeded) holds, in the world the admin

@@ -83,7 +83,7 @@ var FailClosed = &Property{
 }
 
 // Properties is the registry of properties, in the order they run.
-var Properties = []*Property{ReadIsolation, FailClosed, WriteIsolation, SideChannel, CrossReference, PoolIsolation, HostileIDs, PlanCache, ReachableRoles, RoleTricks, LargeWorld}
+var Properties = []*Property{ReadIsolation, FailClosed, WriteIsolation, SideChannel, CrossReference, PoolIsolation, CrossRequest, HostileIDs, PlanCache, ReachableRoles, RoleTricks, LargeWorld}
 
 // PropertyByName returns the named property, or nil.
 func PropertyByName(name string) *Property {

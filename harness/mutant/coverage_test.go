@@ -18,6 +18,7 @@ import (
 var siteProperties = map[string][]string{
 	"bypass.go:explainBypass":          {"read-isolation", "fail-closed", "write-isolation", "reachable-roles"},
 	"crossref.go:crossRefProbe":        {"cross-reference"},
+	"crossreq.go:judgeCrossRequest":    {"cross-request"},
 	"hostile.go:hostileProbe":          {"hostile-ids"},
 	"plancache.go:planCacheProbe":      {"plan-cache"},
 	"poolrequest.go:leakFinding":       {"pool-isolation"},
