@@ -29,6 +29,9 @@ const apiDefaultChecks = 50
 // or setup error, or a blind run. The run's signing key is generated per
 // run and never printed; neither is any token signed with it.
 func apiCmd(args []string, stdout, stderr io.Writer) int {
+	if code, ok := apiExternal(args, stdout, stderr); ok {
+		return code // --url, serve, token: apiurl.go
+	}
 	fs := flag.NewFlagSet("api", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
