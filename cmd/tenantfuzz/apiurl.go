@@ -301,7 +301,7 @@ func writeAPIURLSummary(w io.Writer, res *harness.Result, s *apiclient.Scope, pr
 	}
 	for i, f := range res.Findings {
 		fmt.Fprintf(w, "\nFINDING %d: %s\n", i+1, f.Summary())
-		for _, e := range f.Evidence {
+		for _, e := range f.Evidence[min(1, len(f.Evidence)):] { // the first is the summary's
 			fmt.Fprintf(w, "  %s\n", e)
 		}
 		fmt.Fprintln(w, "  reproduce (while the service runs on a database holding the world; $TOKEN is the tenant's token, never printed):")

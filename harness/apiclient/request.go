@@ -82,6 +82,8 @@ func (q *request) curl(s *Scope, tenantHeader, how string) string {
 	var b strings.Builder
 	secret := q.Cred.Kind.SignedWithRunKey() && q.Cred.Token != ""
 	switch {
+	case secret && q.Cred.Kind == api.Forged:
+		fmt.Fprintf(&b, "# TOKEN (forged): the tenant's valid token (%s) with its payload rewritten to the claims %s, signature kept\n", how, q.Cred.Claims)
 	case secret && q.Cred.Claims != "":
 		fmt.Fprintf(&b, "# TOKEN (%s): %s, claims %s\n", q.Cred.Kind, how, q.Cred.Claims)
 	case secret:
