@@ -143,3 +143,32 @@ func shellCLI(t *testing.T, env []string, line string) result {
 	}
 	return result{code, out.String(), errb.String(), dir}
 }
+
+// TestAPIURLBadInputs: each bad input of tenantfuzz api --url is one line
+// on stderr and exit 2, before any request is sent: a non-loopback URL
+// without --allow-host, no credentials source, an endpoints file with a
+// misspelt key, and a service that never answers on --url. About 3 s (one
+// embedded server, for the last).
+func TestAPIURLBadInputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.yml"), filepath.Join(dir, "bad.yml")
+	os.WriteFile(good, []byte(apiURLEndpoints), 0o644)
+	os.WriteFile(bad, []byte("endpoints:\n  - method: GET\n    pathh: /documents\n"), 0o644)
+	port := freePort(t)
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	for _, c := range []struct {
+		name, want string
+		args       []string
+	}{
+		{"non-loopback URL", "add --allow-host example.com", []string{"--url", "http://example.com:8080", "--auth-cmd", "echo x", "--endpoints", good, "--serve-cmd", "true"}},
+		{"no credentials", "no credentials source", []string{"--url", url, "--endpoints", good, "--serve-cmd", "true"}},
+		{"bad endpoints file", "field pathh not found", []string{"--url", url, "--auth-cmd", "echo x", "--endpoints", bad, "--serve-cmd", "true"}},
+		{"unreachable URL", "nothing answers at " + url + " after 1s", []string{"--url", url, "--auth-cmd", "echo x", "--endpoints", good, "--serve-cmd", "sleep 30", "--serve-timeout", "1s"}},
+	} {
+		r := cli(t, nil, append([]string{"api"}, c.args...)...)
+		if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%s: exit %d, want 2 and one line holding %q\nstderr:\n%s\nstdout:\n%s", c.name, r.code, c.want, r.stderr, r.stdout)
+		}
+	}
+}
