@@ -46,6 +46,7 @@ func apiCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, `Usage:
   tenantfuzz api [--seed N] [--checks N] [--mutant NAME] [--report-dir DIR]
   tenantfuzz api [--mutant NAME] --property api-isolation --relation service --seed N   (a finding's replay line)
+  tenantfuzz api --url URL ...   (your own service: see tenantfuzz api --url --help)
 
 Starts an embedded PostgreSQL with the reference schema and the reference JWT service (or the
 named service mutant) on loopback, and checks the api-isolation property: random tenants send

@@ -96,7 +96,11 @@ Flags:
 func apiURLCmd(args []string, stdout, stderr io.Writer) int {
 	var f apiURLFlags
 	fs := apiURLFlagSet(&f, stderr)
-	conciseUsage(fs, "api", args, stderr)
+	conciseUsage(fs, "api --url", args, stderr)
+	if wantsHelp(args) { // before Parse: "--url --help" would read --help as the URL
+		fs.Usage()
+		return exitOK
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK

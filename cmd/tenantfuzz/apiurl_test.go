@@ -33,6 +33,28 @@ endpoints:
     body: '{"title": "created by {canary}", "tenant_id": "{tenant}"}'
 `
 
+// apiURLOpenAPI describes the same endpoints as an OpenAPI document.
+const apiURLOpenAPI = `openapi: 3.0.3
+info: {title: reference, version: "1"}
+paths:
+  /documents:
+    get:
+      parameters:
+        - {name: X-Tenant-Id, in: header, schema: {type: string}}
+      responses: {"200": {description: ok}}
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {title: {type: string}, tenant_id: {type: string}}}
+      responses: {"201": {description: created}}
+  /documents/{documentId}:
+    get:
+      parameters:
+        - {name: documentId, in: path, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+`
+
 // freePort is a loopback port nothing listens on (a moment ago).
 func freePort(t *testing.T) int {
 	t.Helper()
@@ -47,7 +69,8 @@ func freePort(t *testing.T) int {
 // TestAPIURL: tenantfuzz api --url against the reference service run as a
 // process of its own (tenantfuzz api serve, started by --serve-cmd on the
 // run's database), tokens from --auth-cmd, worlds seeded through a --dsn
-// server whose DSN carries a password. The reference service passes with
+// server whose DSN carries a password. The reference service, its
+// endpoints read from an OpenAPI document, passes with
 // an earned verdict (requests reached other tenants, own rows seen); the
 // header-tenant service mutant is a finding with a curl reproduction that
 // shows no token, whose replay line, run as printed, reproduces it. The
@@ -71,14 +94,16 @@ func TestAPIURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	dsn := strings.Replace(db.AdminDSN("postgres"), "user=postgres", "user=tf_apiurl_admin", 1) + " password='" + apiURLPassword + "'"
-	run := func(mutant string, extra ...string) result {
+	openapi := filepath.Join(dir, "openapi.yml")
+	os.WriteFile(openapi, []byte(apiURLOpenAPI), 0o644)
+	run := func(mutant, spec string, extra ...string) result {
 		port := freePort(t)
 		serve := fmt.Sprintf("%s api serve --listen 127.0.0.1:%d --jwt-secret-file %s", binary, port, secret)
 		if mutant != "" {
 			serve += " --mutant " + mutant
 		}
 		args := append([]string{"api", "--url", fmt.Sprintf("http://127.0.0.1:%d", port), "--serve-cmd", serve,
-			"--auth-cmd", binary + " api token --jwt-secret-file " + secret + " {tenant}", "--endpoints", endpoints, "--dsn", dsn}, extra...)
+			"--auth-cmd", binary + " api token --jwt-secret-file " + secret + " {tenant}", spec, "--dsn", dsn}, extra...)
 		return cli(t, nil, args...)
 	}
 	noSecret := func(r result) {
@@ -90,13 +115,13 @@ func TestAPIURL(t *testing.T) {
 		}
 	}
 
-	clean := run("", "--seed", "5", "--checks", "8")
+	clean := run("", "--openapi="+openapi, "--seed", "5", "--checks", "8")
 	noSecret(clean)
 	if clean.code != 0 || !strings.Contains(clean.stdout, "checks 8,") || !strings.Contains(clean.stdout, ": pass") || strings.Contains(clean.stdout, "(0 could reach") {
 		t.Fatalf("reference service: exit %d, want 0 and an earned pass over 8 checks\nstdout:\n%s\nstderr:\n%s", clean.code, clean.stdout, clean.stderr)
 	}
 
-	leak := run("header-tenant", "--seed", "5", "--checks", "30")
+	leak := run("header-tenant", "--endpoints="+endpoints, "--seed", "5", "--checks", "30")
 	noSecret(leak)
 	if leak.code != 1 || !strings.Contains(leak.stdout, "api-cross-tenant-") || !strings.Contains(leak.stdout, "curl -sS -i -X") ||
 		!strings.Contains(leak.stdout, `"Authorization: Bearer $TOKEN"`) || !strings.Contains(leak.stdout, "X-Tenant-Id: ") {
