@@ -39,9 +39,25 @@ func NewEnv(ctx context.Context, start func(context.Context) (*pg.Database, erro
 		e.Close()
 		return nil, fmt.Errorf("apply the reference schema: %w", err)
 	}
-	if e.app, err = AppPool(ctx, db.DSN, e.Target.Config.AppRole); err != nil {
+	cfg, err := pgxpool.ParseConfig(db.DSN)
+	if err != nil {
 		e.Close()
-		return nil, err
+		return nil, fmt.Errorf("parse dsn: %w", err)
+	}
+	cfg.MaxConns, cfg.MinConns = 4, 0
+	role := e.Target.Config.AppRole
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		// The application's login role as the session's own (RESET ROLE
+		// cannot leave it); without superuser rights, SET ROLE.
+		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+quoteIdent(role)); err != nil {
+			_, err = c.Exec(ctx, "SET ROLE "+quoteIdent(role))
+			return err
+		}
+		return nil
+	}
+	if e.app, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("open application pool: %w", err)
 	}
 	return e, nil
 }
@@ -98,32 +114,6 @@ func (e *Env) Load(ctx context.Context, w *generators.World) error {
 	// tables of this harness-created database anyway.
 	_, err := e.Target.CommitWorld(ctx, w)
 	return err
-}
-
-// AppPool opens a small pool on dsn whose sessions are the application
-// role's (SET SESSION AUTHORIZATION, or SET ROLE without superuser rights):
-// the pool the service serves tenants from. tenantfuzz api serve opens it
-// on a database another tenantfuzz process created.
-func AppPool(ctx context.Context, dsn, role string) (*pgxpool.Pool, error) {
-	cfg, err := pgxpool.ParseConfig(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("parse dsn: %w", err)
-	}
-	cfg.MaxConns, cfg.MinConns = 4, 0
-	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		// The application's login role as the session's own (RESET ROLE
-		// cannot leave it); without superuser rights, SET ROLE.
-		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+quoteIdent(role)); err != nil {
-			_, err = c.Exec(ctx, "SET ROLE "+quoteIdent(role))
-			return err
-		}
-		return nil
-	}
-	p, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("open application pool: %w", err)
-	}
-	return p, nil
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -96,7 +96,7 @@ func (c *Credentials) Host(t Tenant) string {
 func (c *Credentials) Hostile(ctx context.Context, sample Tenant) ([]api.Credential, error) {
 	switch {
 	case c.Key != nil:
-		return api.HostileCredentials, nil
+		return keyHostile, nil
 	case c.AuthCmd != "":
 		tok, err := c.command(ctx, sample)
 		if err != nil {
@@ -110,6 +110,9 @@ func (c *Credentials) Hostile(ctx context.Context, sample Tenant) ([]api.Credent
 	}
 	return nil, nil
 }
+
+// keyHostile are the hostile kinds a signing key makes (Mint's cases).
+var keyHostile = []api.Credential{api.None, api.Garbage, api.AlgNone, api.WrongKey, api.Forged, api.Expired, api.NotYet, api.NoExpiry, api.NoClaim}
 
 // Mint makes a credential of kind for own, naming foreign where the kind
 // claims another tenant (see api.Credential).
