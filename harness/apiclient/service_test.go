@@ -88,9 +88,15 @@ func silentWrite(h http.Handler) http.Handler {
 	})
 }
 
+// keyFileMutants are the service mutants an HS256 key file's credentials
+// and the endpoints of referenceSpec reach (harness/api's mutants that
+// need RS256 keys, deleted tenants, Host variants or a look into the
+// service's pool are beyond the external path: docs/api.md, limits).
+var keyFileMutants = []string{"alg-none-accepted", "body-tenant", "expiry-ignored", "forbidden-foreign", "header-tenant", "idor-get", "unverified-jwt"}
+
 // TestServicesOverHTTP: the external path's oracle, with a key file's
 // credentials, against the reference service (an earned pass) and each
-// service mutant (killed by one of its kinds, with a curl line), served
+// of keyFileMutants (killed by one of its kinds, with a curl line), served
 // over real HTTP on loopback from a real database; and a write no answer
 // echoes is caught by the digest of the other tenants' rows. About 5 s.
 func TestServicesOverHTTP(t *testing.T) {
@@ -109,7 +115,11 @@ func TestServicesOverHTTP(t *testing.T) {
 	if clean.Verdict != harness.VerdictPass || clean.Reached == 0 || clean.Own == 0 {
 		t.Fatalf("reference service: %s (%s, %v), reached %d, own %d, findings %v", clean.Verdict, clean.Reason, clean.Err, clean.Reached, clean.Own, clean.Findings)
 	}
-	for _, m := range api.Mutants {
+	for _, name := range keyFileMutants {
+		m := api.MutantByName(name)
+		if m == nil {
+			t.Fatalf("no service mutant %s", name)
+		}
 		res := target(env.WithMutant(m).NewService(key).Handler()).Run(ctx, opts(60))
 		if len(res.Findings) == 0 || !m.Kills(res.Findings[0].Kind) {
 			t.Errorf("%s: not killed over HTTP: %s %v %v", m.Name, res.Verdict, res.Err, res.Findings)
