@@ -159,6 +159,14 @@ func writeAPISummary(w io.Writer, res *harness.Result, m *api.Mutant, seed uint6
 	if m != nil {
 		service = "service mutant " + m.Name
 	}
+	writeAPIResult(w, res, service, "the service listened on this run's ephemeral loopback port; $TOKEN is a token the run's key signed, never printed", seed, replay)
+}
+
+// writeAPIResult prints an api-isolation result on service: counts,
+// verdict, and each finding with its evidence, its curl lines (reproduce
+// says how to read them) and its replay line. tenantfuzz api --url prints
+// its results with it too.
+func writeAPIResult(w io.Writer, res *harness.Result, service, reproduce string, seed uint64, replay bool) {
 	what := fmt.Sprintf("seed %d", seed)
 	if replay {
 		what = fmt.Sprintf("replay of seed %d", seed)
@@ -177,7 +185,7 @@ func writeAPISummary(w io.Writer, res *harness.Result, m *api.Mutant, seed uint6
 		for _, e := range f.Evidence[min(1, len(f.Evidence)):] {
 			fmt.Fprintf(w, "  %s\n", e)
 		}
-		fmt.Fprintln(w, "  reproduce (the service listened on this run's ephemeral loopback port; $TOKEN is a token the run's key signed, never printed):")
+		fmt.Fprintf(w, "  reproduce (%s):\n", reproduce)
 		for _, l := range strings.Split(f.Script, "\n") {
 			fmt.Fprintf(w, "    %s\n", l)
 		}

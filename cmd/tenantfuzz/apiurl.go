@@ -214,7 +214,8 @@ func apiURLCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	res := x.Run(ctx, opts)
 	svc.Stop()
-	writeAPIURLSummary(stdout, res, scope, provider, f.o.seed, replay)
+	writeAPIResult(stdout, res, fmt.Sprintf("%s, worlds seeded through a database of the run (provider %s)", scope.Base.Redacted(), provider),
+		"while the service runs on a database holding the world; $TOKEN is the tenant's token, never printed", f.o.seed, replay)
 	if f.o.reportDir != "" {
 		if err := writeAPIReports(f.o.reportDir, res); err != nil {
 			return setup(err)
@@ -285,33 +286,4 @@ func apiURLReplayBase(fs *flag.FlagSet) string {
 		}
 	})
 	return strings.Join(parts, " ")
-}
-
-// writeAPIURLSummary prints the run's counts, verdict and findings, each
-// with its curl reproduction and replay line.
-func writeAPIURLSummary(w io.Writer, res *harness.Result, s *apiclient.Scope, provider string, seed uint64, replay bool) {
-	what := fmt.Sprintf("seed %d", seed)
-	if replay {
-		what = fmt.Sprintf("replay of seed %d", seed)
-	}
-	fmt.Fprintf(w, "tenantfuzz api: %s on %s (%s, worlds seeded through a database of the run, provider %s)\n", res.Property, s.Base.Redacted(), what, provider)
-	fmt.Fprintf(w, "checks %d, requests %d (%d could reach another tenant), findings %d, %.1fs: %s\n",
-		res.Checks, res.Statements, res.Reached, len(res.Findings), res.Seconds, res.Verdict)
-	if res.Reason != "" {
-		fmt.Fprintf(w, "  %s\n", res.Reason)
-	}
-	if res.Err != nil && res.Verdict != harness.VerdictBlind {
-		fmt.Fprintf(w, "  error: %v\n", res.Err)
-	}
-	for i, f := range res.Findings {
-		fmt.Fprintf(w, "\nFINDING %d: %s\n", i+1, f.Summary())
-		for _, e := range f.Evidence[min(1, len(f.Evidence)):] { // the first is the summary's
-			fmt.Fprintf(w, "  %s\n", e)
-		}
-		fmt.Fprintln(w, "  reproduce (while the service runs on a database holding the world; $TOKEN is the tenant's token, never printed):")
-		for _, l := range strings.Split(f.Script, "\n") {
-			fmt.Fprintf(w, "    %s\n", l)
-		}
-		fmt.Fprintf(w, "  replay: %s\n", f.Replay)
-	}
 }

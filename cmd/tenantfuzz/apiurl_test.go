@@ -1,9 +1,7 @@
 package main_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -18,42 +16,6 @@ import (
 )
 
 const apiURLPassword = "pw-apiurl-not-for-output"
-
-// apiURLEndpoints is the endpoints file of the tests: the reference
-// service's three endpoints and its tenant header.
-const apiURLEndpoints = `tenant_header: X-Tenant-Id
-endpoints:
-  - method: GET
-    path: /documents
-  - method: GET
-    path: /documents/{id}
-    table: documents
-  - method: POST
-    path: /documents
-    body: '{"title": "created by {canary}", "tenant_id": "{tenant}"}'
-`
-
-// apiURLOpenAPI describes the same endpoints as an OpenAPI document.
-const apiURLOpenAPI = `openapi: 3.0.3
-info: {title: reference, version: "1"}
-paths:
-  /documents:
-    get:
-      parameters:
-        - {name: X-Tenant-Id, in: header, schema: {type: string}}
-      responses: {"200": {description: ok}}
-    post:
-      requestBody:
-        content:
-          application/json:
-            schema: {type: object, properties: {title: {type: string}, tenant_id: {type: string}}}
-      responses: {"201": {description: created}}
-  /documents/{documentId}:
-    get:
-      parameters:
-        - {name: documentId, in: path, required: true, schema: {type: string}}
-      responses: {"200": {description: ok}}
-`
 
 // freePort is a loopback port nothing listens on (a moment ago).
 func freePort(t *testing.T) int {
@@ -80,9 +42,8 @@ func TestAPIURL(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	secret := filepath.Join(dir, "secret")
-	endpoints := filepath.Join(dir, "endpoints.yml")
+	endpoints, openapi := testenv.Fixture("api/endpoints.yml"), testenv.Fixture("api/openapi.yml")
 	os.WriteFile(secret, []byte("apiurl-test-hs256-secret-0123456789\n"), 0o600)
-	os.WriteFile(endpoints, []byte(apiURLEndpoints), 0o644)
 	db := testenv.Database(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, db.AdminDSN("postgres"))
@@ -94,8 +55,6 @@ func TestAPIURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	dsn := strings.Replace(db.AdminDSN("postgres"), "user=postgres", "user=tf_apiurl_admin", 1) + " password='" + apiURLPassword + "'"
-	openapi := filepath.Join(dir, "openapi.yml")
-	os.WriteFile(openapi, []byte(apiURLOpenAPI), 0o644)
 	run := func(mutant, spec string, extra ...string) result {
 		port := freePort(t)
 		serve := fmt.Sprintf("%s api serve --listen 127.0.0.1:%d --jwt-secret-file %s", binary, port, secret)
@@ -156,44 +115,5 @@ func shellCLI(t *testing.T, env []string, line string) result {
 	dir := t.TempDir()
 	cmd := exec.Command("sh", "-c", binary+" "+line)
 	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, out.String(), errb.String(), dir}
-}
-
-// TestAPIURLBadInputs: each bad input of tenantfuzz api --url is one line
-// on stderr and exit 2, before any request is sent: a non-loopback URL
-// without --allow-host, no credentials source, an endpoints file with a
-// misspelt key, and a service that never answers on --url. About 3 s (one
-// embedded server, for the last).
-func TestAPIURLBadInputs(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	good, bad := filepath.Join(dir, "good.yml"), filepath.Join(dir, "bad.yml")
-	os.WriteFile(good, []byte(apiURLEndpoints), 0o644)
-	os.WriteFile(bad, []byte("endpoints:\n  - method: GET\n    pathh: /documents\n"), 0o644)
-	port := freePort(t)
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for _, c := range []struct {
-		name, want string
-		args       []string
-	}{
-		{"non-loopback URL", "add --allow-host example.com", []string{"--url", "http://example.com:8080", "--auth-cmd", "echo x", "--endpoints", good, "--serve-cmd", "true"}},
-		{"no credentials", "no credentials source", []string{"--url", url, "--endpoints", good, "--serve-cmd", "true"}},
-		{"bad endpoints file", "field pathh not found", []string{"--url", url, "--auth-cmd", "echo x", "--endpoints", bad, "--serve-cmd", "true"}},
-		{"unreachable URL", "nothing answers at " + url + " after 1s", []string{"--url", url, "--auth-cmd", "echo x", "--endpoints", good, "--serve-cmd", "sleep 30", "--serve-timeout", "1s"}},
-	} {
-		r := cli(t, nil, append([]string{"api"}, c.args...)...)
-		if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, c.want) {
-			t.Errorf("%s: exit %d, want 2 and one line holding %q\nstderr:\n%s\nstdout:\n%s", c.name, r.code, c.want, r.stderr, r.stdout)
-		}
-	}
+	return runResult(t, cmd, dir)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/api"
+	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 )
 
 // TestScope: loopback URLs pass, any other host only when named by
@@ -74,31 +75,10 @@ func TestLoadEndpoints(t *testing.T) {
 	}
 }
 
-const openAPIDoc = `openapi: 3.0.3
-info: {title: docs, version: "1"}
-paths:
-  /documents:
-    get:
-      parameters:
-        - {name: X-Tenant-Id, in: header, schema: {type: string}}
-      responses: {"200": {description: ok}}
-    post:
-      requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              properties:
-                title: {type: string}
-                tenant_id: {type: string}
-                id: {type: string, format: uuid, readOnly: true}
-      responses: {"201": {description: created}}
-  /documents/{documentId}:
-    get:
-      parameters:
-        - {name: documentId, in: path, required: true, schema: {type: string}}
-      responses: {"200": {description: ok}}
-  /files/{fid}:
+// openAPIExtra adds, to the reference service's OpenAPI fixture, an
+// operation whose table is named by x-tenantfuzz-table and one with two
+// path parameters.
+const openAPIExtra = `  /files/{fid}:
     delete:
       x-tenantfuzz-table: documents
       parameters:
@@ -117,8 +97,12 @@ paths:
 // with the canary and the tenant, the tenant header), and an operation
 // with two path parameters is skipped with the reason.
 func TestLoadOpenAPI(t *testing.T) {
+	doc, err := os.ReadFile(testenv.Fixture("api/openapi.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := filepath.Join(t.TempDir(), "openapi.yml")
-	os.WriteFile(p, []byte(openAPIDoc), 0o644)
+	os.WriteFile(p, append(doc, openAPIExtra...), 0o644)
 	s, skipped, err := LoadOpenAPI(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
