@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // AppPool opens a small pool on dsn whose sessions are the application
@@ -23,8 +24,8 @@ func AppPool(ctx context.Context, dsn, role string) (*pgxpool.Pool, error) {
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		// The application's login role as the session's own (RESET ROLE
 		// cannot leave it); without superuser rights, SET ROLE.
-		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+quoteIdent(role)); err != nil {
-			_, err = c.Exec(ctx, "SET ROLE "+quoteIdent(role))
+		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+catalog.QuoteIdent(role)); err != nil {
+			_, err = c.Exec(ctx, "SET ROLE "+catalog.QuoteIdent(role))
 			return err
 		}
 		return nil

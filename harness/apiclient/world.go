@@ -103,7 +103,7 @@ func digest(ctx context.Context, tg *harness.Target) (map[string]string, error) 
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("SELECT %s::text, %s, md5(string_agg(t::text, '|' ORDER BY t::text)) FROM %s t GROUP BY 1",
-			quoteIdent(col), quoteLiteral(r.Name), r.QualifiedName()))
+			catalog.QuoteIdent(col), quoteLiteral(r.Name), r.QualifiedName()))
 	}
 	out := map[string]string{}
 	if len(parts) == 0 {
@@ -126,5 +126,4 @@ func digest(ctx context.Context, tg *harness.Target) (map[string]string, error) 
 	return out, rows.Err()
 }
 
-func quoteIdent(s string) string   { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 func quoteLiteral(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
