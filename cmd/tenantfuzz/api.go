@@ -29,6 +29,9 @@ const apiDefaultChecks = 50
 // or setup error, or a blind run. The run's signing key is generated per
 // run and never printed; neither is any token signed with it.
 func apiCmd(args []string, stdout, stderr io.Writer) int {
+	if code, ok := apiExternal(args, stdout, stderr); ok {
+		return code // --url, serve, token: apiurl.go
+	}
 	fs := flag.NewFlagSet("api", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
@@ -43,6 +46,7 @@ func apiCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, `Usage:
   tenantfuzz api [--seed N] [--checks N] [--mutant NAME] [--report-dir DIR]
   tenantfuzz api [--mutant NAME] --property api-isolation --relation service --seed N   (a finding's replay line)
+  tenantfuzz api --url URL ...   (your own service: see tenantfuzz api --url --help)
 
 Starts an embedded PostgreSQL with the reference schema and the reference JWT service (or the
 named service mutant) on loopback, and checks the api-isolation property: random tenants send
@@ -155,6 +159,14 @@ func writeAPISummary(w io.Writer, res *harness.Result, m *api.Mutant, seed uint6
 	if m != nil {
 		service = "service mutant " + m.Name
 	}
+	writeAPIResult(w, res, service, "the service listened on this run's ephemeral loopback port; $TOKEN is a token the run's key signed, never printed", seed, replay)
+}
+
+// writeAPIResult prints an api-isolation result on service: counts,
+// verdict, and each finding with its evidence, its curl lines (reproduce
+// says how to read them) and its replay line. tenantfuzz api --url prints
+// its results with it too.
+func writeAPIResult(w io.Writer, res *harness.Result, service, reproduce string, seed uint64, replay bool) {
 	what := fmt.Sprintf("seed %d", seed)
 	if replay {
 		what = fmt.Sprintf("replay of seed %d", seed)
@@ -173,7 +185,7 @@ func writeAPISummary(w io.Writer, res *harness.Result, m *api.Mutant, seed uint6
 		for _, e := range f.Evidence[min(1, len(f.Evidence)):] {
 			fmt.Fprintf(w, "  %s\n", e)
 		}
-		fmt.Fprintln(w, "  reproduce (the service listened on this run's ephemeral loopback port; $TOKEN is a token the run's key signed, never printed):")
+		fmt.Fprintf(w, "  reproduce (%s):\n", reproduce)
 		for _, l := range strings.Split(f.Script, "\n") {
 			fmt.Fprintf(w, "    %s\n", l)
 		}

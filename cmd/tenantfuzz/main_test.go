@@ -59,6 +59,13 @@ func cli(t *testing.T, env []string, args ...string) result {
 	cmd := exec.Command(binary, append(args, "--report-dir", dir)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
+	return runResult(t, cmd, dir)
+}
+
+// runResult runs cmd and returns its exit code and output; dir is the
+// result's report dir.
+func runResult(t *testing.T, cmd *exec.Cmd, dir string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

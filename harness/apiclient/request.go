@@ -1,0 +1,114 @@
+package apiclient
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
+)
+
+// Kinds of ids a {id} placeholder takes.
+const (
+	idNone    = ""
+	idOwn     = "own"
+	idForeign = "foreign"
+	idMissing = "missing"
+)
+
+// request is one generated request and what the harness knows about it:
+// the caller's tenant (viewer), the tenant it names (foreign, -1 none).
+type request struct {
+	Method, Path string
+	Body         []byte
+	Host         string // Host header ("" the URL's)
+	Header       string // the tenant header's value ("" not sent)
+	Cred         api.Minted
+	endpoint     int
+	id           string // the id in the path ("" none) and its kind
+	idKind       string
+	viewer       int
+	foreign      int
+	reaches      bool
+}
+
+type response struct {
+	Status int
+	Body   []byte
+}
+
+// do sends the request to the scope's URL.
+func (q *request) do(c *http.Client, s *Scope, tenantHeader string) (*response, error) {
+	var body io.Reader
+	if q.Body != nil {
+		body = bytes.NewReader(q.Body)
+	}
+	hr, err := http.NewRequest(q.Method, s.URL(q.Path), body)
+	if err != nil {
+		return nil, err
+	}
+	if q.Host != "" {
+		hr.Host = q.Host
+	}
+	if q.Cred.Token != "" {
+		hr.Header.Set("Authorization", "Bearer "+q.Cred.Token)
+	}
+	if q.Header != "" {
+		hr.Header.Set(tenantHeader, q.Header)
+	}
+	if q.Body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.Do(hr)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", q.Method, q.Path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: read body: %w", q.Method, q.Path, err)
+	}
+	return &response{Status: resp.StatusCode, Body: b}, nil
+}
+
+// curl renders the request as a curl command. A token the user's source
+// made (the valid one, the forged one that keeps its signature, and every
+// token signed with the key file) is a credential: it is shown as $TOKEN,
+// with how to get it, never literally. Tokens nobody signed (alg none,
+// another key, garbage) are the point of the reproduction and are shown.
+func (q *request) curl(s *Scope, tenantHeader, how string) string {
+	var b strings.Builder
+	secret := q.Cred.Kind.SignedWithRunKey() && q.Cred.Token != ""
+	switch {
+	case secret && q.Cred.Kind == api.Forged:
+		fmt.Fprintf(&b, "# TOKEN (forged): the tenant's valid token (%s) with its payload rewritten to the claims %s, signature kept\n", how, q.Cred.Claims)
+	case secret && q.Cred.Claims != "":
+		fmt.Fprintf(&b, "# TOKEN (%s): %s, claims %s\n", q.Cred.Kind, how, q.Cred.Claims)
+	case secret:
+		fmt.Fprintf(&b, "# TOKEN (%s): %s\n", q.Cred.Kind, how)
+	case q.Cred.Claims != "":
+		fmt.Fprintf(&b, "# hostile token (%s), claims %s\n", q.Cred.Kind, q.Cred.Claims)
+	}
+	fmt.Fprintf(&b, "curl -sS -i -X %s %s", q.Method, ShellQuote(s.URL(q.Path)))
+	if q.Host != "" {
+		b.WriteString(" -H " + ShellQuote("Host: "+q.Host))
+	}
+	switch {
+	case secret:
+		b.WriteString(` -H "Authorization: Bearer $TOKEN"`)
+	case q.Cred.Token != "":
+		b.WriteString(" -H " + ShellQuote("Authorization: Bearer "+q.Cred.Token))
+	}
+	if q.Header != "" {
+		b.WriteString(" -H " + ShellQuote(tenantHeader+": "+q.Header))
+	}
+	if q.Body != nil {
+		b.WriteString(" -H 'Content-Type: application/json' --data " + ShellQuote(string(q.Body)))
+	}
+	return b.String()
+}
+
+// ShellQuote quotes s as one word for sh.
+func ShellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
