@@ -22,15 +22,17 @@ var sharedContent = []string{
 	"Employee handbook 2026: chapter 1",
 }
 
-// shareContent gives half of tenant k's rows of rel the content of
+// shareContent gives a quarter of tenant k's rows of rel the content of
 // one of sharedContent, in every content column, while the row's keys stay
-// its own. A row is shared only when it stays attributable to k by a key
-// (its tenant column, or a generated uuid or a foreign key of k's among the
-// columns left alone: see attributable), since its text no longer names
-// its owner; and a tenant holds each shared text at most once per
-// relation, so keys scoped by the tenant (UNIQUE (tenant_id, checksum))
-// still hold. Support tables' rows, and the tenants table's (a tenant's
-// own name is not an upload), are never shared.
+// its own; a row under a shared parent (a chunk of a shared document: the
+// same PDF has the same chunks) shares its parent's text. A row is shared
+// only when it stays attributable to k by a key (its tenant column, or a
+// generated uuid or a foreign key of k's among the columns left alone: see
+// attributable), since its text no longer names its owner. Where a content
+// column is in a key scoped by the tenant (UNIQUE (tenant_id, checksum)),
+// a tenant holds each shared text at most once in rel, so the key holds.
+// Support tables' rows, and the tenants table's (a tenant's own name is
+// not an upload), are never shared.
 func (b *builder) shareContent(rel *catalog.Relation, k int, vals map[string]string) {
 	if b.global || rel == b.cat.TenantsTable {
 		return
@@ -39,24 +41,61 @@ func (b *builder) shareContent(rel *catalog.Relation, k int, vals map[string]str
 	if len(cols) == 0 || !b.attributable(rel, k, vals, cols) {
 		return
 	}
-	if !rapid.Bool().Draw(b.t, rel.Name+" shared content of "+b.w.Tenants[k].Label) {
-		return
-	}
-	item := 0 // mostly the first text, so that tenants meet on it
-	if rapid.IntRange(0, 3).Draw(b.t, rel.Name+" shared text") == 3 {
-		item = 1
-	}
-	key := sharedKey{rel, k, item}
-	if b.shared[key] {
-		return
+	item, inherited := b.sharedParent(rel, vals)
+	if !inherited {
+		if rapid.IntRange(0, 3).Draw(b.t, rel.Name+" shared content of "+b.w.Tenants[k].Label) != 0 {
+			return
+		}
+		item = 0 // mostly the first text, so that tenants meet on it
+		if rapid.IntRange(0, 3).Draw(b.t, rel.Name+" shared text") == 3 {
+			item = 1
+		}
 	}
 	if b.shared == nil {
-		b.shared = map[sharedKey]bool{}
+		b.shared, b.sharedRows = map[sharedKey]bool{}, map[string]int{}
+	}
+	key := sharedKey{rel, k, item}
+	if keyed(rel, cols) && b.shared[key] {
+		return
 	}
 	b.shared[key] = true
 	for _, c := range cols {
 		vals[c.Name] = quote(fitShared(sharedContent[item], c))
 	}
+	for _, pk := range rel.PrimaryKey {
+		if v, ok := vals[pk]; ok && v != "NULL" && v != "DEFAULT" {
+			b.sharedRows[rel.Name+"\x00"+v] = item
+		}
+	}
+}
+
+// sharedParent returns the shared text of a parent row vals references
+// through a foreign key, if one is shared.
+func (b *builder) sharedParent(rel *catalog.Relation, vals map[string]string) (int, bool) {
+	for _, fk := range rel.ForeignKeys {
+		ref := b.cat.Relation(fk.RefTable)
+		if ref == nil {
+			continue
+		}
+		for i, c := range fk.Columns {
+			if i < len(fk.RefColumns) && len(ref.PrimaryKey) == 1 && fk.RefColumns[i] == ref.PrimaryKey[0] {
+				if item, ok := b.sharedRows[ref.Name+"\x00"+vals[c]]; ok {
+					return item, true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+// keyed reports whether a content column is part of a unique key of rel.
+func keyed(rel *catalog.Relation, cols []*catalog.Column) bool {
+	for _, c := range cols {
+		if isUnique(rel, c.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 // sharedKey is one shared text held by one tenant in one relation.

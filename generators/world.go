@@ -243,6 +243,9 @@ type builder struct {
 	serial int
 	global bool               // generating a support table's rows (Row.Global)
 	shared map[sharedKey]bool // the shared texts each tenant holds (shareContent)
+	// sharedRows maps a shared row's primary key (relation name, NUL,
+	// literal) to its shared text, for its children.
+	sharedRows map[string]int
 }
 
 // row generates one row of rel for tenant k into the world, or none when a
