@@ -63,7 +63,7 @@ func TestSharedContent(t *testing.T) {
 			}
 			if c.expect == nil {
 				for _, p := range []*harness.Property{harness.ReadIsolation, harness.WriteIsolation, harness.SideChannel} {
-					res := runOn(t, tg, p, c.relation)
+					res := runOn(t, tg, p, c.relation, 15)
 					if res.Verdict != harness.VerdictPass && res.Verdict != harness.VerdictNotApplicable {
 						t.Errorf("%s on %s: verdict %s (%s), want pass", p.Name, c.relation, res.Verdict, res.Reason)
 					}
@@ -73,7 +73,7 @@ func TestSharedContent(t *testing.T) {
 				}
 				return
 			}
-			res := runOn(t, tg, c.expect, c.relation)
+			res := runOn(t, tg, c.expect, c.relation, 40) // as the kill matrix
 			if len(res.Findings) == 0 {
 				t.Fatalf("%s found nothing on %s", c.expect.Name, c.relation)
 			}
@@ -86,12 +86,12 @@ func TestSharedContent(t *testing.T) {
 	}
 }
 
-// runOn runs p on one subject of tg, 15 checks from seed 1.
-func runOn(t *testing.T, tg *harness.Target, p *harness.Property, name string) *harness.Result {
+// runOn runs p on one subject of tg, checks from seed 1.
+func runOn(t *testing.T, tg *harness.Target, p *harness.Property, name string, checks int) *harness.Result {
 	t.Helper()
 	for _, subj := range p.Subjects(tg) {
 		if subj.Name == name {
-			res := p.RunSubject(context.Background(), tg, subj, harness.RunOptions{Checks: 15, Seed: 1, ShrinkTime: time.Second, ReplayBase: "tenantfuzz replay"})
+			res := p.RunSubject(context.Background(), tg, subj, harness.RunOptions{Checks: checks, Seed: 1, ShrinkTime: time.Second, ReplayBase: "tenantfuzz replay"})
 			if res.Err != nil {
 				t.Fatalf("%s on %s: %v", p.Name, name, res.Err)
 			}
