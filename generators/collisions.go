@@ -26,7 +26,11 @@ func GlobalKeys(rel *catalog.Relation) [][]string {
 // CollisionPair generates two INSERTs of a new row of the viewer into rel:
 // one whose key columns copy another tenant's row (a collision the viewer
 // cannot see), one with fresh values (no collision). Both use the same ON
-// CONFLICT clause (none, or DO NOTHING).
+// CONFLICT clause (none, or DO NOTHING). The colliding row also copies the
+// other row's content columns (see contentColumns: the same upload, as
+// tenants send), and the fresh one gets content of its own, so a key the
+// schema computes from the content (a checksum set by a trigger) collides
+// exactly when the upload is the same.
 func CollisionPair(cat *catalog.Catalog, w *World, rel *catalog.Relation, viewer int) *rapid.Generator[[2]Statement] {
 	keys := GlobalKeys(rel)
 	return rapid.Custom(func(t *rapid.T) [2]Statement {
@@ -40,13 +44,25 @@ func CollisionPair(cat *catalog.Catalog, w *World, rel *catalog.Relation, viewer
 			}
 		}
 		cols, vals := g.row(viewer, false, false)
+		content := contentColumns(rel)
+		for _, c := range content { // the fresh row's content is its own
+			for i, q := range cols {
+				if q == catalog.QuoteIdent(c.Name) {
+					vals[i] = freshValue(t, *c, i, viewer)
+				}
+			}
+		}
 		collide := append([]string(nil), vals...)
 		if len(victims) > 0 {
 			v := victims[g.draw(len(victims), "victim")]
-			for _, k := range key {
+			copied := append([]string(nil), key...)
+			for _, c := range content { // the same upload: a key computed from content collides too
+				copied = append(copied, c.Name)
+			}
+			for _, k := range copied {
 				for i, c := range cols {
-					if c == catalog.QuoteIdent(k) {
-						collide[i] = v.Values[k]
+					if x, ok := v.Values[k]; ok && c == catalog.QuoteIdent(k) {
+						collide[i] = x
 					}
 				}
 			}

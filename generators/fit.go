@@ -19,6 +19,11 @@ import (
 // application-generated id (a uuid-shaped varchar(36), see machineChosen)
 // a uuid, attributed like the uuid keys.
 //
+// A text identifier (id, *_id: an embedding's or a file's id) is never
+// empty or a shared word: it names one tenant's object, and carries the
+// canary so a row that shows another tenant's id (a deduplicated
+// embedding) is traced to that tenant.
+//
 // The canary is kept whenever it fits. When the declared length (or a
 // length CHECK) is too short for it, the value cannot be attributed to a
 // tenant and carries none: the row's key or uuid attributes the row.
@@ -33,7 +38,11 @@ func (b *builder) textValue(ti, ci int, col *catalog.Column, label string, k int
 		return rowUUID(ti, k, ci, b.serial)
 	}
 	prefix, body, suffix := c, "", ""
-	switch kind := rapid.IntRange(0, 9).Draw(b.t, label+" kind"); kind {
+	kind := rapid.IntRange(0, 9).Draw(b.t, label+" kind")
+	if identifier(col) && (kind == 0 || kind >= 8) {
+		kind = 4 // an id names one object of one tenant: a word with the canary
+	}
+	switch kind {
 	case 0:
 		prefix = "" // the empty string (a canary-less value: attributed by key)
 	case 8, 9:
@@ -237,4 +246,10 @@ func formatInstant(col *catalog.Column, t time.Time) string {
 		return t.Format("2006-01-02")
 	}
 	return t.Format("2006-01-02 15:04:05-07")
+}
+
+// identifier reports whether col is named as an id (id, *_id).
+func identifier(col *catalog.Column) bool {
+	name := strings.ToLower(col.Name)
+	return name == "id" || strings.HasSuffix(name, "_id")
 }

@@ -241,7 +241,11 @@ type builder struct {
 	cat    *catalog.Catalog
 	w      *World
 	serial int
-	global bool // generating a support table's rows (Row.Global)
+	global bool               // generating a support table's rows (Row.Global)
+	shared map[sharedKey]bool // the shared texts each tenant holds (shareContent)
+	// sharedRows maps a shared row's primary key (relation name, NUL,
+	// literal) to its shared text, for its children.
+	sharedRows map[string]int
 }
 
 // row generates one row of rel for tenant k into the world, or none when a
@@ -297,6 +301,7 @@ func (b *builder) makeRow(ti int, rel *catalog.Relation, k int) (Row, bool) {
 	if b.cat.Membership != nil {
 		gotrueUser(rel, b.serial, vals)
 	}
+	b.shareContent(rel, k, vals)
 	b.satisfy(ti, rel, k, vals)
 	row := Row{Table: rel, Tenant: k, Values: vals, Global: b.global}
 	for _, col := range rel.Columns {

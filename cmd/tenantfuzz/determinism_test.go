@@ -21,7 +21,11 @@ import (
 // compared.
 func TestSameSeedSameCounts(t *testing.T) {
 	t.Parallel()
-	args := []string{"run", "--seed", "4864488554231604177", "--checks", "4", "--level3=false", "--quiet"}
+	// A seed whose run passes at 4 checks: at so few checks some seeds
+	// leave a scenario blind (so on main too), and a change to the world
+	// generator redraws every world of a seed (shared content moved it
+	// from ...177, now blind on fail-closed document_chunks).
+	args := []string{"run", "--seed", "4864488554231604180", "--checks", "4", "--level3=false", "--quiet"}
 	a, b := cli(t, nil, args...), cli(t, nil, args...)
 	if a.code != 0 || b.code != 0 {
 		t.Fatalf("exit %d and %d, want 0\n%s\n%s\n%s", a.code, b.code, a.stdout, a.stderr, b.stderr)

@@ -127,7 +127,7 @@ var Mutants = []*Mutant{
 		},
 	},
 	{
-		Name: "idor-get", Entry: 34, Property: "api-isolation", Kinds: []harness.Kind{KindCrossTenantRead},
+		Name: "idor-get", Entry: 52, Property: "api-isolation", Kinds: []harness.Kind{KindCrossTenantRead},
 		Doc: "get-by-id skips the tenant context: the handler fetches the document by its id alone through the service's " +
 			"privileged connection (the table owner's, as the guide's admin code paths do), so an id of another tenant's " +
 			"document returns it (IDOR)",

@@ -112,6 +112,8 @@ var mutantChecks = map[string][]string{
 	"fk-single-column-cascade":      {"TFA039"},
 	"fk-single-column-set-null":     {"TFA039"},
 	"fk-single-column-no-action":    {"TFA039"},
+	"content-hash-dedupe":           {"TFA036"},
+	"global-checksum-unique":        {"TFA038"},
 }
 
 // auditBlind lists the seeded defects no audit check flags, with the
