@@ -113,10 +113,3 @@ func chromium(t *testing.T) string {
 	t.Skip(msg)
 	return ""
 }
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
-}

@@ -80,9 +80,7 @@ func (s *server) database(name string, schema bool, overlays ...string) *pg.Data
 	s.exec(db.DSN, "CREATE EXTENSION pgtap")
 	if schema {
 		files := stripRoles(s.t)
-		for _, f := range overlayFiles(s.t, overlays...) {
-			files = append(files, f)
-		}
+		files = append(files, overlayFiles(s.t, overlays...)...)
 		for _, f := range files {
 			s.exec(db.DSN, f.SQL)
 		}
