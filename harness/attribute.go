@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"sort"
 	"strings"
 
@@ -65,7 +66,7 @@ func describeRow(cols []string, row []*string, showValues bool) string {
 		case v == nil:
 			parts = append(parts, name+"=NULL")
 		case showValues:
-			parts = append(parts, name+"="+quoteLiteral(*v))
+			parts = append(parts, name+"="+catalog.QuoteLiteral(*v))
 		default:
 			parts = append(parts, name+"="+redact(*v))
 		}

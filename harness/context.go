@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"sort"
 	"strings"
 
@@ -51,7 +52,7 @@ var strategies = map[string]*Strategy{
 			return err
 		},
 		Script: func(tg *Target, id string) string {
-			return fmt.Sprintf("select set_config(%s, %s, true)", quoteLiteral(tg.Config.ContextSetting), quoteLiteral(id))
+			return fmt.Sprintf("select set_config(%s, %s, true)", catalog.QuoteLiteral(tg.Config.ContextSetting), catalog.QuoteLiteral(id))
 		},
 		Settings: contextSetting, Safe: true,
 	},
@@ -63,7 +64,7 @@ var strategies = map[string]*Strategy{
 			return err
 		},
 		Script: func(tg *Target, id string) string {
-			return strings.ReplaceAll(tg.Config.ContextSQL, "$1", quoteLiteral(id))
+			return strings.ReplaceAll(tg.Config.ContextSQL, "$1", catalog.QuoteLiteral(id))
 		},
 		Settings: contextSetting, Safe: true,
 	},
@@ -71,11 +72,11 @@ var strategies = map[string]*Strategy{
 		Name: "set-local",
 		Doc:  "SET LOCAL app.tenant_id = '<id>': SET takes no bind parameters, so the id is quoted into the SQL; safe only with correct quoting, and only LOCAL is transaction-scoped.",
 		Set: func(ctx context.Context, q Execer, tg *Target, id string) error {
-			_, err := q.Exec(ctx, "SET LOCAL "+quoteIdent(tg.Config.ContextSetting)+" = "+quoteLiteral(id))
+			_, err := q.Exec(ctx, "SET LOCAL "+catalog.QuoteIdent(tg.Config.ContextSetting)+" = "+catalog.QuoteLiteral(id))
 			return err
 		},
 		Script: func(tg *Target, id string) string {
-			return "SET LOCAL " + quoteIdent(tg.Config.ContextSetting) + " = " + quoteLiteral(id)
+			return "SET LOCAL " + catalog.QuoteIdent(tg.Config.ContextSetting) + " = " + catalog.QuoteLiteral(id)
 		},
 		Settings: contextSetting, Safe: true,
 	},
@@ -88,7 +89,7 @@ var strategies = map[string]*Strategy{
 			return err
 		},
 		Script: func(tg *Target, id string) string {
-			return "select set_config('request.jwt.claims', json_build_object('tenant_id', " + quoteLiteral(id) + "::text, 'role', 'authenticated')::text, true)"
+			return "select set_config('request.jwt.claims', json_build_object('tenant_id', " + catalog.QuoteLiteral(id) + "::text, 'role', 'authenticated')::text, true)"
 		},
 		Settings: func(*Target) []string { return []string{"request.jwt.claims"} },
 		Safe:     true,
@@ -107,9 +108,9 @@ var strategies = map[string]*Strategy{
 		},
 		Script: func(tg *Target, id string) string {
 			if tg.membership() {
-				return "select set_config('request.jwt.claims', json_build_object('sub', " + quoteLiteral(id) + ", 'role', 'authenticated')::text, true)"
+				return "select set_config('request.jwt.claims', json_build_object('sub', " + catalog.QuoteLiteral(id) + ", 'role', 'authenticated')::text, true)"
 			}
-			return "select set_config('request.jwt.claims', json_build_object('sub', " + quoteLiteral(id) + ", 'role', 'authenticated', 'app_metadata', json_build_object('tenant_id', " + quoteLiteral(id) + "))::text, true)"
+			return "select set_config('request.jwt.claims', json_build_object('sub', " + catalog.QuoteLiteral(id) + ", 'role', 'authenticated', 'app_metadata', json_build_object('tenant_id', " + catalog.QuoteLiteral(id) + "))::text, true)"
 		},
 		Settings: func(*Target) []string { return []string{"request.jwt.claims"} },
 		Safe:     true,
@@ -120,14 +121,14 @@ var strategies = map[string]*Strategy{
 			"Fails when the role switch is session-level (SET ROLE) and outlives the request, or when tenant roles are granted to each other.",
 		Set: func(ctx context.Context, q Execer, tg *Target, id string) error {
 			role := tenantRole(id)
-			if _, err := q.Exec(ctx, "RESET ROLE; DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "+quoteLiteral(role)+") THEN CREATE ROLE "+quoteIdent(role)+" NOLOGIN IN ROLE "+quoteIdent(tg.Config.AppRole)+"; END IF; END $$"); err != nil {
+			if _, err := q.Exec(ctx, "RESET ROLE; DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "+catalog.QuoteLiteral(role)+") THEN CREATE ROLE "+catalog.QuoteIdent(role)+" NOLOGIN IN ROLE "+catalog.QuoteIdent(tg.Config.AppRole)+"; END IF; END $$"); err != nil {
 				return fmt.Errorf("create tenant role: %w", err)
 			}
-			_, err := q.Exec(ctx, "SET LOCAL ROLE "+quoteIdent(role)+"; select set_config("+quoteLiteral(tg.Config.ContextSetting)+", "+quoteLiteral(id)+", true)")
+			_, err := q.Exec(ctx, "SET LOCAL ROLE "+catalog.QuoteIdent(role)+"; select set_config("+catalog.QuoteLiteral(tg.Config.ContextSetting)+", "+catalog.QuoteLiteral(id)+", true)")
 			return err
 		},
 		Script: func(tg *Target, id string) string {
-			return "SET LOCAL ROLE " + quoteIdent(tenantRole(id)) + "; select set_config(" + quoteLiteral(tg.Config.ContextSetting) + ", " + quoteLiteral(id) + ", true)"
+			return "SET LOCAL ROLE " + catalog.QuoteIdent(tenantRole(id)) + "; select set_config(" + catalog.QuoteLiteral(tg.Config.ContextSetting) + ", " + catalog.QuoteLiteral(id) + ", true)"
 		},
 		Settings: contextSetting, Safe: true,
 		Role: func(_ *Target, id string) string { return tenantRole(id) },
@@ -187,7 +188,7 @@ func StrategyByName(name string) (*Strategy, error) {
 // savepoint, the role switch, those statements and the release go to the
 // server in one round trip (a pipeline) instead of one each.
 func (tg *Target) applyContext(ctx context.Context, tx pgx.Tx, set func(q Execer) error) (bool, error) {
-	enter := []string{"SAVEPOINT tf_ctx", "SET LOCAL ROLE " + quoteIdent(tg.Config.AppRole)}
+	enter := []string{"SAVEPOINT tf_ctx", "SET LOCAL ROLE " + catalog.QuoteIdent(tg.Config.AppRole)}
 	var rec execRecorder
 	if err := set(&rec); err == nil && rec.pipelinable() {
 		stmts := append(append(enter, rec.stmts...), "RELEASE SAVEPOINT tf_ctx")

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -24,7 +25,7 @@ func (t *Target) digestSQL() string {
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("SELECT %s AS rel, coalesce(%s, '') AS tenant, count(*)::text || ':' || md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM ONLY %s t%s GROUP BY 2",
-			quoteLiteral(r.String()), key, r.QualifiedName(), joins))
+			catalog.QuoteLiteral(r.String()), key, r.QualifiedName(), joins))
 	}
 	return strings.Join(parts, "\nUNION ALL\n")
 }

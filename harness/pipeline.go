@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"errors"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"strconv"
 	"strings"
 
@@ -138,7 +139,7 @@ func textRow(raw [][]byte) []*string {
 // before $1), for tracers: what the pipeline ran, as one SQL text.
 func inlineParams(sql string, params [][]byte) string {
 	for i := len(params); i >= 1; i-- {
-		sql = strings.ReplaceAll(sql, "$"+strconv.Itoa(i), quoteLiteral(string(params[i-1])))
+		sql = strings.ReplaceAll(sql, "$"+strconv.Itoa(i), catalog.QuoteLiteral(string(params[i-1])))
 	}
 	return sql
 }

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 
 	"github.com/tenantfuzz/tenantfuzz/generators"
 	"pgregory.net/rapid"
@@ -38,12 +39,12 @@ var RoleTricks = &Property{
 			other := w.TenantID((viewer + 1) % len(w.Tenants))
 			setting := tg.Strategy.Settings(tg)[0]
 			tricks := []string{
-				"SELECT set_config(" + quoteLiteral(setting) + ", " + quoteLiteral(other) + ", true)",
-				"SET " + quoteIdent(setting) + " = " + quoteLiteral(other),
-				"RESET " + quoteIdent(setting),
+				"SELECT set_config(" + catalog.QuoteLiteral(setting) + ", " + catalog.QuoteLiteral(other) + ", true)",
+				"SET " + catalog.QuoteIdent(setting) + " = " + catalog.QuoteLiteral(other),
+				"RESET " + catalog.QuoteIdent(setting),
 				"RESET ROLE",
 				"SET ROLE NONE",
-				"SET ROLE " + quoteIdent(tg.Catalog.TenantsTable.Owner),
+				"SET ROLE " + catalog.QuoteIdent(tg.Catalog.TenantsTable.Owner),
 				"SET SESSION AUTHORIZATION DEFAULT",
 				"RESET ALL",
 			}
@@ -94,7 +95,7 @@ func (tg *Target) trickProbe(ctx context.Context, w *generators.World, viewer in
 				}
 			}
 			f.Script = fmt.Sprintf("-- tenantfuzz reproduction: %s\nBEGIN;\n%sSET SESSION AUTHORIZATION %s;\n%s;\n%s; -- run by the tenant itself\nSELECT * FROM %s;\nROLLBACK;\n",
-				f.Summary(), joinLines(InsertSQL(w)), quoteIdent(tg.Config.AppRole), tg.Strategy.Script(tg, w.TenantID(viewer)), trick, rel)
+				f.Summary(), joinLines(InsertSQL(w)), catalog.QuoteIdent(tg.Config.AppRole), tg.Strategy.Script(tg, w.TenantID(viewer)), trick, rel)
 			return f, nil
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -497,9 +498,9 @@ func TestKillMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := len(sqlMutants) + len(vector.Mutants) + len(router.Mutants)
-	if m.Total != want || m.Killed != m.Total || len(m.Mutants) != want+3 {
-		t.Errorf("killed %d of %d mutants as expected, %d rows (want all %d killed, and %d rows with the three references)", m.Killed, m.Total, len(m.Mutants), want, want+3)
+	want := len(sqlMutants) + len(vector.Mutants) + len(router.Mutants) + len(api.Mutants)
+	if m.Total != want || m.Killed != m.Total || len(m.Mutants) != want+4 {
+		t.Errorf("killed %d of %d mutants as expected, %d rows (want all %d killed, and %d rows with the four references)", m.Killed, m.Total, len(m.Mutants), want, want+4)
 	}
 	for _, k := range m.Mutants {
 		switch {

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -49,8 +50,8 @@ func NewEnv(ctx context.Context, start func(context.Context) (*pg.Database, erro
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		// The application's login role as the session's own (RESET ROLE
 		// cannot leave it); without superuser rights, SET ROLE.
-		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+quoteIdent(role)); err != nil {
-			_, err = c.Exec(ctx, "SET ROLE "+quoteIdent(role))
+		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+catalog.QuoteIdent(role)); err != nil {
+			_, err = c.Exec(ctx, "SET ROLE "+catalog.QuoteIdent(role))
 			return err
 		}
 		return nil
@@ -115,5 +116,3 @@ func (e *Env) Load(ctx context.Context, w *generators.World) error {
 	_, err := e.Target.CommitWorld(ctx, w)
 	return err
 }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

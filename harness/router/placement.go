@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"fmt"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 )
@@ -43,7 +44,7 @@ func (c *checker) placement(ctx context.Context) (*harness.Finding, error) {
 func (c *checker) tenantCol(table string) string {
 	for _, t := range c.tables() {
 		if t.name == table {
-			return quoteIdent(t.col)
+			return catalog.QuoteIdent(t.col)
 		}
 	}
 	return "tenant_id"
