@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +35,11 @@ func leaksCoverage() (string, error) {
 	}
 	for _, m := range router.Mutants {
 		defects[m.Entry] = append(defects[m.Entry], fmt.Sprintf("`%s%s` (level 3)", mutant.RouterPrefix, m.Name))
+	}
+	for _, m := range api.Mutants {
+		if m.Entry > 0 {
+			defects[m.Entry] = append(defects[m.Entry], fmt.Sprintf("`%s%s` (api)", mutant.APIPrefix, m.Name))
+		}
 	}
 	checks := map[int][]string{}
 	for _, c := range audit.Checks() {
