@@ -2,6 +2,7 @@ package harness_test
 
 import (
 	"context"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,7 +25,7 @@ import (
 func TestScriptsRunInPsql(t *testing.T) {
 	bin, err := pg.FindBinaries("")
 	if err != nil {
-		t.Skipf("no PostgreSQL binaries: %v", err)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", err)
 	}
 	ctx := context.Background()
 	small := testenv.Target(t, "mutants/rls_off.sql")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,10 +107,6 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	msg := "chromium is not installed: apt-get install chromium (as .ci/run does) to run this test"
-	if os.Getenv("TENANTFUZZ_REQUIRE_TOOLS") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	needtool.Missing(t, "chromium is not installed: apt-get install chromium (as .ci/run does) to run this test")
 	return ""
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,7 +20,7 @@ import (
 func runAudit(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	if _, err := pg.FindBinaries(""); err != nil {
-		t.Skipf("no PostgreSQL binaries: %v", err)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", err)
 	}
 	var out, errb bytes.Buffer
 	code := run(append([]string{"audit"}, args...), &out, &errb)

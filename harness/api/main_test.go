@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -42,7 +43,7 @@ func testEnv(t *testing.T) *api.Env {
 	t.Helper()
 	envOnce.Do(func() { sharedEnv, envErr = api.NewEnv(context.Background(), nil) })
 	if errors.Is(envErr, pg.ErrNoBinaries) {
-		t.Skipf("no PostgreSQL binaries: %v", envErr)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", envErr)
 	}
 	if envErr != nil {
 		t.Fatalf("start api env: %v", envErr)

@@ -3,6 +3,7 @@ package pgtap_test
 import (
 	"bytes"
 	"context"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,10 +39,10 @@ var createRole = regexp.MustCompile(`(?m)^CREATE ROLE [^;]*;$`)
 
 func newServer(t *testing.T) *server {
 	if _, err := exec.LookPath("pg_prove"); err != nil {
-		t.Skip("pg_prove is not installed (apt-get install libtap-parser-sourcehandler-pgtap-perl)")
+		needtool.Missing(t, "pg_prove is not installed (apt-get install libtap-parser-sourcehandler-pgtap-perl, as .ci/run does)")
 	}
 	if m, _ := filepath.Glob("/usr/share/postgresql/*/extension/pgtap.control"); len(m) == 0 {
-		t.Skip("pgTAP is not installed (apt-get install postgresql-15-pgtap)")
+		needtool.Missing(t, "pgTAP is not installed (apt-get install postgresql-15-pgtap, as .ci/run does)")
 	}
 	db := testenv.Database(t)
 	ref, err := harness.Open(context.Background(), db, harness.Config{})
@@ -124,7 +125,7 @@ func (s *server) prove(name string, files ...string) (bool, string) {
 func pgBin(t *testing.T) string {
 	dir, err := pg.FindBinaries("")
 	if err != nil {
-		t.Skip(err)
+		needtool.Missing(t, "%v", err)
 	}
 	return filepath.Join(dir, "postgres")
 }

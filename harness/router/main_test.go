@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,7 +45,7 @@ func testEnv(t *testing.T) *router.Env {
 		sharedEnv, envErr = router.NewEnv(context.Background(), router.EnvOptions{Dedicated: 2})
 	})
 	if errors.Is(envErr, pg.ErrNoBinaries) {
-		t.Skipf("no PostgreSQL binaries: %v", envErr)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", envErr)
 	}
 	if envErr != nil {
 		t.Fatalf("start level-3 env: %v", envErr)

@@ -6,6 +6,7 @@ package testenv
 import (
 	"context"
 	"errors"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -28,7 +29,7 @@ func Database(t testing.TB) *pg.Database {
 	t.Helper()
 	db, err := pg.StartEmbedded(context.Background(), pg.EmbeddedOptions{})
 	if errors.Is(err, pg.ErrNoBinaries) {
-		t.Skipf("no PostgreSQL binaries: %v", err)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", err)
 	}
 	if err != nil {
 		t.Fatalf("start embedded postgres: %v", err)
