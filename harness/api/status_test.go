@@ -75,7 +75,10 @@ func TestReferenceStatuses(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err) // a cut body would pass the absence checks below
+		}
 		return resp.StatusCode, string(b)
 	}
 	valid := tok(api.Valid)
