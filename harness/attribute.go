@@ -1,11 +1,11 @@
 package harness
 
 import (
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"sort"
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // owners returns the tenants a returned row can be traced to (by tenant

@@ -3,10 +3,10 @@ package harness
 import (
 	"context"
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // deferredIndexes are the indexes and constraints BulkLoad drops before

@@ -3,10 +3,10 @@ package harness
 import (
 	"context"
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // digests maps "relation\x00tenant key" to the digest of that tenant's rows

@@ -3,13 +3,13 @@ package harness
 import (
 	"context"
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"pgregory.net/rapid"
 )
 

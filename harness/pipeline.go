@@ -3,12 +3,12 @@ package harness
 import (
 	"context"
 	"errors"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // pipeline runs statements (one statement each) in one round trip with the

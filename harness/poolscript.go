@@ -2,10 +2,10 @@ package harness
 
 import (
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // requestScript renders a request as psql lines. A request the system

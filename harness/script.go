@@ -2,10 +2,10 @@ package harness
 
 import (
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // finding builds the finding for a leak seen in probe p.

@@ -3,9 +3,9 @@ package harness
 import (
 	"context"
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"pgregory.net/rapid"
 )
 

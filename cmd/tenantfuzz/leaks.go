@@ -2,13 +2,13 @@ package main
 
 import (
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/fixtures"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"github.com/tenantfuzz/tenantfuzz/harness/audit"
 	"github.com/tenantfuzz/tenantfuzz/harness/mutant"
 	"github.com/tenantfuzz/tenantfuzz/harness/router"

@@ -1,9 +1,10 @@
 package main
 
 import (
-	"github.com/tenantfuzz/tenantfuzz/harness"
 	"reflect"
 	"testing"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
 )
 
 func TestShellSplitRoundTrip(t *testing.T) {

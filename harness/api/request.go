@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness"
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
 )
 
 // Endpoint kinds the property draws.

@@ -2,10 +2,10 @@ package audit
 
 import (
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // keyThroughFunction (TFA051) enforces: a permissive policy expression

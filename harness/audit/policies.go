@@ -2,10 +2,10 @@ package audit
 
 import (
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // policyExpr is one expression of a policy that applies to the

@@ -2,11 +2,11 @@ package audit
 
 import (
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 	"regexp"
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // leakproofFunction (TFA034) enforces: no user function outside

@@ -17,12 +17,12 @@ package pgtap
 
 import (
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
-	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 	"regexp"
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // File is one exported test file.

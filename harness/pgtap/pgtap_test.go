@@ -3,7 +3,6 @@ package pgtap_test
 import (
 	"bytes"
 	"context"
-	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 	"github.com/tenantfuzz/tenantfuzz/harness/pgtap"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 )
 

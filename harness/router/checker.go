@@ -2,12 +2,12 @@ package router
 
 import (
 	"context"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"sort"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // checker runs one check: a loaded world, a router over it, the requests

@@ -3,11 +3,11 @@ package router
 import (
 	"context"
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 )
 

@@ -2,10 +2,10 @@ package router
 
 import (
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // requestFinding builds a finding about one request: who the host names,

@@ -3,9 +3,9 @@ package router
 import (
 	"context"
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // placement is the tier invariant, read by the admin on every database:

@@ -3,12 +3,12 @@ package router
 import (
 	"context"
 	"fmt"
-	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
-	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // recorder collects, for one request, every statement the router's pools

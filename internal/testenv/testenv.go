@@ -6,13 +6,13 @@ package testenv
 import (
 	"context"
 	"errors"
-	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"path/filepath"
 	"runtime"
 	"testing"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 )
 
 // Root is the repository root, for fixture paths.
