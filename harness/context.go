@@ -2,6 +2,8 @@ package harness
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -120,11 +122,10 @@ var strategies = map[string]*Strategy{
 		Doc: "one database role per tenant: SET LOCAL ROLE tenant_<id> (a member of the application role), plus the context setting for the policies. " +
 			"Fails when the role switch is session-level (SET ROLE) and outlives the request, or when tenant roles are granted to each other.",
 		Set: func(ctx context.Context, q Execer, tg *Target, id string) error {
-			role := tenantRole(id)
-			if _, err := q.Exec(ctx, "RESET ROLE; DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "+catalog.QuoteLiteral(role)+") THEN CREATE ROLE "+catalog.QuoteIdent(role)+" NOLOGIN IN ROLE "+catalog.QuoteIdent(tg.Config.AppRole)+"; END IF; END $$"); err != nil {
+			if _, err := q.Exec(ctx, "RESET ROLE; "+createTenantRole(tg, id)); err != nil {
 				return fmt.Errorf("create tenant role: %w", err)
 			}
-			_, err := q.Exec(ctx, "SET LOCAL ROLE "+catalog.QuoteIdent(role)+"; select set_config("+catalog.QuoteLiteral(tg.Config.ContextSetting)+", "+catalog.QuoteLiteral(id)+", true)")
+			_, err := q.Exec(ctx, "SET LOCAL ROLE "+catalog.QuoteIdent(tenantRole(id))+"; select set_config("+catalog.QuoteLiteral(tg.Config.ContextSetting)+", "+catalog.QuoteLiteral(id)+", true)")
 			return err
 		},
 		Script: func(tg *Target, id string) string {
@@ -147,9 +148,26 @@ var strategies = map[string]*Strategy{
 	},
 }
 
-// tenantRole names the role of a tenant for the role strategy.
+// tenantRole names the role of a tenant for the role strategy: tf_tenant_
+// and the 32 hex digits of its uuid (every digit: the world's tenant ids
+// share their first 24), or of the sha256 of an id that is no uuid.
 func tenantRole(id string) string {
-	return "tf_tenant_" + strings.ReplaceAll(strings.ToLower(id), "-", "")[:12]
+	h := strings.ReplaceAll(strings.ToLower(id), "-", "")
+	if len(h) != 32 || strings.Trim(h, "0123456789abcdef") != "" {
+		sum := sha256.Sum256([]byte(id))
+		h = hex.EncodeToString(sum[:16])
+	}
+	return "tf_tenant_" + h
+}
+
+// createTenantRole is the statement that creates a tenant's role, a
+// member of the application role (it holds its grants), unless it exists.
+// Roles are transactional: one created in a transaction the harness rolls
+// back is gone with it.
+func createTenantRole(tg *Target, id string) string {
+	role := tenantRole(id)
+	return "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + catalog.QuoteLiteral(role) + ") THEN CREATE ROLE " +
+		catalog.QuoteIdent(role) + " NOLOGIN IN ROLE " + catalog.QuoteIdent(tg.Config.AppRole) + "; END IF; END $$"
 }
 
 // tenantRole is the role a viewer's statements run as (viewer -1: none).

@@ -232,3 +232,27 @@ func TestRoleTricks(t *testing.T) {
 		t.Errorf("finding = %s", f)
 	}
 }
+
+// TestRoleTricksRolePerTenant: role-tricks' clean reference. With the
+// tenant held by the role the session logs in as (one role per tenant,
+// policies on current_user: fixtures/variants/role_per_tenant.sql), no
+// trick switches the tenant: a pass, earned (tricks that ran with other
+// tenants' rows in readable relations, the session's own rows seen), with
+// the switch to another tenant's role refused. The same schema passes read
+// isolation. Its seeded defect (mutants/role_setting_override.sql) is in
+// the kill matrix.
+func TestRoleTricksRolePerTenant(t *testing.T) {
+	t.Parallel()
+	tg := testenv.TargetWith(t, harness.Config{Context: "role"}, "variants/role_per_tenant.sql")
+	res := harness.RoleTricks.RunSubject(context.Background(), tg, harness.RoleTricks.Subjects(tg)[0], harness.RunOptions{Checks: 30, Seed: 4, ShrinkTime: time.Second})
+	if res.Err != nil || len(res.Findings) > 0 || res.Verdict != harness.VerdictPass {
+		t.Fatalf("verdict %s (%s), err %v, findings %v", res.Verdict, res.Reason, res.Err, res.Findings)
+	}
+	if res.Reached == 0 || res.Own == 0 || res.RejectedBy["42501"] == 0 {
+		t.Errorf("a pass not earned, or no role switch refused: %+v", res.Stats)
+	}
+	read := harness.ReadIsolation.Run(context.Background(), tg, tg.Catalog.Relation("documents"), harness.RunOptions{Checks: 20, Seed: 3})
+	if read.Err != nil || len(read.Findings) > 0 || read.Verdict != harness.VerdictPass {
+		t.Errorf("read-isolation on the role-per-tenant schema: verdict %s (%s), err %v, findings %v", read.Verdict, read.Reason, read.Err, read.Findings)
+	}
+}

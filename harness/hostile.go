@@ -60,6 +60,13 @@ var HostileIDs = &Property{
 // application role (RESET ROLE cannot escape it), with the world inserted
 // in an open transaction by the admin first.
 func (tg *Target) sessionAsApp(ctx context.Context, w *generators.World) (*pgx.Conn, pgx.Tx, error) {
+	return tg.sessionAs(ctx, w, tg.Config.AppRole)
+}
+
+// sessionAs is sessionAsApp for a session authorised as login. Under a
+// role-per-tenant strategy the admin first creates every tenant's role
+// (in the transaction, so they go with its rollback).
+func (tg *Target) sessionAs(ctx context.Context, w *generators.World, login string) (*pgx.Conn, pgx.Tx, error) {
 	conn, err := pgx.Connect(ctx, tg.DB.DSN)
 	if err != nil {
 		return nil, nil, fmt.Errorf("connect to target: %w", err)
@@ -68,8 +75,11 @@ func (tg *Target) sessionAsApp(ctx context.Context, w *generators.World) (*pgx.C
 	if err == nil {
 		_, err = loadWorld(ctx, tx, w)
 	}
+	for i := 0; err == nil && tg.Strategy.Role != nil && i < len(w.Tenants); i++ {
+		_, err = tx.Exec(ctx, createTenantRole(tg, w.TenantID(i)))
+	}
 	if err == nil {
-		_, err = tx.Exec(ctx, "SET LOCAL statement_timeout = '5s'; SET SESSION AUTHORIZATION "+catalog.QuoteIdent(tg.Config.AppRole))
+		_, err = tx.Exec(ctx, "SET LOCAL statement_timeout = '5s'; SET SESSION AUTHORIZATION "+catalog.QuoteIdent(login))
 	}
 	if err != nil {
 		conn.Close(context.WithoutCancel(ctx))

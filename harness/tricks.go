@@ -34,6 +34,9 @@ var RoleTricks = &Property{
 	Title:  "a tenant running SQL cannot switch its own tenant",
 	Labels: []string{"context", "sql-access", "soc2:CC6.1"},
 	Plain:  func(*Target) []string { return []string{"tricks"} },
+	// A pass needs a session that saw its own rows after some trick: one
+	// that sees nothing at all tells isolation from nothing.
+	control: true,
 	check: func(ctx context.Context, tg *Target, subj Subject, opts RunOptions, st *CheckState) func(*rapid.T) {
 		return worldRun(tg, opts, st, func(rt *rapid.T, w *generators.World, viewer int) (*Finding, Stats, error) {
 			other := w.TenantID((viewer + 1) % len(w.Tenants))
@@ -48,6 +51,9 @@ var RoleTricks = &Property{
 				"SET SESSION AUTHORIZATION DEFAULT",
 				"RESET ALL",
 			}
+			if tg.Strategy.Role != nil { // role per tenant: become another tenant's role
+				tricks = append(tricks, "SET ROLE "+catalog.QuoteIdent(tg.Strategy.Role(tg, other)))
+			}
 			trick := rapid.SampledFrom(tricks).Draw(rt, "trick")
 			var stats Stats
 			f, err := tg.trickProbe(ctx, w, viewer, trick, &stats)
@@ -56,8 +62,15 @@ var RoleTricks = &Property{
 	},
 }
 
+// trickProbe runs one trick in a session authorised as the role the
+// tenant's client logs in as: the application role, or under a
+// role-per-tenant strategy the tenant's own role. The harness's connection
+// is a superuser's standing in for that login, so SET SESSION
+// AUTHORIZATION DEFAULT runs as what it means to the client: back to the
+// role it logged in as (to the harness it would mean the superuser).
 func (tg *Target) trickProbe(ctx context.Context, w *generators.World, viewer int, trick string, st *Stats) (*Finding, error) {
-	conn, tx, err := tg.sessionAsApp(ctx, w)
+	login := tg.tenantRole(w, viewer)
+	conn, tx, err := tg.sessionAs(ctx, w, login)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +81,11 @@ func (tg *Target) trickProbe(ctx context.Context, w *generators.World, viewer in
 		return nil, fmt.Errorf("set context: %w", err)
 	}
 	st.Statements++
-	if _, err := tx.Exec(ctx, trick); err != nil {
+	run := trick
+	if trick == "SET SESSION AUTHORIZATION DEFAULT" {
+		run = "SET SESSION AUTHORIZATION " + catalog.QuoteIdent(login)
+	}
+	if _, err := tx.Exec(ctx, run); err != nil {
 		st.reject(err) // refused: the session stays as it was
 		return nil, nil
 	}
@@ -84,6 +101,7 @@ func (tg *Target) trickProbe(ctx context.Context, w *generators.World, viewer in
 		for _, k := range v.keys {
 			st.Rows++
 			if k == w.TenantID(viewer) {
+				st.sawOwn() // the control: the session still sees its own rows
 				continue
 			}
 			f := &Finding{Kind: KindRoleTrick, Severity: SeverityHigh, Property: "role-tricks", Relation: rel,
@@ -94,8 +112,12 @@ func (tg *Target) trickProbe(ctx context.Context, w *generators.World, viewer in
 					f.OtherLabel = w.Tenants[i].Label
 				}
 			}
-			f.Script = fmt.Sprintf("-- tenantfuzz reproduction: %s\nBEGIN;\n%sSET SESSION AUTHORIZATION %s;\n%s;\n%s; -- run by the tenant itself\nSELECT * FROM %s;\nROLLBACK;\n",
-				f.Summary(), joinLines(InsertSQL(w)), catalog.QuoteIdent(tg.Config.AppRole), tg.Strategy.Script(tg, w.TenantID(viewer)), trick, rel)
+			var roles []string
+			for i := 0; tg.Strategy.Role != nil && i < len(w.Tenants); i++ {
+				roles = append(roles, createTenantRole(tg, w.TenantID(i))+";")
+			}
+			f.Script = fmt.Sprintf("-- tenantfuzz reproduction: %s\nBEGIN;\n%s%sSET SESSION AUTHORIZATION %s;\n%s;\n%s; -- run by the tenant itself (%s)\nSELECT * FROM %s;\nROLLBACK;\n",
+				f.Summary(), joinLines(InsertSQL(w)), joinLines(roles), catalog.QuoteIdent(login), tg.Strategy.Script(tg, w.TenantID(viewer)), run, trick, rel)
 			return f, nil
 		}
 	}

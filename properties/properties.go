@@ -1,6 +1,6 @@
 // Package properties is the one registry of what tenantfuzz checks: the
 // isolation properties of every layer (SQL under row-level security, the
-// vector store, the level-3 router), each with its subjects on a target
+// vector store, the level-3 router, the API service), each with its subjects on a target
 // and, where a property cannot apply, the reason. The gate, the Ginkgo
 // specs, the reports, --property and --list-properties all read it.
 //
@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"github.com/tenantfuzz/tenantfuzz/harness/router"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 )
@@ -27,6 +28,7 @@ const (
 	SQL     Layer = "sql"     // PostgreSQL under row-level security
 	Vector  Layer = "vector"  // the vector store and the repository over it
 	Routing Layer = "routing" // level 3: the router and dedicated databases
+	API     Layer = "api"     // the HTTP service in front of the database
 )
 
 // Env is what a run checks: the SQL target, and the vector store and the
@@ -38,6 +40,8 @@ type Env struct {
 	VectorOff   string
 	Router      *router.Env // nil: no level 3 (RouterOff says why)
 	RouterOff   string
+	API         *api.Env // nil: no API service under test (APIOff says why)
+	APIOff      string
 }
 
 // Subject is what one scenario checks a property on (a relation, a pool
@@ -62,6 +66,7 @@ type Property struct {
 	sql    *harness.Property
 	vec    *vector.Property
 	rt     *router.Property
+	api    *api.Property
 }
 
 func (p *Property) String() string { return p.Name }
@@ -123,6 +128,15 @@ func (p *Property) Subjects(env *Env) []Subject {
 			subj.NotApplicable = env.RouterOff
 		}
 		out = append(out, subj)
+	case p.api != nil:
+		subj := Subject{Name: api.Subject}
+		if env.API == nil {
+			subj.NotApplicable = env.APIOff
+			if subj.NotApplicable == "" {
+				subj.NotApplicable = "no API service under test in this run"
+			}
+		}
+		out = append(out, subj)
 	}
 	return out
 }
@@ -137,13 +151,15 @@ func (p *Property) Run(ctx context.Context, env *Env, subj Subject, opts harness
 		return p.sql.RunSubject(ctx, env.Target, subj.sql, opts)
 	case p.vec != nil:
 		return p.vec.Run(ctx, env.Vector, subj.mode, opts)
+	case p.api != nil:
+		return p.api.Run(ctx, env.API, opts)
 	default:
 		return p.rt.Run(ctx, env.Router, opts)
 	}
 }
 
 // All is the registry, in the order the properties run: SQL, vector,
-// routing, each in its layer's own order.
+// routing, API, each in its layer's own order.
 var All = func() []*Property {
 	var out []*Property
 	for _, p := range harness.Properties {
@@ -154,6 +170,9 @@ var All = func() []*Property {
 	}
 	for _, p := range router.Properties {
 		out = append(out, &Property{Name: p.Name, Title: p.Title, Labels: append([]string{"routing"}, p.Labels...), Layer: Routing, Serial: true, rt: p})
+	}
+	for _, p := range api.Properties {
+		out = append(out, &Property{Name: p.Name, Title: p.Title, Labels: p.Labels, Layer: API, api: p})
 	}
 	return out
 }()

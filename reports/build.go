@@ -106,7 +106,7 @@ func (r *Report) derive() {
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		f.ID = i + 1
-		f.ScriptFile = scriptName(i)
+		f.ScriptFile = scriptName(i, f.Kind)
 		if f.Rule == "" {
 			classify(f, r.Audit, nil)
 		}

@@ -27,6 +27,8 @@ var Families = []Family{
 	{"vector stores", 31, 38},
 	{"routing", 39, 40},
 	{"references across tenants", 41, 42},
+	{"the API layer", 43, 45},
+	{"the API layer", 53, 56},
 }
 
 // FamilyOf names the family of a docs/leaks.md entry ("" when out of range).
@@ -43,7 +45,7 @@ func FamilyOf(entry int) string {
 // (its kind), its docs/leaks.md family and entries, the controls it bears on,
 // its location in the schema files and its script's file name.
 type Finding struct {
-	ID int `json:"id"` // 1-based, in report order; repro-<id>.sql
+	ID int `json:"id"` // 1-based, in report order; repro-<id>.sql (.sh for an API finding)
 	harness.Finding
 	// Scenario names the scenario that found it ("<property> <subject>").
 	Scenario   string    `json:"scenario,omitempty"`

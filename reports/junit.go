@@ -165,7 +165,7 @@ func (r *Report) junitCase(s Scenario) junitCase {
 		}
 		fmt.Fprintf(&b, "\nfamily:    %s (%s)", f.Family, harness.LeaksRef(f.Leaks...))
 		b.WriteString("\n\nreplay:    " + f.Replay)
-		b.WriteString("\nscript:    " + f.ScriptFile + " (psql -v ON_ERROR_STOP=1 -f " + f.ScriptFile + " <database>)\n")
+		b.WriteString("\nscript:    " + f.ScriptFile + " (" + f.ScriptRun() + ")\n")
 		for _, a := range f.Also {
 			b.WriteString(a.Line() + "\n")
 		}

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"github.com/tenantfuzz/tenantfuzz/harness/router"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 )
@@ -79,6 +80,16 @@ var Kinds = []KindInfo{
 		Help: "After a shared-to-dedicated migration the target lacks rows the tenant had, or holds them changed. Copy every tenant table (children included) in one transaction and compare counts and digests before switching.", Leaks: []int{40}, Fixed: true},
 	{Kind: router.KindMigrationLeftover, Title: "A migration left a tenant's rows behind",
 		Help: "After a shared-to-dedicated migration the shared database still holds rows of the tenant. Delete them in the same change that switches the tenant's tier, and check that none remain.", Leaks: []int{40}, Fixed: true},
+	{Kind: api.KindCrossTenantRead, Title: "An API response held another tenant's data", Severity: api.Kinds[api.KindCrossTenantRead],
+		Help: "The service answered a tenant's request with a value (an id, a tenant id, content) of another tenant's row: the tenant was taken from what the client sends (a header, a body field, a bent Host), a handler skipped the tenant context (IDOR), or a cache served another tenant's answer. Derive the tenant from the verified credential or the canonical host only, run every query in a transaction with the context set by a bind parameter, and key caches by tenant. Replay the finding; its curl script shows the request.", Leaks: []int{43, 34, 53, 55}, Fixed: true},
+	{Kind: api.KindCrossTenantWrite, Title: "An API write landed in another tenant", Severity: api.Kinds[api.KindCrossTenantWrite],
+		Help: "A tenant's create, update or delete through the service created or changed another tenant's rows: the tenant came from a header or the request body. Take the tenant from the verified credential and refuse a body naming another tenant (403).", Leaks: []int{43}, Fixed: true},
+	{Kind: api.KindAuthBypass, Title: "The service honoured a hostile credential", Severity: api.Kinds[api.KindAuthBypass],
+		Help: "A request with no token, an unsigned or alg none token, a wrong key, a rewritten claim, an expired or not-yet-valid token, or a token of a tenant that no longer exists got a 2xx answer. Verify the signature with a pinned algorithm, require and honour exp and nbf, and check that the token's tenant still exists.", Leaks: []int{44, 56}, Fixed: true},
+	{Kind: api.KindSideChannel, Title: "The service's answer tells which ids other tenants hold", Severity: api.Kinds[api.KindSideChannel],
+		Help: "A get of another tenant's id was answered differently (status or body size) from a get of an id that exists nowhere. Answer both with the same 404.", Leaks: []int{45}, Fixed: true},
+	{Kind: api.KindContextLeak, Title: "A service request left its tenant's context on a pooled connection", Severity: api.Kinds[api.KindContextLeak],
+		Help: "After a request ended, a connection of the service's pool still held the tenant context: it was set session-level (set_config(..., false), a plain SET), so the next request on that connection starts as that tenant. Set it with set_config('app.tenant_id', $1, true) inside the request's transaction.", Leaks: []int{54, 19}, Fixed: true},
 }
 
 // kindInfo returns the registry entry of kind, or a bare one.

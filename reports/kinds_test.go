@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"github.com/tenantfuzz/tenantfuzz/harness/router"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 )
@@ -18,6 +19,9 @@ func TestKindsRegistryComplete(t *testing.T) {
 	for k := range router.Kinds {
 		kinds = append(kinds, k)
 	}
+	for k := range api.Kinds {
+		kinds = append(kinds, k)
+	}
 	for _, k := range kinds {
 		info := kindInfo(k)
 		if info.Help == "" || len(info.Leaks) == 0 || FamilyOf(info.Leaks[0]) == "" {
@@ -25,6 +29,9 @@ func TestKindsRegistryComplete(t *testing.T) {
 		}
 		if sev, ok := router.Kinds[k]; ok && info.severity() != sev {
 			t.Errorf("%s: severity %s, the router says %s", k, info.severity(), sev)
+		}
+		if sev, ok := api.Kinds[k]; ok && info.severity() != sev {
+			t.Errorf("%s: severity %s, the API layer says %s", k, info.severity(), sev)
 		}
 	}
 	seen := map[harness.Kind]bool{}

@@ -50,7 +50,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			if f.Location != nil {
 				fmt.Fprintf(&b, "   - where: `%s:%d` (%s)\n", f.Location.File, f.Location.Line, f.Location.Basis)
 			}
-			fmt.Fprintf(&b, "   - psql script: `%s`\n", f.ScriptFile)
+			fmt.Fprintf(&b, "   - %s: `%s`\n", f.ScriptTool(), f.ScriptFile)
 			for _, a := range f.Also {
 				fmt.Fprintf(&b, "   - %s\n", mdInline(a.Line()))
 			}

@@ -29,7 +29,10 @@ const (
 	verdictLeak          = string(harness.VerdictLeak)
 )
 
-var verdictRank = map[string]int{verdictPass: 0, verdictNotApplicable: 1, verdictBlind: 2, verdictError: 3, verdictLeak: 4}
+// verdictRank orders verdicts for a property's summary, the worst of its
+// scenarios: a property is not applicable only when none of its subjects
+// applies (a pass on some subjects and not applicable on others is a pass).
+var verdictRank = map[string]int{verdictNotApplicable: 0, verdictPass: 1, verdictBlind: 2, verdictError: 3, verdictLeak: 4}
 
 // scenarioVerdict is the verdict the harness judged (harness.Result.Judge);
 // a scenario read back from report.json keeps the one it was written with
@@ -64,7 +67,7 @@ func summarize(scenarios []Scenario) []PropertySummary {
 			i = len(out)
 			index[s.Property] = i
 			out = append(out, PropertySummary{Name: s.Property, Title: propertyTitle(s.Property), Labels: nonNil(propertyLabels(s.Property)),
-				Controls: nonNil(controlsOf(s.Property)), Subjects: []string{}, Verdict: verdictPass})
+				Controls: nonNil(controlsOf(s.Property)), Subjects: []string{}, Verdict: verdictNotApplicable})
 		}
 		p := &out[i]
 		p.Subjects = append(p.Subjects, s.Relation)

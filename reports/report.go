@@ -200,22 +200,26 @@ func (r *Report) WriteJSON(dir string) (string, error) {
 	return path, nil
 }
 
-// WriteScripts writes one repro-N.sql per finding into dir and returns the
-// paths, in finding order. Scripts an earlier run left there beyond this
-// run's findings are removed: they would pass for this run's.
+// WriteScripts writes one repro-N.sql (repro-N.sh, a curl command, for an
+// API finding) per finding into dir and returns the paths, in finding
+// order. Scripts an earlier run left there that are not this run's are
+// removed: they would pass for this run's.
 func (r *Report) WriteScripts(dir string) ([]string, error) {
 	var out []string
 	for i, f := range r.Findings {
-		path := filepath.Join(dir, scriptName(i))
+		path := filepath.Join(dir, scriptName(i, f.Kind))
 		if err := os.WriteFile(path, []byte(f.Script), 0o644); err != nil {
 			return out, fmt.Errorf("write repro script: %w", err)
 		}
 		out = append(out, path)
 	}
 	old, _ := filepath.Glob(filepath.Join(dir, "repro-*.sql"))
-	for _, p := range old {
+	sh, _ := filepath.Glob(filepath.Join(dir, "repro-*.sh"))
+	for _, p := range append(old, sh...) {
 		var n int
-		if _, err := fmt.Sscanf(filepath.Base(p), "repro-%d.sql", &n); err == nil && scriptName(n-1) == filepath.Base(p) && n > len(r.Findings) {
+		ext := filepath.Ext(p)
+		if _, err := fmt.Sscanf(filepath.Base(p), "repro-%d"+ext, &n); err == nil && fmt.Sprintf("repro-%d%s", n, ext) == filepath.Base(p) &&
+			n >= 1 && (n > len(r.Findings) || scriptName(n-1, r.Findings[n-1].Kind) != filepath.Base(p)) {
 			if err := os.Remove(p); err != nil {
 				return out, fmt.Errorf("remove stale repro script: %w", err)
 			}
@@ -223,9 +227,6 @@ func (r *Report) WriteScripts(dir string) ([]string, error) {
 	}
 	return out, nil
 }
-
-// scriptName is the file name of finding i's script (0-based i).
-func scriptName(i int) string { return fmt.Sprintf("repro-%d.sql", i+1) }
 
 // Load reads a report.json.
 func Load(path string) (*Report, error) {

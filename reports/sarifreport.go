@@ -41,7 +41,7 @@ func (r *Report) SARIF() SARIFLog {
 		}
 		res := SARIFResult{
 			RuleID: f.Rule, Severity: f.Severity,
-			Message:     fmt.Sprintf("%s. Replay: %s (psql script %s)", f.Summary(), f.Replay, f.ScriptFile),
+			Message:     fmt.Sprintf("%s. Replay: %s (%s %s)", f.Summary(), f.Replay, f.ScriptTool(), f.ScriptFile),
 			Object:      "relation " + f.Relation,
 			Fingerprint: f.Rule + " " + f.Property + " " + f.Relation,
 			Properties: map[string]any{"property": f.Property, "relation": f.Relation, "scenario": f.Scenario, "seed": f.Seed,

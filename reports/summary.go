@@ -79,7 +79,7 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 			fmt.Fprintf(w, "  %s\n", a.Line())
 		}
 		if i < len(scripts) {
-			fmt.Fprintf(w, "\n  psql script: %s\n", scripts[i])
+			fmt.Fprintf(w, "\n  %s: %s\n", f.ScriptTool(), scripts[i])
 		}
 	}
 	for _, s := range r.Scenarios {

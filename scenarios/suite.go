@@ -13,6 +13,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"github.com/tenantfuzz/tenantfuzz/harness/router"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 	"github.com/tenantfuzz/tenantfuzz/properties"
@@ -41,6 +42,11 @@ type Suite struct {
 	// without it they are not applicable, for the reason RouterOff gives.
 	Router    *router.Env
 	RouterOff string
+	// API, when set, runs the API specs (the service started per run on
+	// loopback); without it they are not applicable, for the reason
+	// APIOff gives.
+	API    *api.Env
+	APIOff string
 	// Vector, when set, runs the vector specs, in VectorModes; without it
 	// they are not applicable, for the reason VectorOff gives.
 	Vector      *vector.Env
@@ -91,14 +97,18 @@ func (s *Suite) record(r *harness.Result) {
 
 // env is what the properties check on this run.
 func (s *Suite) env() *properties.Env {
-	vecOff, rtOff := s.VectorOff, s.RouterOff
+	vecOff, rtOff, apiOff := s.VectorOff, s.RouterOff, s.APIOff
 	if vecOff == "" {
 		vecOff = "no vector store under test in this run"
 	}
 	if rtOff == "" {
 		rtOff = "no level-3 router under test in this run"
 	}
-	return &properties.Env{Target: s.Target, Vector: s.Vector, VectorModes: s.VectorModes, VectorOff: vecOff, Router: s.Router, RouterOff: rtOff}
+	if apiOff == "" {
+		apiOff = "no API service under test in this run"
+	}
+	return &properties.Env{Target: s.Target, Vector: s.Vector, VectorModes: s.VectorModes, VectorOff: vecOff, Router: s.Router, RouterOff: rtOff,
+		API: s.API, APIOff: apiOff}
 }
 
 // selected reports whether the run selects the property (all when

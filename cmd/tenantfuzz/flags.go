@@ -41,6 +41,7 @@ type options struct {
 	failOn       string
 	postgres     string
 	level3       bool
+	apiLayer     bool
 	supabase     bool
 	global       stringList
 	owned        stringList
@@ -48,6 +49,7 @@ type options struct {
 	shard        string
 	vectorMutant string
 	routerMutant string
+	apiMutant    string
 	// large world: -1 means "from the profile"
 	largeTenants int
 	largeRows    int
@@ -121,11 +123,13 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.pineconeHost, "pinecone-host", "", "index host for --vector pinecone (Pinecone Local: localhost:5081)")
 	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL provider: embedded (local binaries; the default), docker (testcontainers, needs a Docker engine), dsn (--dsn or $TENANTFUZZ_DSN; the default when one is given)")
 	fs.BoolVar(&o.level3, "level3", true, "run the level-3 routing and migration properties on the reference router (embedded or docker, reference schema only)")
+	fs.BoolVar(&o.apiLayer, "api", true, "run the API properties on the reference HTTP service, started per run on loopback (embedded or docker, reference schema only)")
 	fs.BoolVar(&o.supabase, "supabase", false, "apply the Supabase shim (auth.uid(), auth.jwt(), auth.email(), anon/authenticated/service_role, the extensions schema with pgcrypto and uuid-ossp; no storage) before the schema; defaults --context to supabase and --app-role to authenticated")
 	tenancyFlags(fs, o)
 	fs.StringVar(&o.shard, "shard", "", "run shard i of n (\"i/n\", 0-based) of the specs; shards of one seed together run exactly the unsharded checks (merge with tenantfuzz report --merge)")
 	fs.StringVar(&o.vectorMutant, "vector-mutant", "", "run the vector properties against this seeded vector defect (replay lines of tenantfuzz mutants)")
 	fs.StringVar(&o.routerMutant, "router-mutant", "", "run the level-3 properties against this seeded routing defect (replay lines of tenantfuzz mutants)")
+	fs.StringVar(&o.apiMutant, "api-mutant", "", "run the API properties against this seeded service defect (tenantfuzz api --list-mutants lists them)")
 	fs.StringVar(&o.failOn, "fail-on-audit", "", "also exit 1 when the static audit has results at or above this severity (high, medium, low); default: the audit informs only")
 	o.largeTenants, o.largeRows, o.largeChecks = -1, -1, -1
 	fs.Var(optionalInt{&o.largeTenants}, "large-tenants", "`N` tenants of the large-world property's persistent world, bulk-loaded once (0 turns it off; default from the profile: 10,000 in nightly, off elsewhere; at most 1,000,000)")
@@ -199,6 +203,9 @@ func (o *options) replayBase() string {
 	}
 	if o.routerMutant != "" {
 		parts = append(parts, "--router-mutant "+harness.ShellQuote(o.routerMutant))
+	}
+	if o.apiMutant != "" {
+		parts = append(parts, "--api-mutant "+harness.ShellQuote(o.apiMutant))
 	}
 	if o.vector != "" && o.vector != "fake" {
 		parts = append(parts, "--vector "+harness.ShellQuote(o.vector))

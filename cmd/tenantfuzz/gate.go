@@ -18,6 +18,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz"
 	"github.com/tenantfuzz/tenantfuzz/generators"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"github.com/tenantfuzz/tenantfuzz/harness/audit"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 	"github.com/tenantfuzz/tenantfuzz/harness/profile"
@@ -82,6 +83,13 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 	if o.routerMutant != "" {
 		if rmutant = router.MutantByName(o.routerMutant); rmutant == nil {
 			fmt.Fprintf(stderr, "tenantfuzz %s: unknown router mutant %q (see tenantfuzz mutants)\n", name, o.routerMutant)
+			return exitUsage
+		}
+	}
+	var amutant *api.Mutant
+	if o.apiMutant != "" {
+		if amutant = api.MutantByName(o.apiMutant); amutant == nil {
+			fmt.Fprintf(stderr, "tenantfuzz %s: unknown API mutant %q (see tenantfuzz api --list-mutants)\n", name, o.apiMutant)
 			return exitUsage
 		}
 	}
@@ -204,8 +212,21 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		}
 	}
 
+	aenv, err := openAPI(ctx, o, provider)
+	if err != nil {
+		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
+		return exitUsage
+	}
+	if aenv != nil {
+		defer aenv.Close()
+		if amutant != nil {
+			aenv = aenv.WithMutant(amutant)
+		}
+	}
+
 	selected, _ := properties.Select(o.properties) // checked above
-	penv := &properties.Env{Target: tg, Vector: venv, VectorModes: modes, VectorOff: vectorOff, Router: renv, RouterOff: routerOff(o, provider)}
+	penv := &properties.Env{Target: tg, Vector: venv, VectorModes: modes, VectorOff: vectorOff, Router: renv, RouterOff: routerOff(o, provider),
+		API: aenv, APIOff: apiOff(o, provider)}
 	if err := checkRelation(o.relation, selected, penv); err != nil {
 		fmt.Fprintf(stderr, "tenantfuzz %s: %v\n", name, err)
 		return exitUsage
@@ -226,6 +247,8 @@ func gate(args []string, replay bool, stdout, stderr io.Writer) int {
 		VectorOff:   vectorOff,
 		Router:      renv,
 		RouterOff:   routerOff(o, provider),
+		API:         aenv,
+		APIOff:      apiOff(o, provider),
 		Shard:       shard,
 		Shards:      shards,
 		Workers:     workers,

@@ -85,9 +85,15 @@ func (e *Env) WithMutant(m *Mutant) *Env {
 }
 
 // NewService returns the service under test (the reference, or the
-// mutant's variant) with the given key.
+// mutant's variant) with the given HS256 key (RS256 tokens refused).
 func (e *Env) NewService(key []byte) *Service {
-	s := &Service{App: e.app, Owner: e.Target.Pool, Key: key, Hooks: Reference()}
+	return e.NewServiceKeys(Keys{HS256: key})
+}
+
+// NewServiceKeys returns the service under test with the run's keys:
+// HS256 and, when keys has one, RS256.
+func (e *Env) NewServiceKeys(keys Keys) *Service {
+	s := &Service{App: e.app, Owner: e.Target.Pool, Key: keys.HS256, Public: keys.Public(), Zone: DefaultZone, Hooks: Reference()}
 	return e.Mutant.Apply(s)
 }
 
@@ -113,6 +119,80 @@ func (e *Env) Load(ctx context.Context, w *generators.World) error {
 	// The undo CommitWorld returns is not used: rows the service creates
 	// would block it, and the next Load (or the end of Run) empties the
 	// tables of this harness-created database anyway.
-	_, err := e.Target.CommitWorld(ctx, w)
-	return err
+	if _, err := e.Target.CommitWorld(ctx, w); err != nil {
+		return err
+	}
+	// Slugs the Host can name: acme-1, acme-2 ... (Slug).
+	for i, tn := range w.Tenants {
+		if _, err := e.Target.Pool.Exec(ctx, "UPDATE tenants SET slug = $1 WHERE id = $2::uuid", Slug(i), tn.ID); err != nil {
+			return fmt.Errorf("set tenant slugs: %w", err)
+		}
+	}
+	return nil
+}
+
+// Digests returns a digest of each tenant's documents and chunks (by
+// tenant id), read as the admin: a write of one tenant must leave every
+// other tenant's digest as it was.
+func (e *Env) Digests(ctx context.Context) (map[string]string, error) {
+	rows, err := e.Target.Pool.Query(ctx, `SELECT t::text, md5(coalesce(string_agg(r, ',' ORDER BY r), '')) FROM (
+		SELECT tenant_id AS t, d::text AS r FROM documents d
+		UNION ALL SELECT tenant_id, c::text FROM document_chunks c) x GROUP BY t`)
+	if err != nil {
+		return nil, fmt.Errorf("digest tenants: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
+		var p [2]string
+		err := r.Scan(&p[0], &p[1])
+		return p, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("digest tenants: %w", err)
+	}
+	m := map[string]string{}
+	for _, p := range out {
+		m[p[0]] = p[1]
+	}
+	return m, nil
+}
+
+// ResetContexts clears any tenant context left on the idle connections of
+// the application pool (RESET app.tenant_id): each check starts from a
+// pool that holds none, so a finding replays from its own check alone.
+func (e *Env) ResetContexts(ctx context.Context) error {
+	conns := e.app.AcquireAllIdle(ctx)
+	defer func() {
+		for _, c := range conns {
+			c.Release()
+		}
+	}()
+	for _, c := range conns {
+		if _, err := c.Exec(ctx, "RESET app.tenant_id"); err != nil {
+			return fmt.Errorf("reset a pooled connection's context: %w", err)
+		}
+	}
+	return nil
+}
+
+// LeftContext inspects every idle connection of the application pool (the
+// service's) and returns a tenant context one still holds after its
+// request ended ("" when none does): the next request on that connection
+// would start as that tenant.
+func (e *Env) LeftContext(ctx context.Context) (string, error) {
+	conns := e.app.AcquireAllIdle(ctx)
+	defer func() {
+		for _, c := range conns {
+			c.Release()
+		}
+	}()
+	for _, c := range conns {
+		var v string
+		if err := c.QueryRow(ctx, "SELECT coalesce(current_setting('app.tenant_id', true), '')").Scan(&v); err != nil {
+			return "", fmt.Errorf("read a pooled connection's context: %w", err)
+		}
+		if v != "" {
+			return v, nil
+		}
+	}
+	return "", nil
 }

@@ -18,6 +18,10 @@ const (
 	// (status or body size) from the answer for an id that exists nowhere:
 	// a caller learns which ids other tenants hold.
 	KindSideChannel harness.Kind = "api-side-channel"
+	// KindContextLeak: after a request ended, a connection of the
+	// service's pool still held its tenant's context: the next request on
+	// it starts as that tenant.
+	KindContextLeak harness.Kind = "api-context-leak"
 )
 
 // Kinds lists the API kinds with their default severities.
@@ -26,4 +30,5 @@ var Kinds = map[harness.Kind]harness.Severity{
 	KindCrossTenantWrite: harness.SeverityCritical,
 	KindAuthBypass:       harness.SeverityCritical,
 	KindSideChannel:      harness.SeverityLow,
+	KindContextLeak:      harness.SeverityCritical,
 }

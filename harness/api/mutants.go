@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/jackc/pgx/v5"
@@ -57,8 +59,8 @@ var Mutants = []*Mutant{
 					if t.Method == jwt.SigningMethodNone {
 						return jwt.UnsafeAllowNoneSignatureType, nil
 					}
-					return s.Key, nil
-				}, jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg(), jwt.SigningMethodNone.Alg()}), jwt.WithExpirationRequired())
+					return s.keyFor(t)
+				}, jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg(), jwt.SigningMethodRS256.Alg(), jwt.SigningMethodNone.Alg()}), jwt.WithExpirationRequired())
 			}
 		},
 	},
@@ -81,8 +83,8 @@ var Mutants = []*Mutant{
 			"one not yet valid and one without exp are all honoured",
 		service: func(s *Service) {
 			s.Hooks.Tenant = func(s *Service, r *http.Request) (string, error) {
-				return verify(s, r, func(*jwt.Token) (any, error) { return s.Key, nil },
-					jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithoutClaimsValidation())
+				return verify(s, r, s.keyFor,
+					jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg(), jwt.SigningMethodRS256.Alg()}), jwt.WithoutClaimsValidation())
 			}
 		},
 	},
@@ -153,6 +155,13 @@ var Mutants = []*Mutant{
 			}
 		},
 	},
+}
+
+// The mutants of the second slice (subdomain tenancy, RS256, the pool, the
+// cache, deleted tenants), in name order with the first slice's above.
+func init() {
+	Mutants = append(Mutants, moreMutants...)
+	slices.SortFunc(Mutants, func(a, b *Mutant) int { return strings.Compare(a.Name, b.Name) })
 }
 
 // MutantByName returns the named mutant, or nil.

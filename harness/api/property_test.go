@@ -49,8 +49,8 @@ func TestAPIMutantsKilled(t *testing.T) {
 			if !strings.Contains(f.Script, "curl ") || !strings.Contains(f.Replay, "--seed") {
 				t.Fatalf("%s: no curl reproduction or replay line: %q / %q", m.Name, f.Script, f.Replay)
 			}
-			if strings.Contains(f.Script, "Bearer ey") && !strings.Contains(f.Context, "alg-none") && !strings.Contains(f.Context, "wrong-key") {
-				t.Fatalf("%s: a token signed with the run's key is printed in the reproduction: %s", m.Name, f.Script)
+			if line := signedTokenShown(f.Script); line != "" {
+				t.Fatalf("%s: a token signed with the run's key is printed in the reproduction: %s", m.Name, line)
 			}
 			if !k.Replays {
 				t.Fatalf("%s: the finding does not replay from seed %d", m.Name, f.Seed)
@@ -58,4 +58,17 @@ func TestAPIMutantsKilled(t *testing.T) {
 			t.Logf("%s killed: %s\n%s\n%s", m.Name, f.Evidence[0], f.Script, f.Replay)
 		})
 	}
+}
+
+// signedTokenShown returns a curl line of script that prints a JWT
+// literally without being a hostile token the run's key never signed ("#
+// hostile token" on the line before), or "".
+func signedTokenShown(script string) string {
+	lines := strings.Split(script, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "Bearer ey") && (i == 0 || !strings.HasPrefix(lines[i-1], "# hostile token")) {
+			return l
+		}
+	}
+	return ""
 }

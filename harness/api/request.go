@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,43 +14,60 @@ import (
 
 // Endpoint kinds the property draws.
 const (
-	epList       = "list"
-	epGetOwn     = "get-own"
-	epGetForeign = "get-foreign"
-	epGetMissing = "get-missing"
-	epCreate     = "create"
+	EpList          = "list"
+	EpListParam     = "list-param" // ?tenant_id= naming another tenant
+	EpSearch        = "search"
+	EpGetOwn        = "get-own"
+	EpGetForeign    = "get-foreign"
+	EpGetMissing    = "get-missing"
+	EpChunkOwn      = "chunk-own"
+	EpChunkForeign  = "chunk-foreign"
+	EpChunkMissing  = "chunk-missing"
+	EpChunksOf      = "chunks-of"
+	EpCreate        = "create"
+	EpUpdateOwn     = "update-own"
+	EpUpdateForeign = "update-foreign"
+	EpDeleteOwn     = "delete-own"
+	EpDeleteForeign = "delete-foreign"
 )
 
-// request is one generated HTTP request and what the harness knows about
-// it: the client's tenant (viewer), the tenant the request points at
-// (foreign, -1 none) and the credential.
-type request struct {
+// Request is one generated HTTP request and what the generator knows
+// about it: the client's tenant (Viewer), the tenant it points at
+// (Foreign, -1 none) and the credential. It names no server: Do and Curl
+// take the base URL, so any service can be sent it.
+type Request struct {
 	Endpoint string
 	Method   string
-	Path     string
+	Path     string // with the query string
 	Body     []byte
 	Header   string // the X-Tenant-Id value sent ("" none)
+	Host     string // the Host header sent ("" the base URL's)
+	HostNote string // how the Host was bent (variant and whose host)
 	Cred     Minted
-	viewer   int
-	foreign  int
-	// reaches: the request names another tenant (an id, a header, a body
-	// field, a claim) or lists while other tenants hold documents: it
-	// could show a leak.
-	reaches bool
+	Viewer   int
+	Foreign  int
+	// Reaches: the request names another tenant (an id, a header, a body
+	// field, a query parameter, a claim, a Host) or lists while other
+	// tenants hold documents: it could show a leak.
+	Reaches bool
 }
 
-// response is what came back.
-type response struct {
+// Response is what came back.
+type Response struct {
 	Status int
 	Body   []byte
 }
 
-func (q *request) do(c *http.Client, base string) (*response, error) {
+// Write reports whether the request writes (create, update, delete).
+func (q *Request) Write() bool { return q.Method != http.MethodGet }
+
+// Do sends the request to base.
+func (q *Request) Do(ctx context.Context, c *http.Client, base string) (*Response, error) {
 	var body io.Reader
 	if q.Body != nil {
 		body = bytes.NewReader(q.Body)
 	}
-	hr, err := http.NewRequest(q.Method, base+q.Path, body)
+	hr, err := http.NewRequestWithContext(ctx, q.Method, base+q.Path, body)
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +76,9 @@ func (q *request) do(c *http.Client, base string) (*response, error) {
 	}
 	if q.Header != "" {
 		hr.Header.Set(HeaderTenant, q.Header)
+	}
+	if q.Host != "" {
+		hr.Host = q.Host
 	}
 	if q.Body != nil {
 		hr.Header.Set("Content-Type", "application/json")
@@ -71,17 +92,18 @@ func (q *request) do(c *http.Client, base string) (*response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: read body: %w", q.Method, q.Path, err)
 	}
-	return &response{Status: resp.StatusCode, Body: b}, nil
+	return &Response{Status: resp.StatusCode, Body: b}, nil
 }
 
 // Curl renders the request as a curl command against base. A token
 // signed with the run's key (valid, expired, not yet valid, without exp
-// or without the claim, and the forged one, whose signature is the valid
-// token's) is a credential of the run: it is shown as $TOKEN with its
-// claims in a comment (the replay mints it again), never literally.
-// Tokens the key never signed (unsigned, alg none, a wrong key, garbage)
-// are the point of the reproduction and are shown as sent.
-func (q *request) Curl(base string) string {
+// or without the claim, a deleted tenant's, and the forged one, whose
+// signature is the valid token's) is a credential of the run: it is shown
+// as $TOKEN with its claims in a comment (the replay mints it again),
+// never literally. Tokens the key never signed (unsigned, alg none, a
+// wrong key, the public key as HMAC secret, garbage) are the point of the
+// reproduction and are shown as sent.
+func (q *Request) Curl(base string) string {
 	var b strings.Builder
 	secret := q.Cred.Kind.SignedWithRunKey()
 	switch {
@@ -97,6 +119,9 @@ func (q *request) Curl(base string) string {
 	case q.Cred.Token != "":
 		b.WriteString(" -H " + harness.ShellQuote("Authorization: Bearer "+q.Cred.Token))
 	}
+	if q.Host != "" {
+		b.WriteString(" -H " + harness.ShellQuote("Host: "+q.Host))
+	}
 	if q.Header != "" {
 		b.WriteString(" -H " + harness.ShellQuote(HeaderTenant+": "+q.Header))
 	}
@@ -107,17 +132,20 @@ func (q *request) Curl(base string) string {
 }
 
 // values collects every string and number in a JSON document (the whole
-// body when it is not JSON), for tracing to owners.
-func values(body []byte) []string {
+// body when it is not JSON), for tracing to owners, and counts its
+// objects (rows).
+func values(body []byte) ([]string, int) {
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
-		return []string{string(body)}
+		return []string{string(body)}, 0
 	}
 	var out []string
+	objects := 0
 	var walk func(any)
 	walk = func(v any) {
 		switch x := v.(type) {
 		case map[string]any:
+			objects++
 			for k, e := range x {
 				out = append(out, k)
 				walk(e)
@@ -133,5 +161,5 @@ func values(body []byte) []string {
 		}
 	}
 	walk(v)
-	return out
+	return out, objects
 }

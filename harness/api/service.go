@@ -2,13 +2,11 @@ package api
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/rsa"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/jackc/pgx/v5"
@@ -51,6 +49,14 @@ type Hooks struct {
 	// Tenant derives the caller's tenant id from the request (reference:
 	// the verified tenant_id claim of the bearer token).
 	Tenant func(s *Service, r *http.Request) (string, error)
+	// Live reports whether the token's tenant still exists (reference: a
+	// tenants row with its id, looked up by the control plane).
+	Live func(ctx context.Context, s *Service, tenant string) (bool, error)
+	// Host picks the tenant a request is served as from its Host and the
+	// token's tenant (reference: HostTenant): the token's tenant for a
+	// host outside the zone, the slug's tenant for a host under it, which
+	// must be the token's; a status (404, 403) when it refuses.
+	Host func(ctx context.Context, s *Service, host, claim string) (string, int)
 	// Get fetches one document by id for the tenant (reference: in a
 	// transaction of the application role with the tenant's context).
 	Get func(ctx context.Context, s *Service, tenant, id string) (*Document, error)
@@ -58,6 +64,12 @@ type Hooks struct {
 	// whose context the insert runs in (reference: the caller's; a body
 	// naming another tenant is ErrForbidden).
 	CreateTenant func(caller string, body *NewDocument) (string, error)
+	// SetContext is the SQL that sets the tenant context inside each
+	// request's transaction, $1 the tenant id (reference: the schema's own
+	// set_tenant($1::uuid), transaction-local).
+	SetContext string
+	// Wrap, when set, wraps the service's handler (reference: nil).
+	Wrap func(http.Handler) http.Handler
 }
 
 // ErrForbidden marks a request the caller may not make (403).
@@ -67,6 +79,12 @@ var ErrForbidden = errors.New("forbidden")
 func Reference() Hooks {
 	return Hooks{
 		Tenant: func(s *Service, r *http.Request) (string, error) { return s.VerifiedTenant(r) },
+		Live: func(ctx context.Context, s *Service, tenant string) (bool, error) {
+			var ok bool
+			err := s.Owner.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM tenants WHERE id = $1::uuid)", tenant).Scan(&ok)
+			return ok, err
+		},
+		Host: HostTenant,
 		Get: func(ctx context.Context, s *Service, tenant, id string) (*Document, error) {
 			var d *Document
 			err := s.InTenant(ctx, tenant, func(tx pgx.Tx) error {
@@ -82,6 +100,7 @@ func Reference() Hooks {
 			}
 			return caller, nil
 		},
+		SetContext: "SELECT set_tenant($1::uuid)",
 	}
 }
 
@@ -89,20 +108,42 @@ func Reference() Hooks {
 type Service struct {
 	// App is the application role's pool: every tenant request runs here.
 	App *pgxpool.Pool
-	// Owner is a privileged pool the reference never uses for tenant
-	// requests (migrations, the control plane); the IDOR mutant does.
+	// Owner is a privileged pool the reference uses only for the control
+	// plane (does the token's tenant exist, which tenant has this slug),
+	// never for tenant data; the IDOR mutant does.
 	Owner *pgxpool.Pool
 	// Key is the HS256 key tokens are signed with.
-	Key   []byte
+	Key []byte
+	// Public is the RS256 public key (nil: RS256 tokens are refused).
+	Public *rsa.PublicKey
+	// Zone is the domain whose subdomains name tenants by slug (default
+	// DefaultZone): acme.myapp.test is the tenant with slug acme.
+	Zone  string
 	Hooks Hooks
 }
 
-// VerifiedTenant reads the tenant from the bearer token: HS256 only (no
-// alg none, no other algorithm), signature verified with Key, exp
-// required and honoured, nbf honoured, the claim a non-empty string.
+// VerifiedTenant reads the tenant from the bearer token: HS256 with Key or
+// RS256 with Public, nothing else (no alg none, and the key is chosen by
+// the verifier, never by the token: an HS256 token signed with the public
+// key fails), exp required and honoured, nbf honoured, the claim a
+// non-empty string.
 func (s *Service) VerifiedTenant(r *http.Request) (string, error) {
-	return verify(s, r, func(*jwt.Token) (any, error) { return s.Key, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired())
+	return verify(s, r, s.keyFor, jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg(), jwt.SigningMethodRS256.Alg()}), jwt.WithExpirationRequired())
+}
+
+// keyFor is the reference key function: the HS256 secret for HS256, the
+// RS256 public key for RS256.
+func (s *Service) keyFor(t *jwt.Token) (any, error) {
+	switch t.Method {
+	case jwt.SigningMethodHS256:
+		return s.Key, nil
+	case jwt.SigningMethodRS256:
+		if s.Public == nil {
+			return nil, fmt.Errorf("no RS256 key")
+		}
+		return s.Public, nil
+	}
+	return nil, fmt.Errorf("unexpected algorithm %v", t.Header["alg"])
 }
 
 // verify parses the bearer token with the key function and parser
@@ -140,11 +181,12 @@ func bearer(r *http.Request) (string, bool) {
 }
 
 // InTenant runs f in a transaction of the application role whose context
-// is the tenant, set by the schema's own setter with a bind parameter
-// (transaction-local: it ends with the transaction).
+// is the tenant, set by Hooks.SetContext with a bind parameter (the
+// reference: the schema's own setter, transaction-local, so it ends with
+// the transaction).
 func (s *Service) InTenant(ctx context.Context, tenant string, f func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.App, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT set_tenant($1::uuid)", tenant); err != nil {
+		if _, err := tx.Exec(ctx, s.Hooks.SetContext, tenant); err != nil {
 			return err
 		}
 		return f(tx)
@@ -159,152 +201,4 @@ func scanOne(row pgx.Row) (*Document, error) {
 		return nil, err
 	}
 	return &d, nil
-}
-
-// Handler routes GET /documents, GET /documents/{id} and POST /documents.
-func (s *Service) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /documents", s.list)
-	mux.HandleFunc("GET /documents/{id}", s.get)
-	mux.HandleFunc("POST /documents", s.create)
-	return mux
-}
-
-func (s *Service) tenant(w http.ResponseWriter, r *http.Request) (string, bool) {
-	id, err := s.Hooks.Tenant(s, r)
-	if err != nil {
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
-		return "", false
-	}
-	if !isUUID(id) {
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
-		return "", false
-	}
-	return id, true
-}
-
-func (s *Service) list(w http.ResponseWriter, r *http.Request) {
-	tenant, ok := s.tenant(w, r)
-	if !ok {
-		return
-	}
-	docs := []*Document{}
-	err := s.InTenant(r.Context(), tenant, func(tx pgx.Tx) error {
-		rows, err := tx.Query(r.Context(), selectDocs+" ORDER BY id")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			d, err := scanOne(rows)
-			if err != nil {
-				return err
-			}
-			docs = append(docs, d)
-		}
-		return rows.Err()
-	})
-	reply(w, http.StatusOK, docs, err)
-}
-
-func (s *Service) get(w http.ResponseWriter, r *http.Request) {
-	tenant, ok := s.tenant(w, r)
-	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	if !isUUID(id) {
-		http.NotFound(w, r)
-		return
-	}
-	d, err := s.Hooks.Get(r.Context(), s, tenant, id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		http.NotFound(w, r)
-		return
-	}
-	if errors.Is(err, ErrForbidden) {
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return
-	}
-	reply(w, http.StatusOK, d, err)
-}
-
-func (s *Service) create(w http.ResponseWriter, r *http.Request) {
-	tenant, ok := s.tenant(w, r)
-	if !ok {
-		return
-	}
-	var nd NewDocument
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&nd); err != nil || nd.Title == "" {
-		http.Error(w, "bad request", http.StatusBadRequest)
-		return
-	}
-	tenant, err := s.Hooks.CreateTenant(tenant, &nd)
-	if err != nil || !isUUID(tenant) {
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return
-	}
-	var d *Document
-	err = s.InTenant(r.Context(), tenant, func(tx pgx.Tx) error {
-		var err error
-		d, err = scanOne(tx.QueryRow(r.Context(),
-			"INSERT INTO documents (id, tenant_id, title, content, doc_type) VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4) "+
-				"RETURNING id::text, tenant_id::text, user_id::text, title, content, doc_type", tenant, nd.Title, nd.Content, nd.DocType))
-		return err
-	})
-	reply(w, http.StatusCreated, d, err)
-}
-
-func reply(w http.ResponseWriter, status int, v any, err error) {
-	if err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// Server is a service listening on loopback.
-type Server struct {
-	URL string // http://127.0.0.1:PORT
-	srv *http.Server
-	ln  net.Listener
-}
-
-// Start serves s on a free loopback port until Close.
-func Start(s *Service) (*Server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("start api service: %w", err)
-	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return &Server{URL: "http://" + ln.Addr().String(), srv: srv, ln: ln}, nil
-}
-
-// Close stops the server and waits for its requests to end.
-func (sv *Server) Close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = sv.srv.Shutdown(ctx)
 }

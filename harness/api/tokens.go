@@ -2,8 +2,11 @@ package api
 
 import (
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"time"
 
@@ -19,6 +22,50 @@ func NewKey() ([]byte, error) {
 	return k, nil
 }
 
+// Keys are a run's signing keys: an HS256 secret and an RS256 key pair,
+// generated per run, never printed.
+type Keys struct {
+	HS256 []byte
+	RS256 *rsa.PrivateKey
+}
+
+// NewKeys generates a run's keys (a 32-byte HS256 secret, a 2048-bit RSA
+// key).
+func NewKeys() (Keys, error) {
+	hs, err := NewKey()
+	if err != nil {
+		return Keys{}, err
+	}
+	rs, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return Keys{}, fmt.Errorf("generate RS256 key: %w", err)
+	}
+	return Keys{HS256: hs, RS256: rs}, nil
+}
+
+// Public is the RS256 public key the service verifies with (nil without
+// an RS256 key).
+func (k Keys) Public() *rsa.PublicKey {
+	if k.RS256 == nil {
+		return nil
+	}
+	return &k.RS256.PublicKey
+}
+
+// publicPEM is the RS256 public key as a PEM block: what an alg-confusion
+// attacker signs HS256 tokens with (it is public).
+func (k Keys) publicPEM() ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(k.Public())
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
+
+// DeletedTenant is the tenant a Deleted credential names: a well-formed id
+// no tenants row holds (the row was deleted, its data with it).
+const DeletedTenant = "7e4a0000-0000-4000-8000-0000000dea10"
+
 // Credential is how a request authenticates: a token kind and the tenant
 // its claim names.
 type Credential string
@@ -27,29 +74,43 @@ type Credential string
 // every other kind is hostile and must be refused with 401.
 const (
 	Valid    Credential = "valid"
-	None     Credential = "none"      // no Authorization header
-	Garbage  Credential = "garbage"   // not a JWT
-	AlgNone  Credential = "alg-none"  // unsigned, alg none, claiming another tenant
-	WrongKey Credential = "wrong-key" // HS256 with another key, claiming another tenant
-	Forged   Credential = "forged"    // the tenant's own token with its claim rewritten to another tenant (signature kept)
-	Expired  Credential = "expired"   // the tenant's own claim, signed, expired an hour ago
-	NotYet   Credential = "not-yet"   // the tenant's own claim, signed, valid only from an hour from now
-	NoExpiry Credential = "no-expiry" // the tenant's own claim, signed, without exp
-	NoClaim  Credential = "no-claim"  // signed, valid, without tenant_id
+	ValidRS  Credential = "valid-rs256" // the tenant's genuine token, RS256
+	None     Credential = "none"        // no Authorization header
+	Garbage  Credential = "garbage"     // not a JWT
+	AlgNone  Credential = "alg-none"    // unsigned, alg none, claiming another tenant
+	WrongKey Credential = "wrong-key"   // HS256 with another key, claiming another tenant
+	Forged   Credential = "forged"      // the tenant's own token with its claim rewritten to another tenant (signature kept)
+	Expired  Credential = "expired"     // the tenant's own claim, signed, expired an hour ago
+	NotYet   Credential = "not-yet"     // the tenant's own claim, signed, valid only from an hour from now
+	NoExpiry Credential = "no-expiry"   // the tenant's own claim, signed, without exp
+	NoClaim  Credential = "no-claim"    // signed, valid, without tenant_id
+	// AlgConfusion: HS256 signed with the RS256 public key (which is
+	// public), claiming another tenant: only a verifier that lets the
+	// token's alg pick how the key is used accepts it.
+	AlgConfusion Credential = "alg-confusion"
+	// Deleted: signed with the run's key, valid, claiming a tenant that no
+	// longer exists (DeletedTenant).
+	Deleted Credential = "deleted-tenant"
 )
+
+// Genuine reports whether the credential is a tenant's valid token (any
+// algorithm): every other kind must be refused with 401.
+func (c Credential) Genuine() bool { return c == Valid || c == ValidRS }
 
 // SignedWithRunKey reports whether tokens of this kind carry a signature
 // made with the run's key (they are never printed).
 func (c Credential) SignedWithRunKey() bool {
 	switch c {
-	case None, Garbage, AlgNone, WrongKey:
+	case None, Garbage, AlgNone, WrongKey, AlgConfusion:
 		return false
 	}
 	return true
 }
 
 // HostileCredentials are the hostile kinds the property draws.
-var HostileCredentials = []Credential{None, Garbage, AlgNone, WrongKey, Forged, Expired, NotYet, NoExpiry, NoClaim}
+// rapid favours the first elements: the ones only one defect accepts come
+// first.
+var HostileCredentials = []Credential{AlgConfusion, Deleted, Expired, AlgNone, Forged, WrongKey, NotYet, NoExpiry, NoClaim, None, Garbage}
 
 // Minted is a token as sent, with what it claims (for the evidence).
 type Minted struct {
@@ -58,13 +119,28 @@ type Minted struct {
 	Claims string // the claims as JSON, for the evidence
 }
 
-// Mint makes a credential of kind for the tenant own, naming foreign where
-// the kind claims another tenant. key is the service's key.
+// Mint makes an HS256 credential of kind for the tenant own, naming
+// foreign where the kind claims another tenant. key is the service's
+// HS256 key. Kinds that need the RS256 key (ValidRS, AlgConfusion) need
+// Keys.Mint.
 func Mint(key []byte, kind Credential, own, foreign string, now time.Time) (Minted, error) {
+	return Keys{HS256: key}.Mint(kind, own, foreign, now)
+}
+
+// Mint makes a credential of kind for the tenant own, naming foreign where
+// the kind claims another tenant, with the run's keys.
+func (keys Keys) Mint(kind Credential, own, foreign string, now time.Time) (Minted, error) {
+	key := keys.HS256
 	claims := jwt.MapClaims{ClaimTenant: own, "exp": now.Add(time.Hour).Unix(), "iat": now.Unix()}
 	m := Minted{Kind: kind}
 	sign := func(k []byte) (string, error) {
 		return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(k)
+	}
+	needRS := func() error {
+		if keys.RS256 == nil {
+			return fmt.Errorf("no RS256 key")
+		}
+		return nil
 	}
 	var err error
 	switch kind {
@@ -98,6 +174,21 @@ func Mint(key []byte, kind Credential, own, foreign string, now time.Time) (Mint
 		m.Token, err = sign(key)
 	case NoClaim:
 		delete(claims, ClaimTenant)
+		m.Token, err = sign(key)
+	case ValidRS:
+		if err = needRS(); err == nil {
+			m.Token, err = jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(keys.RS256)
+		}
+	case AlgConfusion:
+		claims[ClaimTenant] = foreign
+		var pub []byte
+		if err = needRS(); err == nil {
+			if pub, err = keys.publicPEM(); err == nil {
+				m.Token, err = sign(pub)
+			}
+		}
+	case Deleted:
+		claims[ClaimTenant] = DeletedTenant
 		m.Token, err = sign(key)
 	default:
 		return m, fmt.Errorf("mint: unknown credential kind %q", kind)

@@ -12,11 +12,11 @@ import (
 // The reference verification accepts the tenant's valid token and refuses
 // every hostile credential; no database is needed.
 func TestVerifiedTenant(t *testing.T) {
-	key, err := api.NewKey()
+	keys, err := api.NewKeys()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &api.Service{Key: key, Hooks: api.Reference()}
+	s := &api.Service{Key: keys.HS256, Public: keys.Public(), Hooks: api.Reference()}
 	const own, foreign = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
 	req := func(m api.Minted) *http.Request {
 		r, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1/documents", nil)
@@ -26,17 +26,22 @@ func TestVerifiedTenant(t *testing.T) {
 		return r
 	}
 	now := time.Now()
-	valid, err := api.Mint(key, api.Valid, own, foreign, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, err := s.VerifiedTenant(req(valid)); err != nil || got != own {
-		t.Fatalf("valid token: got %q, %v", got, err)
-	}
-	for _, kind := range api.HostileCredentials {
-		m, err := api.Mint(key, kind, own, foreign, now)
+	for _, kind := range []api.Credential{api.Valid, api.ValidRS} {
+		valid, err := keys.Mint(kind, own, foreign, now)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if got, err := s.VerifiedTenant(req(valid)); err != nil || got != own {
+			t.Fatalf("%s token: got %q, %v", kind, got, err)
+		}
+	}
+	for _, kind := range api.HostileCredentials {
+		m, err := keys.Mint(kind, own, foreign, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kind == api.Deleted {
+			continue // signed and valid: the service refuses it when it finds no such tenant (TestReferenceStatuses)
 		}
 		if got, err := s.VerifiedTenant(req(m)); !errors.Is(err, api.ErrUnauthorized) {
 			t.Errorf("%s token accepted as %q", kind, got)

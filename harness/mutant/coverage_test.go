@@ -56,13 +56,6 @@ var uncoveredKinds = map[string]string{
 	// oracle is proven by a stand-in for the server bug
 	// (harness/plancache_test.go, executeRole), not by the matrix.
 	"plan-cache": "not seedable on a fixed server (CVE-2024-10976 fixed in 15.9; the matrix runs 15.x >= 15.9)",
-	// The reference keeps the tenant in a setting the client can set
-	// itself, so role-tricks fails on the reference by design (the matrix
-	// never runs it there): a mutant would be killed by the set_config
-	// trick whatever its defect. Seeding one needs a clean reference for
-	// role-tricks first (the tenant from something the client cannot set:
-	// policies on current_user under one role per tenant).
-	"role-trick": "no clean reference for role-tricks: every setting-held context fails it by design",
 }
 
 // uncoveredSites are the (site, kind) pairs no mutant reaches: for each,
@@ -71,31 +64,11 @@ var uncoveredKinds = map[string]string{
 // fail until its entry goes.
 var uncoveredSites = map[string]string{
 	"plancache.go:planCacheProbe plan-cache": "see uncoveredKinds",
-	"tricks.go:trickProbe role-trick":        "see uncoveredKinds",
-	// The pool property's per-request row check is reached by
-	// memoised-set-tenant (another tenant's rows, or none of its own); a
-	// context-less request seeing rows needs a defect that shows only under
-	// a pool (the read properties find a plain fail-open policy first).
-	"poolrequest.go:verify fail-open-read": "no pool-isolation mutant expects a context-less request to see rows",
 	// The scan resolves probe.kind to every kind any probe carries; the
 	// write and side-channel probes never reach readStatement.
 	"probe.go:readStatement cross-tenant-write":     "scan over-approximation (probe.kind of write probes)",
 	"probe.go:readStatement side-channel":           "scan over-approximation (probe.kind of side-channel probes)",
 	"probe.go:readStatement cross-tenant-reference": "scan over-approximation (probe.kind of cross-reference probes)",
-	// The RETURNING oracle of write-isolation: a write that returns another
-	// tenant's row; every write mutant changes rows, found by the digests
-	// first.
-	"write.go:writeProbe cross-tenant-read": "no write-isolation mutant expects RETURNING to show a foreign row",
-	// The request properties see a tenant's row in the wrong place only
-	// when the router routes right but a database holds rows it must not
-	// (a write path outside the router's hooks); the migration's own
-	// misplacement check is reached (level3:migration-copies-directory).
-	"router/placement.go:placement tier-misplacement": "no routing mutant writes outside the request's database",
-	"router/request.go:checkSeen cross-tenant-read":   "no routing mutant serves the right database with another tenant's context",
-	// A chunk's vector visible to another tenant, found by the agreement
-	// (rather than by vector-read-isolation, which every read mutant hits
-	// first).
-	"vector/sqlagree.go:agreeFor cross-tenant-vector-read": "no vector mutant is expected from vector-sql-agreement with a read leak",
 }
 
 // catalogueKinds lists, for each finding kind, the properties from which
@@ -114,7 +87,10 @@ func catalogueKinds(t *testing.T) map[string][]string {
 		}
 	}
 	for _, m := range vector.Mutants {
-		p, ok := vectorProperty[m.Kind]
+		p, ok := m.Property, m.Property != ""
+		if !ok {
+			p, ok = vectorProperty[m.Kind]
+		}
 		if !ok {
 			t.Fatalf("vector mutant %s: kind %s has no property in vectorProperty", m.Name, m.Kind)
 		}

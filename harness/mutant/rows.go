@@ -21,11 +21,6 @@ const (
 	APIPrefix    = "api:"
 )
 
-// APILayer is the layer of the service defects of harness/api. The API
-// property is not in the registry (properties.All) yet: until it is, its
-// rows run harness/api's own property list through apiChecker.
-const APILayer properties.Layer = "api"
-
 // Row is one row of the kill matrix before it runs: a seeded defect of
 // one layer's catalogue, or the layer's clean reference, with what must
 // find it and how to stand up the environment that holds it. Every row
@@ -204,7 +199,7 @@ func RouterRow(m *router.Mutant) *Row {
 // reference service) over a fresh embedded server with the reference
 // schema.
 func APIRow(m *api.Mutant) *Row {
-	r := &Row{Name: APIPrefix + Reference, Layer: APILayer, ReplayBase: "tenantfuzz api"}
+	r := &Row{Name: APIPrefix + Reference, Layer: properties.API, ReplayBase: "tenantfuzz api"}
 	if m != nil {
 		r.Name, r.Property = APIPrefix+m.Name, m.Property
 		if m.Entry > 0 {
@@ -222,43 +217,20 @@ func APIRow(m *api.Mutant) *Row {
 		if m != nil {
 			menv = aenv.WithMutant(m) // shares the pools: close the original
 		}
-		var props []checker
-		for _, p := range api.Properties {
-			props = append(props, apiChecker{p, menv})
-		}
-		return &properties.Env{Target: aenv.Target}, props, aenv.Close, nil
+		env := &properties.Env{Target: aenv.Target, API: menv, VectorOff: "the API rows check the service only", RouterOff: "the API rows check the service only"}
+		return env, registry(properties.API), aenv.Close, nil
 	}
 	return r
 }
 
 // checker is what a row runs: a property of the registry
-// (*properties.Property), or, for the API layer until the registry holds
-// it, apiChecker.
+// (*properties.Property).
 type checker interface {
 	String() string
 	On(harness.RunOptions) bool
 	Prepare(ctx context.Context, env *properties.Env, opts harness.RunOptions) (func(context.Context) error, error)
 	Subjects(env *properties.Env) []properties.Subject
 	Run(ctx context.Context, env *properties.Env, subj properties.Subject, opts harness.RunOptions) *harness.Result
-}
-
-// apiChecker runs an API property on its one subject ("service") against
-// the row's service.
-type apiChecker struct {
-	p   *api.Property
-	env *api.Env
-}
-
-func (a apiChecker) String() string             { return a.p.Name }
-func (a apiChecker) On(harness.RunOptions) bool { return true }
-func (a apiChecker) Subjects(*properties.Env) []properties.Subject {
-	return []properties.Subject{{Name: api.Subject}}
-}
-func (a apiChecker) Prepare(context.Context, *properties.Env, harness.RunOptions) (func(context.Context) error, error) {
-	return func(context.Context) error { return nil }, nil
-}
-func (a apiChecker) Run(ctx context.Context, _ *properties.Env, _ properties.Subject, opts harness.RunOptions) *harness.Result {
-	return a.p.Run(ctx, a.env, opts)
 }
 
 // order puts the row's expected property first; role tricks run only

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/tenantfuzz/tenantfuzz/harness"
 )
 
@@ -70,6 +71,13 @@ var Mutants = []*Mutant{
 		},
 	},
 	{
+		Name: "control-plane-pool", Entry: 4, Property: "routing-isolation", Kinds: []harness.Kind{harness.KindCrossTenantRead},
+		Doc: "serves shared-tier requests on the control plane's pool (\"it is already open on the shared database\"): the " +
+			"right database and the right tenant context, but the directory's role bypasses row-level security, so a shared " +
+			"tenant reads every tenant's rows (the only check that sees it compares the rows a request sees with its own)",
+		router: func(r *Router) { r.Pools[SharedDB] = r.Directory },
+	},
+	{
 		Name: "dedicated-by-slug", Entry: 39, Property: "routing-isolation", Kinds: []harness.Kind{KindOverRefusal},
 		Doc: "the tier switch looks the dedicated database up by the tenant's slug while the deployment map is keyed by tenant " +
 			"id: every dedicated tenant is refused as having no database (a router that refuses is safe from every other " +
@@ -86,6 +94,28 @@ var Mutants = []*Mutant{
 					return "", fmt.Errorf("%w for tenant %s", ErrNoDedicated, t.Slug)
 				}
 				return "", fmt.Errorf("%w %q of tenant %s", ErrUnknownTier, t.Tier, t.ID)
+			}
+		},
+	},
+	{
+		Name: "dual-write-left-on", Entry: 40, Property: "routing-isolation", Kinds: []harness.Kind{KindTierMisplacement},
+		Doc: "the migration's dual-write mode was never switched off: requests of a dedicated tenant are served by its own " +
+			"database, but every write is mirrored into the shared database as well, where the tenant's rows must no longer " +
+			"be (no request sees it; the placement check after each request does)",
+		router: func(r *Router) {
+			r.Hooks.Tx = func(ctx context.Context, r *Router, t Tenant, db string, tx pgx.Tx) (pgx.Tx, error) {
+				if t.Tier != TierDedicated || db == SharedDB {
+					return tx, nil
+				}
+				mirror, err := r.Pools[SharedDB].Begin(ctx)
+				if err != nil {
+					return nil, err
+				}
+				if err := r.Hooks.SetContext(ctx, mirror, t.ID); err != nil {
+					_ = mirror.Rollback(context.WithoutCancel(ctx))
+					return nil, err
+				}
+				return &dualWrite{Tx: tx, mirror: mirror}, nil
 			}
 		},
 	},
@@ -155,4 +185,38 @@ func MutantByName(name string) *Mutant {
 		}
 	}
 	return nil
+}
+
+// dualWrite is the request's transaction with every Exec mirrored into a
+// second one (dual-write-left-on); both commit or roll back together.
+type dualWrite struct {
+	pgx.Tx
+	mirror pgx.Tx
+}
+
+func (d *dualWrite) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := d.Tx.Exec(ctx, sql, args...)
+	if err != nil || !strings.HasPrefix(strings.ToUpper(strings.TrimSpace(sql)), "INSERT") {
+		return tag, err
+	}
+	if _, err := d.mirror.Exec(ctx, sql, args...); err != nil {
+		return tag, fmt.Errorf("mirror write: %w", err)
+	}
+	return tag, nil
+}
+
+func (d *dualWrite) Commit(ctx context.Context) error {
+	if err := d.Tx.Commit(ctx); err != nil {
+		_ = d.mirror.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	return d.mirror.Commit(ctx)
+}
+
+func (d *dualWrite) Rollback(ctx context.Context) error {
+	err := d.Tx.Rollback(ctx)
+	if merr := d.mirror.Rollback(ctx); err == nil {
+		err = merr
+	}
+	return err
 }

@@ -45,6 +45,11 @@ type Hooks struct {
 	Database func(r *Router, host string, t Tenant) (string, error)
 	// SetContext puts the tenant id into effect for the transaction.
 	SetContext func(ctx context.Context, tx pgx.Tx, tenantID string) error
+	// Tx, if set, wraps the request's transaction once its context is set
+	// (the reference leaves it nil: the request runs on the transaction as
+	// is). A router that mirrors or diverts the request's writes does it
+	// here; the placement check sees where they land.
+	Tx func(ctx context.Context, r *Router, t Tenant, db string, tx pgx.Tx) (pgx.Tx, error)
 }
 
 // Router is the hybrid router: Host header -> tenant -> database by tier ->
@@ -160,6 +165,14 @@ func (r *Router) begin(ctx context.Context, lease pgx.Tx, host, name string, key
 	if err := r.Hooks.SetContext(ctx, tx, t.ID); err != nil {
 		_ = tx.Rollback(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("set tenant context on %s: %w", db, err)
+	}
+	if r.Hooks.Tx != nil {
+		wrapped, err := r.Hooks.Tx(ctx, r, t, db, tx)
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			return nil, fmt.Errorf("open request on %s: %w", db, err)
+		}
+		tx = wrapped
 	}
 	return &Request{Host: host, Tenant: t, Database: db, Tx: tx, lease: lease}, nil
 }

@@ -30,8 +30,11 @@ type Mutant struct {
 	Entry int          // the docs/leaks.md entry it stands for
 	Modes []app.Mode   // the modes the defect can live in
 	Kind  harness.Kind // the finding it must produce
-	Doc   string
-	apply func(r *app.Repository)
+	// Property is the property that must find it; empty: the one whose
+	// oracle reports Kind (vector-read-isolation for a read, and so on).
+	Property string
+	Doc      string
+	apply    func(r *app.Repository)
 }
 
 func (m *Mutant) String() string { return m.Name }
@@ -206,6 +209,25 @@ var Mutants = []*Mutant{
 					return app.SharedNamespaceName, nil
 				}
 				return ns, err
+			}
+		},
+	},
+	{
+		Name: "uri-ids-unscoped", Entry: 34, Modes: []app.Mode{app.SharedNamespace}, Kind: KindVectorRead, Property: "vector-sql-agreement",
+		Doc: "ids holding a ':' are taken for external references (s3:bucket/key, gdrive:abc), unique already, and stored " +
+			"without the tenant prefix: any tenant that names such an id reaches the record. The vector worlds' ids never hold " +
+			"one; the chunks' vector_id values of a SQL world do, so only vector-sql-agreement (another tenant fetching a " +
+			"tenant's chunk vectors) finds it",
+		apply: func(r *app.Repository) {
+			ref := r.StoredID
+			r.StoredID = func(t, id string, op app.Op) (string, error) {
+				if strings.Contains(id, ":") {
+					if err := app.CheckTenant(t); err != nil {
+						return "", err
+					}
+					return app.Escape(id), app.CheckID(id)
+				}
+				return ref(t, id, op)
 			}
 		},
 	},

@@ -74,8 +74,16 @@ func TestEveryMutantIsKilledWithAReplayableFinding(t *testing.T) {
 			}
 			t.Run(m.Name+"/"+string(mode), func(t *testing.T) {
 				menv := env.WithMutant(m)
-				if m.Kind == vector.KindSQLVectorMismatch { // the agreement reads SQL
+				if m.Kind == vector.KindSQLVectorMismatch || m.Property == vector.SQLAgreement.Name { // the agreement reads SQL
 					menv = menv.WithTarget(testenv.Target(t))
+				}
+				if p := vector.PropertyByName(m.Property); p != nil && p != vector.ReadIsolation && m.Kind == vector.KindVectorRead {
+					// A read defect given to another property: the read
+					// property's oracle must not be what finds it.
+					res := vector.ReadIsolation.Run(context.Background(), menv, mode, opts(60, 11))
+					if res.Err != nil || len(res.Findings) > 0 {
+						t.Fatalf("%s is expected from %s, yet vector-read-isolation found it (or failed): %v %v", m.Name, p.Name, res.Findings, res.Err)
+					}
 				}
 				var hit *harness.Finding
 				var hitProp *vector.Property
@@ -117,6 +125,9 @@ func TestEveryMutantIsKilledWithAReplayableFinding(t *testing.T) {
 // preferred orders the properties so the one whose oracle matches the
 // mutant's expected kind runs first: the test stops at the first kill.
 func preferred(m *vector.Mutant) []*vector.Property {
+	if p := vector.PropertyByName(m.Property); p != nil {
+		return []*vector.Property{p}
+	}
 	if m.Kind == vector.KindSQLVectorMismatch {
 		return []*vector.Property{vector.SQLAgreement}
 	}
@@ -133,7 +144,8 @@ func TestMutantRegistry(t *testing.T) {
 		if i > 0 && vector.Mutants[i-1].Name >= m.Name {
 			t.Errorf("Mutants not sorted by name at %s", m.Name)
 		}
-		if seen[m.Name] || m.Entry < 31 || m.Entry > 38 || m.Doc == "" || len(m.Modes) == 0 || vector.MutantByName(m.Name) != m {
+		if seen[m.Name] || m.Entry < 31 || m.Entry > 38 || m.Doc == "" || len(m.Modes) == 0 || vector.MutantByName(m.Name) != m ||
+			m.Property != "" && vector.PropertyByName(m.Property) == nil {
 			t.Errorf("bad mutant entry %+v", m)
 		}
 		seen[m.Name] = true
