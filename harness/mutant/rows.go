@@ -132,7 +132,7 @@ func openTarget(ctx context.Context, cfg harness.Config) (*pg.Database, *harness
 }
 
 // vectorProperty is the vector property whose oracle reports each kind:
-// a vector mutant is expected from it.
+// a vector mutant is expected from it unless it names its Property.
 var vectorProperty = map[harness.Kind]string{
 	vector.KindVectorRead:        "vector-read-isolation",
 	vector.KindVectorWrite:       "vector-write-isolation",
@@ -145,7 +145,10 @@ var vectorProperty = map[harness.Kind]string{
 func VectorRow(m *vector.Mutant) *Row {
 	r := &Row{Name: VectorPrefix + Reference, Layer: properties.Vector}
 	if m != nil {
-		r.Name, r.Leaks, r.Property = VectorPrefix+m.Name, []int{m.Entry}, vectorProperty[m.Kind]
+		r.Name, r.Leaks, r.Property = VectorPrefix+m.Name, []int{m.Entry}, m.Property
+		if r.Property == "" {
+			r.Property = vectorProperty[m.Kind]
+		}
 		r.ReplayBase = "tenantfuzz replay --vector-mutant " + m.Name
 		r.kills = func(kind harness.Kind, _, _ string) bool { return kind == m.Kind }
 	}
