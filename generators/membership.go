@@ -111,7 +111,7 @@ func (b *builder) joinTenants(ti int, m *catalog.Membership) {
 		if !ok {
 			continue
 		}
-		row.Values[m.UserColumn] = quote(u.ID)
+		row.Values[m.UserColumn] = catalog.QuoteLiteral(u.ID)
 		b.w.add(row)
 	}
 	b.w.resolveUsers()
@@ -164,7 +164,7 @@ func gotrueUser(rel *catalog.Relation, serial int, vals map[string]string) {
 			vals[col] = v
 		}
 	}
-	set("email", quote("u"+strconv.Itoa(serial)+"@example.test"))
-	set("raw_app_meta_data", quote(`{"provider": "email", "providers": ["email"]}`))
-	set("raw_user_meta_data", quote(`{}`))
+	set("email", catalog.QuoteLiteral("u"+strconv.Itoa(serial)+"@example.test"))
+	set("raw_app_meta_data", catalog.QuoteLiteral(`{"provider": "email", "providers": ["email"]}`))
+	set("raw_user_meta_data", catalog.QuoteLiteral(`{}`))
 }

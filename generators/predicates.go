@@ -40,7 +40,7 @@ func (g *selectGen) predicate(s src) string {
 		return rapid.SampledFrom(vals).Draw(g.t, label)
 	}
 	tenantLit := func() string {
-		return quote(g.w.TenantID(g.tenant("tenant id")))
+		return catalog.QuoteLiteral(g.w.TenantID(g.tenant("tenant id")))
 	}
 	switch g.draw(14, "predicate kind") {
 	case 0, 1:
@@ -56,7 +56,7 @@ func (g *selectGen) predicate(s src) string {
 		return ref + []string{" IS NULL", " IS NOT NULL"}[g.draw(2, "null test")]
 	case 5:
 		if textual(c) {
-			return ref + " LIKE " + quote("%"+Canary(g.tenant("canary tenant"))+"%")
+			return ref + " LIKE " + catalog.QuoteLiteral("%"+Canary(g.tenant("canary tenant"))+"%")
 		}
 		return ref + " IS NOT NULL"
 	case 6:
@@ -74,7 +74,7 @@ func (g *selectGen) predicate(s src) string {
 				if len(g.w.Tenants) > maxInList { // a large world: some of its tenants
 					t = g.tenant("in tenant")
 				}
-				ids[i] = quote(g.w.TenantID(t))
+				ids[i] = catalog.QuoteLiteral(g.w.TenantID(t))
 			}
 			return tcol + " IN (" + strings.Join(ids, ", ") + ")"
 		}

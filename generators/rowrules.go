@@ -106,7 +106,7 @@ func (b *builder) parent(rel *catalog.Relation, fk catalog.ForeignKey, k int) (R
 		return Row{}, false
 	}
 	if ref == b.cat.TenantsTable && len(fk.RefColumns) == 1 {
-		return Row{Values: map[string]string{fk.RefColumns[0]: quote(b.w.Tenants[k].ID)}}, true
+		return Row{Values: map[string]string{fk.RefColumns[0]: catalog.QuoteLiteral(b.w.Tenants[k].ID)}}, true
 	}
 	var parents []Row
 	for _, r := range b.w.Rows {
@@ -211,7 +211,7 @@ func step(col *catalog.Column, v string) string {
 		return strconv.FormatFloat(x+1, 'f', -1, 64)
 	}
 	if t, ok := parseInstant(s); ok {
-		return quote(formatInstant(col, t.AddDate(0, 0, 1)))
+		return catalog.QuoteLiteral(formatInstant(col, t.AddDate(0, 0, 1)))
 	}
 	return v
 }

@@ -60,7 +60,7 @@ func (b *builder) shareContent(rel *catalog.Relation, k int, vals map[string]str
 	}
 	b.shared[key] = true
 	for _, c := range cols {
-		vals[c.Name] = quote(fitShared(sharedContent[item], c))
+		vals[c.Name] = catalog.QuoteLiteral(fitShared(sharedContent[item], c))
 	}
 	for _, pk := range rel.PrimaryKey {
 		if v, ok := vals[pk]; ok && v != "NULL" && v != "DEFAULT" {
@@ -176,7 +176,7 @@ func isFKColumn(rel *catalog.Relation, col string) bool {
 // column, or a uuid that is k's (a parent's key) or new (generated for
 // this row, so attributed to k when the row joins the world).
 func (b *builder) attributable(rel *catalog.Relation, k int, vals map[string]string, content []*catalog.Column) bool {
-	if rel.TenantColumn != "" && vals[rel.TenantColumn] == quote(b.w.Tenants[k].ID) {
+	if rel.TenantColumn != "" && vals[rel.TenantColumn] == catalog.QuoteLiteral(b.w.Tenants[k].ID) {
 		return true
 	}
 	skip := map[string]bool{}

@@ -65,7 +65,7 @@ func (s Statement) Restricted(cat *catalog.Catalog, tenantID string) (sql string
 	if s.Unrestrictable {
 		return "", false
 	}
-	lit := quote(tenantID)
+	lit := catalog.QuoteLiteral(tenantID)
 	if cat.Membership != nil {
 		lit = cat.Membership.OwnSet(lit)
 	}

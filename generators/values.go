@@ -44,37 +44,37 @@ func (b *builder) nonNull(ti, ci int, col *catalog.Column, label string, k int, 
 		if len(ok) == 0 {
 			return "NULL" // the CHECKs allow nothing the generator knows: refused
 		}
-		return quote(rapid.SampledFrom(ok).Draw(b.t, label))
+		return catalog.QuoteLiteral(rapid.SampledFrom(ok).Draw(b.t, label))
 	}
 	if len(col.EnumLabels) > 0 {
-		return quote(rapid.SampledFrom(col.EnumLabels).Draw(b.t, label))
+		return catalog.QuoteLiteral(rapid.SampledFrom(col.EnumLabels).Draw(b.t, label))
 	}
 	switch col.BaseType {
 	case "uuid":
-		return quote(rowUUID(ti, k, ci, b.serial))
+		return catalog.QuoteLiteral(rowUUID(ti, k, ci, b.serial))
 	case "text", "varchar", "bpchar", "citext", "name":
-		return quote(b.textValue(ti, ci, col, label, k, unique))
+		return catalog.QuoteLiteral(b.textValue(ti, ci, col, label, k, unique))
 	case "int2", "int4", "int8", "numeric", "float4", "float8", "oid":
 		return b.number(col, label, ti, unique)
 	case "bool":
 		return rapid.SampledFrom([]string{"true", "false"}).Draw(b.t, label)
 	case "date":
-		return quote(b.instant(col, label, []string{"2024-02-29", "1970-01-01", "9999-12-31", "0001-01-01", "2026-11-26"}))
+		return catalog.QuoteLiteral(b.instant(col, label, []string{"2024-02-29", "1970-01-01", "9999-12-31", "0001-01-01", "2026-11-26"}))
 	case "timestamptz", "timestamp":
-		return quote(b.instant(col, label, []string{"2024-02-29 12:00:00+00", "1970-01-01 00:00:00+00", "2999-12-31 23:59:59+00", "2026-11-26 13:00:00.123456+00"}))
+		return catalog.QuoteLiteral(b.instant(col, label, []string{"2024-02-29 12:00:00+00", "1970-01-01 00:00:00+00", "2999-12-31 23:59:59+00", "2026-11-26 13:00:00.123456+00"}))
 	case "time", "timetz":
-		return quote(rapid.SampledFrom([]string{"00:00:00", "23:59:59.999999", "12:00:00"}).Draw(b.t, label))
+		return catalog.QuoteLiteral(rapid.SampledFrom([]string{"00:00:00", "23:59:59.999999", "12:00:00"}).Draw(b.t, label))
 	case "interval":
-		return quote(rapid.SampledFrom([]string{"0", "1 day", "-1 year"}).Draw(b.t, label))
+		return catalog.QuoteLiteral(rapid.SampledFrom([]string{"0", "1 day", "-1 year"}).Draw(b.t, label))
 	case "jsonb", "json":
 		c := Canary(k)
-		return quote(rapid.SampledFrom([]string{
+		return catalog.QuoteLiteral(rapid.SampledFrom([]string{
 			`{"owner": "` + c + `", "n": 1}`, `{}`, `[]`, `{"nested": {"k": "` + c + `"}, "list": [1, null]}`, `"` + c + `"`,
 		}).Draw(b.t, label))
 	case "bytea":
-		return quote(rapid.SampledFrom([]string{`\x`, `\x00ff`, `\x` + fmt.Sprintf("%x", Canary(k))}).Draw(b.t, label))
+		return catalog.QuoteLiteral(rapid.SampledFrom([]string{`\x`, `\x00ff`, `\x` + fmt.Sprintf("%x", Canary(k))}).Draw(b.t, label))
 	case "inet", "cidr":
-		return quote(rapid.SampledFrom([]string{"127.0.0.1", "10.0.0.0/8", "::1"}).Draw(b.t, label))
+		return catalog.QuoteLiteral(rapid.SampledFrom([]string{"127.0.0.1", "10.0.0.0/8", "::1"}).Draw(b.t, label))
 	}
 	if col.Category == "A" {
 		return b.array(label, col, k)
@@ -99,7 +99,7 @@ var numbers = map[string][]string{
 func (b *builder) array(label string, col *catalog.Column, k int) string {
 	switch col.ElemType {
 	case "text", "varchar", "bpchar":
-		return rapid.SampledFrom([]string{"'{}'", "ARRAY[" + quote(Canary(k)+"tag") + ", 'b']", "ARRAY[NULL, " + quote(Canary(k)) + "]"}).Draw(b.t, label)
+		return rapid.SampledFrom([]string{"'{}'", "ARRAY[" + catalog.QuoteLiteral(Canary(k)+"tag") + ", 'b']", "ARRAY[NULL, " + catalog.QuoteLiteral(Canary(k)) + "]"}).Draw(b.t, label)
 	case "int2", "int4", "int8", "numeric":
 		return rapid.SampledFrom([]string{"'{}'", "'{1,2,3}'", "'{0,NULL}'"}).Draw(b.t, label)
 	case "uuid":

@@ -280,7 +280,7 @@ func (w *World) add(row Row) {
 func (b *builder) makeRow(ti int, rel *catalog.Relation, k int) (Row, bool) {
 	b.serial++
 	vals := map[string]string{}
-	tid := quote(b.w.Tenants[k].ID)
+	tid := catalog.QuoteLiteral(b.w.Tenants[k].ID)
 	if rel == b.cat.TenantsTable && len(rel.PrimaryKey) == 1 {
 		vals[rel.PrimaryKey[0]] = tid
 	}
@@ -337,7 +337,7 @@ func (b *builder) foreignKey(rel *catalog.Relation, fk catalog.ForeignKey, k int
 		return true
 	}
 	if ref == b.cat.TenantsTable && len(fk.Columns) == 1 {
-		vals[fk.Columns[0]] = quote(b.w.Tenants[k].ID)
+		vals[fk.Columns[0]] = catalog.QuoteLiteral(b.w.Tenants[k].ID)
 		return true
 	}
 	var parents []Row
@@ -395,9 +395,6 @@ func isUnique(rel *catalog.Relation, col string) bool {
 	}
 	return false
 }
-
-// quote renders a string as a SQL literal (standard_conforming_strings on).
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // IdentifierPattern matches what the harness may print from a returned
 // value without revealing content: generated uuids and canary markers.

@@ -142,7 +142,7 @@ func (g *writeGen) build(st *Statement) {
 		col := g.tenantKey()
 		other := g.other()
 		st.Tenant = other
-		set := catalog.QuoteIdent(col) + " = " + quote(g.w.TenantID(other))
+		set := catalog.QuoteIdent(col) + " = " + catalog.QuoteLiteral(g.w.TenantID(other))
 		if rel.TenantColumn == "" && rel.Parent != nil { // owned through a parent: point at another tenant's parent
 			set = g.reparent(other)
 		}
@@ -266,7 +266,7 @@ func (g *writeGen) insertSelect(st *Statement) string {
 		expr := ref
 		switch {
 		case c.Name == g.rel.TenantColumn && foreign:
-			expr = quote(g.w.TenantID(other))
+			expr = catalog.QuoteLiteral(g.w.TenantID(other))
 			st.Tenant = other
 		case isUnique(g.rel, c.Name) && c.BaseType == "uuid":
 			expr = "gen_random_uuid()"
@@ -391,7 +391,7 @@ func (g *writeGen) settable() *catalog.Column {
 func (g *writeGen) ownValue(c *catalog.Column) string {
 	edited := Canary(g.viewer) + "edited"
 	if textual(*c) && len(c.Allowed) == 0 && len(c.EnumLabels) == 0 && fits(c, edited) && g.draw(3, "edit value?") == 0 {
-		return quote(edited)
+		return catalog.QuoteLiteral(edited)
 	}
 	var vals []string
 	for _, r := range g.w.RowsOf(g.rel) {
@@ -423,14 +423,14 @@ func freshValue(t *rapid.T, c catalog.Column, ci, tenant int) string {
 	id := fmt.Sprintf("f1e5f1e5-%04x-4%03x-8000-000000000001", tenant+1, ci)
 	switch {
 	case c.BaseType == "uuid":
-		return quote(id)
+		return catalog.QuoteLiteral(id)
 	case textual(c) && len(c.Patterns) > 0:
 		if s, ok := matchAll(t, c.Name+" fresh", c.Patterns, c.MinLen, c.MaxLen, true, 1<<20+ci, Canary(tenant)); ok {
-			return quote(s)
+			return catalog.QuoteLiteral(s)
 		}
-		return quote(Canary(tenant) + "fresh-" + strconv.Itoa(ci))
+		return catalog.QuoteLiteral(Canary(tenant) + "fresh-" + strconv.Itoa(ci))
 	case textual(c) && strings.Contains(machineChosen(&c), "uuid") && (c.MaxLen == 0 || c.MaxLen >= 36):
-		return quote(id)
+		return catalog.QuoteLiteral(id)
 	case textual(c):
 		s := Canary(tenant) + "fresh-" + strconv.Itoa(ci)
 		if c.MaxLen > 0 && len(s) > c.MaxLen {
@@ -439,7 +439,7 @@ func freshValue(t *rapid.T, c catalog.Column, ci, tenant int) string {
 		for len(s) < c.MinLen {
 			s += "x"
 		}
-		return quote(s)
+		return catalog.QuoteLiteral(s)
 	default:
 		return strconv.Itoa(900000000 + ci)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // QueryAs inserts the world (as the admin role, in a transaction that is
@@ -58,7 +59,7 @@ func (tg *Target) queryIn(ctx context.Context, w *generators.World, sql string, 
 		if ok, err := tg.setContext(ctx, tx, ctxTenant, t, w); err != nil || !ok {
 			return nil, nil, fmt.Errorf("set the context of %s: %w", w.Tenants[t].Label, err)
 		}
-		rs := query(ctx, tx, "SET LOCAL ROLE "+quoteIdent(tg.tenantRole(w, t))+";", sql)
+		rs := query(ctx, tx, "SET LOCAL ROLE "+catalog.QuoteIdent(tg.tenantRole(w, t))+";", sql)
 		if rs.err != nil {
 			return nil, nil, fmt.Errorf("query as %s: %w", w.Tenants[t].Label, rs.err)
 		}

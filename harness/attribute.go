@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // owners returns the tenants a returned row can be traced to (by tenant
@@ -65,7 +66,7 @@ func describeRow(cols []string, row []*string, showValues bool) string {
 		case v == nil:
 			parts = append(parts, name+"=NULL")
 		case showValues:
-			parts = append(parts, name+"="+quoteLiteral(*v))
+			parts = append(parts, name+"="+catalog.QuoteLiteral(*v))
 		default:
 			parts = append(parts, name+"="+redact(*v))
 		}

@@ -193,7 +193,7 @@ func truncatePlans(ctx context.Context, q Execer, names []string) error {
 func copyPlan(ctx context.Context, tx pgx.Tx, p *bulkPlan) (int64, error) {
 	cols := make([]string, len(p.cols))
 	for i, c := range p.cols {
-		cols[i] = quoteIdent(c.name)
+		cols[i] = catalog.QuoteIdent(c.name)
 	}
 	sql := "COPY " + p.rel.QualifiedName() + " (" + strings.Join(cols, ", ") + ") FROM STDIN"
 	if p.rel.Kind != catalog.KindPartitioned { // refused on partitioned tables

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // deferredIndexes are the indexes and constraints BulkLoad drops before
@@ -129,7 +130,7 @@ func readDeferred(ctx context.Context, tx pgx.Tx, tables []string) (*deferredInd
 // drop drops the foreign keys, then the indexes and their constraints.
 func (d *deferredIndexes) drop(ctx context.Context, tx pgx.Tx) error {
 	for _, fk := range d.fks {
-		if _, err := tx.Exec(ctx, "ALTER TABLE "+fk.table+" DROP CONSTRAINT "+quoteIdent(fk.name)); err != nil {
+		if _, err := tx.Exec(ctx, "ALTER TABLE "+fk.table+" DROP CONSTRAINT "+catalog.QuoteIdent(fk.name)); err != nil {
 			return fmt.Errorf("drop foreign key %s on %s: %w", fk.name, fk.table, err)
 		}
 	}
@@ -158,7 +159,7 @@ func (d *deferredIndexes) restore(ctx context.Context, tx pgx.Tx) error {
 		}
 	}
 	for _, fk := range d.fks {
-		sql := "ALTER TABLE " + fk.table + " ADD CONSTRAINT " + quoteIdent(fk.name) + " " + fk.def
+		sql := "ALTER TABLE " + fk.table + " ADD CONSTRAINT " + catalog.QuoteIdent(fk.name) + " " + fk.def
 		if fk.validated {
 			sql += " NOT VALID"
 		}

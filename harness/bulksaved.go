@@ -64,7 +64,7 @@ func savedColumns(r *catalog.Relation) string {
 	var cols []string
 	for _, c := range r.Columns {
 		if !c.Generated {
-			cols = append(cols, quoteIdent(c.Name))
+			cols = append(cols, catalog.QuoteIdent(c.Name))
 		}
 	}
 	return strings.Join(cols, ", ")

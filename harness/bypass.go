@@ -77,7 +77,7 @@ WHERE c.oid = $1 AND r.rolname = $2`, rel.OID, role).Scan(&super, &bypass, &enab
 		return "", nil
 	}
 	var active bool
-	if _, err := tx.Exec(ctx, "SET LOCAL ROLE "+quoteIdent(role)); err != nil {
+	if _, err := tx.Exec(ctx, "SET LOCAL ROLE "+catalog.QuoteIdent(role)); err != nil {
 		return "", fmt.Errorf("become %s to check row security: %w", role, err)
 	}
 	if err := tx.QueryRow(ctx, "SELECT row_security_active($1::oid)", rel.OID).Scan(&active); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // Execer runs SQL: a transaction or a connection.
@@ -53,7 +54,7 @@ var strategies = map[string]*Strategy{
 			return err
 		},
 		Script: func(tg *Target, id string) string {
-			return fmt.Sprintf("select set_config(%s, %s, true)", quoteLiteral(tg.Config.ContextSetting), quoteLiteral(id))
+			return fmt.Sprintf("select set_config(%s, %s, true)", catalog.QuoteLiteral(tg.Config.ContextSetting), catalog.QuoteLiteral(id))
 		},
 		Settings: contextSetting, Safe: true,
 	},
@@ -65,7 +66,7 @@ var strategies = map[string]*Strategy{
 			return err
 		},
 		Script: func(tg *Target, id string) string {
-			return strings.ReplaceAll(tg.Config.ContextSQL, "$1", quoteLiteral(id))
+			return strings.ReplaceAll(tg.Config.ContextSQL, "$1", catalog.QuoteLiteral(id))
 		},
 		Settings: contextSetting, Safe: true,
 	},
@@ -73,11 +74,11 @@ var strategies = map[string]*Strategy{
 		Name: "set-local",
 		Doc:  "SET LOCAL app.tenant_id = '<id>': SET takes no bind parameters, so the id is quoted into the SQL; safe only with correct quoting, and only LOCAL is transaction-scoped.",
 		Set: func(ctx context.Context, q Execer, tg *Target, id string) error {
-			_, err := q.Exec(ctx, "SET LOCAL "+quoteIdent(tg.Config.ContextSetting)+" = "+quoteLiteral(id))
+			_, err := q.Exec(ctx, "SET LOCAL "+catalog.QuoteIdent(tg.Config.ContextSetting)+" = "+catalog.QuoteLiteral(id))
 			return err
 		},
 		Script: func(tg *Target, id string) string {
-			return "SET LOCAL " + quoteIdent(tg.Config.ContextSetting) + " = " + quoteLiteral(id)
+			return "SET LOCAL " + catalog.QuoteIdent(tg.Config.ContextSetting) + " = " + catalog.QuoteLiteral(id)
 		},
 		Settings: contextSetting, Safe: true,
 	},
@@ -90,7 +91,7 @@ var strategies = map[string]*Strategy{
 			return err
 		},
 		Script: func(tg *Target, id string) string {
-			return "select set_config('request.jwt.claims', json_build_object('tenant_id', " + quoteLiteral(id) + "::text, 'role', 'authenticated')::text, true)"
+			return "select set_config('request.jwt.claims', json_build_object('tenant_id', " + catalog.QuoteLiteral(id) + "::text, 'role', 'authenticated')::text, true)"
 		},
 		Settings: func(*Target) []string { return []string{"request.jwt.claims"} },
 		Safe:     true,
@@ -109,9 +110,9 @@ var strategies = map[string]*Strategy{
 		},
 		Script: func(tg *Target, id string) string {
 			if tg.membership() {
-				return "select set_config('request.jwt.claims', json_build_object('sub', " + quoteLiteral(id) + ", 'role', 'authenticated')::text, true)"
+				return "select set_config('request.jwt.claims', json_build_object('sub', " + catalog.QuoteLiteral(id) + ", 'role', 'authenticated')::text, true)"
 			}
-			return "select set_config('request.jwt.claims', json_build_object('sub', " + quoteLiteral(id) + ", 'role', 'authenticated', 'app_metadata', json_build_object('tenant_id', " + quoteLiteral(id) + "))::text, true)"
+			return "select set_config('request.jwt.claims', json_build_object('sub', " + catalog.QuoteLiteral(id) + ", 'role', 'authenticated', 'app_metadata', json_build_object('tenant_id', " + catalog.QuoteLiteral(id) + "))::text, true)"
 		},
 		Settings: func(*Target) []string { return []string{"request.jwt.claims"} },
 		Safe:     true,
@@ -124,11 +125,11 @@ var strategies = map[string]*Strategy{
 			if _, err := q.Exec(ctx, "RESET ROLE; "+createTenantRole(tg, id)); err != nil {
 				return fmt.Errorf("create tenant role: %w", err)
 			}
-			_, err := q.Exec(ctx, "SET LOCAL ROLE "+quoteIdent(tenantRole(id))+"; select set_config("+quoteLiteral(tg.Config.ContextSetting)+", "+quoteLiteral(id)+", true)")
+			_, err := q.Exec(ctx, "SET LOCAL ROLE "+catalog.QuoteIdent(tenantRole(id))+"; select set_config("+catalog.QuoteLiteral(tg.Config.ContextSetting)+", "+catalog.QuoteLiteral(id)+", true)")
 			return err
 		},
 		Script: func(tg *Target, id string) string {
-			return "SET LOCAL ROLE " + quoteIdent(tenantRole(id)) + "; select set_config(" + quoteLiteral(tg.Config.ContextSetting) + ", " + quoteLiteral(id) + ", true)"
+			return "SET LOCAL ROLE " + catalog.QuoteIdent(tenantRole(id)) + "; select set_config(" + catalog.QuoteLiteral(tg.Config.ContextSetting) + ", " + catalog.QuoteLiteral(id) + ", true)"
 		},
 		Settings: contextSetting, Safe: true,
 		Role: func(_ *Target, id string) string { return tenantRole(id) },
@@ -165,8 +166,8 @@ func tenantRole(id string) string {
 // back is gone with it.
 func createTenantRole(tg *Target, id string) string {
 	role := tenantRole(id)
-	return "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + quoteLiteral(role) + ") THEN CREATE ROLE " +
-		quoteIdent(role) + " NOLOGIN IN ROLE " + quoteIdent(tg.Config.AppRole) + "; END IF; END $$"
+	return "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + catalog.QuoteLiteral(role) + ") THEN CREATE ROLE " +
+		catalog.QuoteIdent(role) + " NOLOGIN IN ROLE " + catalog.QuoteIdent(tg.Config.AppRole) + "; END IF; END $$"
 }
 
 // tenantRole is the role a viewer's statements run as (viewer -1: none).
@@ -205,7 +206,7 @@ func StrategyByName(name string) (*Strategy, error) {
 // savepoint, the role switch, those statements and the release go to the
 // server in one round trip (a pipeline) instead of one each.
 func (tg *Target) applyContext(ctx context.Context, tx pgx.Tx, set func(q Execer) error) (bool, error) {
-	enter := []string{"SAVEPOINT tf_ctx", "SET LOCAL ROLE " + quoteIdent(tg.Config.AppRole)}
+	enter := []string{"SAVEPOINT tf_ctx", "SET LOCAL ROLE " + catalog.QuoteIdent(tg.Config.AppRole)}
 	var rec execRecorder
 	if err := set(&rec); err == nil && rec.pipelinable() {
 		stmts := append(append(enter, rec.stmts...), "RELEASE SAVEPOINT tf_ctx")

@@ -161,7 +161,7 @@ func (d *ContextDiagnosis) Explain() string {
 // statement.
 func (d *ContextDiagnosis) how() string {
 	if d.Strategy == "sql" && d.ContextSQL != "" {
-		return "--context-sql " + shellQuote(d.ContextSQL)
+		return "--context-sql " + ShellQuote(d.ContextSQL)
 	}
 	return d.Statement
 }
@@ -181,7 +181,7 @@ func FixFor(setting string) string {
 		return "Pass --context supabase (or jwt) so that the request's claims carry the tenant, or --context-sql with the application's own setter"
 	}
 	example := fmt.Sprintf("select set_config('%s', $1, true)", setting)
-	return "Pass --context-sql with the application's own setter, e.g. --context-sql " + shellQuote(example)
+	return "Pass --context-sql with the application's own setter, e.g. --context-sql " + ShellQuote(example)
 }
 
 // places is "policy a on t, policy b on u and 3 more" for one setting.
@@ -225,13 +225,6 @@ func (d *ContextDiagnosis) RaisingNote() string {
 		parts = append(parts, fmt.Sprintf("%s (%s)", s, places(rs, s)))
 	}
 	return "policies read " + strings.Join(parts, "; ") + " without missing_ok: a request without a tenant context raises instead of seeing no rows (fails closed)"
-}
-
-func shellQuote(s string) string {
-	if !strings.Contains(s, "'") {
-		return "'" + s + "'"
-	}
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`).Replace(s) + `"`
 }
 
 // sampleContextID stands for the tenant id when a strategy's statement is
@@ -319,7 +312,7 @@ func (t *Target) readContextSetting(ctx context.Context) error {
 		return err
 	}
 	r := newContextReader(contextSources{cat: t.Catalog, definitions: defs,
-		statement: strings.ReplaceAll(t.Config.ContextSQL, "$1", quoteLiteral(sampleContextID))})
+		statement: strings.ReplaceAll(t.Config.ContextSQL, "$1", catalog.QuoteLiteral(sampleContextID))})
 	if sets, _, _ := r.statementSets(); len(sets) > 0 {
 		t.Config.ContextSetting = sets[0].Setting
 	}

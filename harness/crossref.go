@@ -142,14 +142,14 @@ type xref struct {
 // keyRows reads, as the admin, the non-NULL values of cols in rel's rows of
 // tenant t, as text, in a fixed order.
 func (tg *Target) keyRows(ctx context.Context, tx pgx.Tx, rel *catalog.Relation, cols []string, t string) ([][]string, error) {
-	cond, ok := tg.Catalog.TenantFilter(rel, "", quoteLiteral(t))
+	cond, ok := tg.Catalog.TenantFilter(rel, "", catalog.QuoteLiteral(t))
 	if !ok {
 		return nil, nil
 	}
 	var items, notNull []string
 	for _, c := range cols {
-		items = append(items, quoteIdent(c)+"::text")
-		notNull = append(notNull, quoteIdent(c)+" IS NOT NULL")
+		items = append(items, catalog.QuoteIdent(c)+"::text")
+		notNull = append(notNull, catalog.QuoteIdent(c)+" IS NOT NULL")
 	}
 	q := fmt.Sprintf("SELECT ARRAY[%s] FROM %s WHERE %s AND %s ORDER BY 1", strings.Join(items, ", "), rel.QualifiedName(), cond, strings.Join(notNull, " AND "))
 	rows, err := tx.Query(ctx, q)
@@ -172,7 +172,7 @@ func (tg *Target) keyRows(ctx context.Context, tx pgx.Tx, rel *catalog.Relation,
 func match(cols, vals []string) string {
 	var parts []string
 	for i, c := range cols {
-		parts = append(parts, quoteIdent(c)+" = "+quoteLiteral(vals[i]))
+		parts = append(parts, catalog.QuoteIdent(c)+" = "+catalog.QuoteLiteral(vals[i]))
 	}
 	return strings.Join(parts, " AND ")
 }
@@ -182,7 +182,7 @@ func match(cols, vals []string) string {
 func repointSQL(rel *catalog.Relation, fk catalog.ForeignKey, key []string, where string) generators.Statement {
 	var set []string
 	for _, i := range settable(rel, fk) {
-		set = append(set, quoteIdent(fk.Columns[i])+" = "+quoteLiteral(key[i]))
+		set = append(set, catalog.QuoteIdent(fk.Columns[i])+" = "+catalog.QuoteLiteral(key[i]))
 	}
 	sql := fmt.Sprintf("UPDATE %s SET %s WHERE %s RETURNING 1", rel.QualifiedName(), strings.Join(set, ", "), where)
 	return generators.Statement{SQL: sql, Kind: "update-reference", Write: true, Target: rel.String(), Relations: []string{rel.String()}}
@@ -195,11 +195,11 @@ func repointSQL(rel *catalog.Relation, fk catalog.ForeignKey, key []string, wher
 func copySQL(rel *catalog.Relation, fk catalog.ForeignKey, key []string, where string) (generators.Statement, bool) {
 	set := map[string]string{}
 	for _, i := range settable(rel, fk) {
-		set[fk.Columns[i]] = quoteLiteral(key[i])
+		set[fk.Columns[i]] = catalog.QuoteLiteral(key[i])
 	}
 	var cols, exprs []string
 	for _, c := range rel.Columns {
-		q := quoteIdent(c.Name)
+		q := catalog.QuoteIdent(c.Name)
 		pk := slices.Contains(rel.PrimaryKey, c.Name)
 		var e string
 		switch {
@@ -385,11 +385,11 @@ func (tg *Target) ownerActs(ctx context.Context, tx pgx.Tx, p probe, ref *catalo
 		}
 		switch {
 		case col.BaseType == "uuid":
-			set = append(set, quoteIdent(c)+" = md5("+quoteIdent(c)+"::text)::uuid")
+			set = append(set, catalog.QuoteIdent(c)+" = md5("+catalog.QuoteIdent(c)+"::text)::uuid")
 		case strings.HasPrefix(col.BaseType, "int"):
-			set = append(set, quoteIdent(c)+" = -"+quoteIdent(c))
+			set = append(set, catalog.QuoteIdent(c)+" = -"+catalog.QuoteIdent(c))
 		case col.BaseType == "text" || col.BaseType == "varchar":
-			set = append(set, quoteIdent(c)+" = "+quoteIdent(c)+" || '-rekeyed'")
+			set = append(set, catalog.QuoteIdent(c)+" = "+catalog.QuoteIdent(c)+" || '-rekeyed'")
 		}
 	}
 	if len(set) > 0 {
@@ -441,17 +441,17 @@ func (tg *Target) crossRefScript(f *Finding, p probe, rel *catalog.Relation, x x
 	}
 	sb.WriteString(refreshSQL(w))
 	b, a := w.ViewerLabel(p.viewer), w.ViewerLabel(x.other)
-	fmt.Fprintf(&sb, "SET LOCAL ROLE %s;\n%s; -- context of %s\n", quoteIdent(tg.tenantRole(w, p.viewer)), tg.Strategy.Script(tg, w.ContextID(p.viewer)), b)
+	fmt.Fprintf(&sb, "SET LOCAL ROLE %s;\n%s; -- context of %s\n", catalog.QuoteIdent(tg.tenantRole(w, p.viewer)), tg.Strategy.Script(tg, w.ContextID(p.viewer)), b)
 	fmt.Fprintf(&sb, "-- expected: refused (foreign key %s must not accept %s's key)\n", x.fk.Name, a)
 	for _, e := range f.Evidence {
 		fmt.Fprintf(&sb, "-- tenantfuzz saw: %s\n", e)
 	}
 	sb.WriteString(s.SQL + ";\nRESET ROLE;\n")
 	if action != nil {
-		fmt.Fprintf(&sb, "SET LOCAL ROLE %s;\n%s; -- context of %s\n", quoteIdent(tg.tenantRole(w, x.other)), tg.Strategy.Script(tg, w.ContextID(x.other)), a)
+		fmt.Fprintf(&sb, "SET LOCAL ROLE %s;\n%s; -- context of %s\n", catalog.QuoteIdent(tg.tenantRole(w, x.other)), tg.Strategy.Script(tg, w.ContextID(x.other)), a)
 		fmt.Fprintf(&sb, "-- expected: %s's rows are unchanged by %s's write\n%s;\nRESET ROLE;\n", b, a, action.SQL)
 	}
-	if cond, ok := tg.Catalog.TenantFilter(rel, "", quoteLiteral(w.TenantID(p.viewer))); ok {
+	if cond, ok := tg.Catalog.TenantFilter(rel, "", catalog.QuoteLiteral(w.TenantID(p.viewer))); ok {
 		fmt.Fprintf(&sb, "-- %s's rows of %s, as the superuser:\nSELECT * FROM %s WHERE %s;\n", b, rel, rel.QualifiedName(), cond)
 	}
 	sb.WriteString("ROLLBACK;\n")

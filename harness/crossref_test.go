@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 )
 
@@ -108,7 +109,7 @@ func psqlShowsCrossReference(t *testing.T, tg *harness.Target, f *harness.Findin
 	t.Helper()
 	bin, err := pg.FindBinaries("")
 	if err != nil {
-		t.Skipf("no PostgreSQL binaries: %v", err)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "repro.sql")
 	if err := os.WriteFile(path, []byte(f.Script), 0o644); err != nil {

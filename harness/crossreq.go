@@ -266,7 +266,7 @@ func (tg *Target) request(ctx context.Context, tx pgx.Tx, w *generators.World, v
 		}
 		return nil, err
 	}
-	role := quoteIdent(tg.tenantRole(w, viewer))
+	role := catalog.QuoteIdent(tg.tenantRole(w, viewer))
 	out := make([]resultSet, len(stmts))
 	for i, s := range stmts {
 		sql := "SAVEPOINT tf_request; SET LOCAL ROLE " + role + "; " + s.SQL + "\n; RESET ROLE; RELEASE SAVEPOINT tf_request"

@@ -3,6 +3,9 @@ package harness
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // crossRequestScript renders a cross-request finding as a psql script: the
@@ -26,10 +29,10 @@ func (tg *Target) crossRequestScript(f *Finding, x crossReq, i int, runs [3][]re
 	sb.WriteString(refreshSQL(w))
 	b, a := w.ViewerLabel(x.second), w.ViewerLabel(x.first)
 	request := func(viewer int, rs []resultSet, last bool) {
-		fmt.Fprintf(&sb, "SET LOCAL ROLE %s;\n%s; -- context of %s\n", quoteIdent(tg.tenantRole(w, viewer)), tg.Strategy.Script(tg, w.ContextID(viewer)), w.ViewerLabel(viewer))
+		fmt.Fprintf(&sb, "SET LOCAL ROLE %s;\n%s; -- context of %s\n", catalog.QuoteIdent(tg.tenantRole(w, viewer)), tg.Strategy.Script(tg, w.ContextID(viewer)), w.ViewerLabel(viewer))
 		for k := 0; k <= i; k++ {
 			if rs[k].err != nil && !(last && k == i) {
-				fmt.Fprintf(&sb, "-- failed in tenantfuzz's run (%s): %s\n", rs[k].code, oneLine(x.stmts[k].SQL))
+				fmt.Fprintf(&sb, "-- failed in tenantfuzz's run (%s): %s\n", rs[k].code, sqltree.OneLine(x.stmts[k].SQL, 0))
 				continue
 			}
 			sb.WriteString(x.stmts[k].SQL + ";\n")
@@ -55,6 +58,3 @@ func (tg *Target) crossRequestScript(f *Finding, x crossReq, i int, runs [3][]re
 	sb.WriteString("ROLLBACK;\n")
 	return sb.String()
 }
-
-// oneLine folds a statement onto one line for a comment.
-func oneLine(sql string) string { return strings.Join(strings.Fields(sql), " ") }

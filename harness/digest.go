@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // digests maps "relation\x00tenant key" to the digest of that tenant's rows
@@ -24,7 +25,7 @@ func (t *Target) digestSQL() string {
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("SELECT %s AS rel, coalesce(%s, '') AS tenant, count(*)::text || ':' || md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM ONLY %s t%s GROUP BY 2",
-			quoteLiteral(r.String()), key, r.QualifiedName(), joins))
+			catalog.QuoteLiteral(r.String()), key, r.QualifiedName(), joins))
 	}
 	return strings.Join(parts, "\nUNION ALL\n")
 }

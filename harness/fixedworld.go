@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // FixedWorld returns a deterministic world of two tenants in which each
@@ -66,7 +67,7 @@ func (tg *Target) ContextScript(tenantID string) string { return tg.Strategy.Scr
 func (tg *Target) EmptyContextScript() []string {
 	var out []string
 	for _, s := range tg.Strategy.Settings(tg) {
-		out = append(out, "SELECT set_config("+quoteLiteral(s)+", '', true)")
+		out = append(out, "SELECT set_config("+catalog.QuoteLiteral(s)+", '', true)")
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"pgregory.net/rapid"
 )
 
@@ -78,7 +79,7 @@ func (tg *Target) sessionAs(ctx context.Context, w *generators.World, login stri
 		_, err = tx.Exec(ctx, createTenantRole(tg, w.TenantID(i)))
 	}
 	if err == nil {
-		_, err = tx.Exec(ctx, "SET LOCAL statement_timeout = '5s'; SET SESSION AUTHORIZATION "+quoteIdent(login))
+		_, err = tx.Exec(ctx, "SET LOCAL statement_timeout = '5s'; SET SESSION AUTHORIZATION "+catalog.QuoteIdent(login))
 	}
 	if err != nil {
 		conn.Close(context.WithoutCancel(ctx))
@@ -148,7 +149,7 @@ func (tg *Target) hostileProbe(ctx context.Context, w *generators.World, viewer 
 	st.Statements++
 	// What PostgreSQL reads the string as, if anything.
 	canonical := ""
-	if rs := query(ctx, tx, "", "SELECT "+quoteLiteral(strings.ToValidUTF8(strings.ReplaceAll(id, "\x00", ""), ""))+"::uuid::text"); rs.err == nil && len(rs.rows) == 1 && rs.rows[0][0] != nil && utf8.ValidString(id) && !strings.Contains(id, "\x00") {
+	if rs := query(ctx, tx, "", "SELECT "+catalog.QuoteLiteral(strings.ToValidUTF8(strings.ReplaceAll(id, "\x00", ""), ""))+"::uuid::text"); rs.err == nil && len(rs.rows) == 1 && rs.rows[0][0] != nil && utf8.ValidString(id) && !strings.Contains(id, "\x00") {
 		canonical = *rs.rows[0][0]
 	}
 	if _, err := tx.Exec(ctx, "SAVEPOINT tf_hostile"); err != nil {
@@ -259,7 +260,7 @@ func (tg *Target) hostileScript(w *generators.World, id string, f *Finding) stri
 	for _, ins := range InsertSQL(w) {
 		b.WriteString(ins + "\n")
 	}
-	fmt.Fprintf(&b, "SET SESSION AUTHORIZATION %s;\n-- the application sets the context from a tenant id it received:\n%s;\n", quoteIdent(tg.Config.AppRole), tg.Strategy.Script(tg, id))
+	fmt.Fprintf(&b, "SET SESSION AUTHORIZATION %s;\n-- the application sets the context from a tenant id it received:\n%s;\n", catalog.QuoteIdent(tg.Config.AppRole), tg.Strategy.Script(tg, id))
 	fmt.Fprintf(&b, "-- expected: no row of %s (%s)\nSELECT * FROM %s;\nROLLBACK;\n", f.OtherLabel, f.OtherTenant, f.Relation)
 	return b.String()
 }

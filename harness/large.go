@@ -161,7 +161,7 @@ func (p *bulkPlan) rows(t int) []generators.Row {
 			buf = c.put(buf[:0], t, r)
 			lit := "NULL"
 			if string(buf) != `\N` {
-				lit = quoteLiteral(copyUnescape(string(buf)))
+				lit = catalog.QuoteLiteral(copyUnescape(string(buf)))
 			}
 			row.Cols = append(row.Cols, c.name)
 			row.Values[c.name] = lit

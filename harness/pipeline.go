@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // pipeline runs statements (one statement each) in one round trip with the
@@ -138,7 +139,7 @@ func textRow(raw [][]byte) []*string {
 // before $1), for tracers: what the pipeline ran, as one SQL text.
 func inlineParams(sql string, params [][]byte) string {
 	for i := len(params); i >= 1; i-- {
-		sql = strings.ReplaceAll(sql, "$"+strconv.Itoa(i), quoteLiteral(string(params[i-1])))
+		sql = strings.ReplaceAll(sql, "$"+strconv.Itoa(i), catalog.QuoteLiteral(string(params[i-1])))
 	}
 	return sql
 }

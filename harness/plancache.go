@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"pgregory.net/rapid"
 )
 
@@ -77,7 +78,7 @@ func (tg *Target) planCacheProbe(ctx context.Context, w *generators.World, viewe
 		return nil, err
 	}
 	st.checked(w)
-	app := quoteIdent(tg.Config.AppRole)
+	app := catalog.QuoteIdent(tg.Config.AppRole)
 	setup := "CREATE ROLE tf_plan_a NOLOGIN IN ROLE " + app + "; CREATE ROLE tf_plan_b NOLOGIN IN ROLE " + app + ";" +
 		"CREATE POLICY tf_plan_a_all ON " + qname + " FOR SELECT TO tf_plan_a USING (true)"
 	if _, err := tx.Exec(ctx, setup); err != nil {

@@ -36,7 +36,7 @@ func (tg *Target) planCacheRelations(ctx context.Context) ([]*catalog.Relation, 
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, "CREATE ROLE tf_plan_probe NOLOGIN IN ROLE "+quoteIdent(app)+"; SET LOCAL ROLE tf_plan_probe"); err != nil {
+	if _, err := tx.Exec(ctx, "CREATE ROLE tf_plan_probe NOLOGIN IN ROLE "+catalog.QuoteIdent(app)+"; SET LOCAL ROLE tf_plan_probe"); err != nil {
 		return nil, fmt.Errorf("set up plan-cache role (needs CREATEROLE): %w", err)
 	}
 	var rels []*catalog.Relation

@@ -117,8 +117,8 @@ func (tg *Target) newPoolModel(ctx context.Context, w *generators.World, size in
 		// The application's login role, as a session default that RESET ROLE
 		// returns to (a login as the role itself would need its password).
 		// Without superuser rights, SET ROLE is the closest.
-		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+quoteIdent(role)); err != nil {
-			_, err = c.Exec(ctx, "SET ROLE "+quoteIdent(role))
+		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+catalog.QuoteIdent(role)); err != nil {
+			_, err = c.Exec(ctx, "SET ROLE "+catalog.QuoteIdent(role))
 			return err
 		}
 		return nil

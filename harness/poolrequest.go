@@ -280,7 +280,7 @@ func poolReadSQL(r request) string {
 	if col == "" {
 		col = r.rel.PrimaryKey[0]
 	}
-	return "SELECT " + quoteIdent(col) + "::text FROM " + r.rel.QualifiedName()
+	return "SELECT " + catalog.QuoteIdent(col) + "::text FROM " + r.rel.QualifiedName()
 }
 
 // rowCount says "1 row" or "n rows".

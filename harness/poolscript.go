@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // requestScript renders a request as psql lines. A request the system
@@ -67,13 +68,13 @@ func (m *poolModel) finding(kind Kind, pid uint32, r request, other int, what st
 		b.WriteString(ins + "\n")
 	}
 	b.WriteString("COMMIT;\n")
-	fmt.Fprintf(&b, "SET SESSION AUTHORIZATION %s; -- the pool's login role\n", quoteIdent(tg.Config.AppRole))
+	fmt.Fprintf(&b, "SET SESSION AUTHORIZATION %s; -- the pool's login role\n", catalog.QuoteIdent(tg.Config.AppRole))
 	for _, l := range log {
 		b.WriteString(l)
 	}
 	b.WriteString("-- the next borrow: expected no context left behind, and only the request's own rows\n")
 	for _, s := range m.settings {
-		fmt.Fprintf(&b, "SELECT current_user, current_setting(%s, true) AS context_at_borrow;\n", quoteLiteral(s))
+		fmt.Fprintf(&b, "SELECT current_user, current_setting(%s, true) AS context_at_borrow;\n", catalog.QuoteLiteral(s))
 	}
 	b.WriteString(m.requestScript(r, nil))
 	for _, e := range f.Evidence {

@@ -156,7 +156,7 @@ func (tg *Target) runStates(ctx context.Context, tx pgx.Tx, p probe, states []co
 		if p.role != "" {
 			role = p.role
 		}
-		asApp := "SET LOCAL ROLE " + quoteIdent(role) + ";"
+		asApp := "SET LOCAL ROLE " + catalog.QuoteIdent(role) + ";"
 		if ok, err := tg.enterContext(ctx, tx, state, sp.viewer, sp.world); err != nil {
 			return nil, err
 		} else if !ok {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // finding builds the finding for a leak seen in probe p.
@@ -79,13 +80,13 @@ func (tg *Target) script(p probe, state contextState, s generators.Statement, f 
 	if p.role != "" {
 		role = p.role
 	}
-	fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", quoteIdent(role))
+	fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", catalog.QuoteIdent(role))
 	switch state {
 	case ctxTenant:
 		fmt.Fprintf(&b, "%s; -- context of %s\n", tg.Strategy.Script(tg, f.contextID()), f.TenantLabel)
 	case ctxEmpty:
 		for _, s := range tg.Strategy.Settings(tg) {
-			fmt.Fprintf(&b, "SELECT set_config(%s, '', true); -- an empty context\n", quoteLiteral(s))
+			fmt.Fprintf(&b, "SELECT set_config(%s, '', true); -- an empty context\n", catalog.QuoteLiteral(s))
 		}
 	case ctxUnset:
 		b.WriteString("-- no context is set (run this script in a new session)\n")
@@ -138,7 +139,7 @@ func nullableLiteral(s string) string {
 	if s == "" {
 		return "NULL"
 	}
-	return quoteLiteral(s)
+	return catalog.QuoteLiteral(s)
 }
 
 // contextID is what the finding's context carried: the user's id under

@@ -13,6 +13,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/generators"
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 )
 
@@ -24,7 +25,7 @@ import (
 func TestScriptsRunInPsql(t *testing.T) {
 	bin, err := pg.FindBinaries("")
 	if err != nil {
-		t.Skipf("no PostgreSQL binaries: %v", err)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", err)
 	}
 	ctx := context.Background()
 	small := testenv.Target(t, "mutants/rls_off.sql")

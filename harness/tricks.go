@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"pgregory.net/rapid"
 )
 
@@ -41,17 +42,17 @@ var RoleTricks = &Property{
 			other := w.TenantID((viewer + 1) % len(w.Tenants))
 			setting := tg.Strategy.Settings(tg)[0]
 			tricks := []string{
-				"SELECT set_config(" + quoteLiteral(setting) + ", " + quoteLiteral(other) + ", true)",
-				"SET " + quoteIdent(setting) + " = " + quoteLiteral(other),
-				"RESET " + quoteIdent(setting),
+				"SELECT set_config(" + catalog.QuoteLiteral(setting) + ", " + catalog.QuoteLiteral(other) + ", true)",
+				"SET " + catalog.QuoteIdent(setting) + " = " + catalog.QuoteLiteral(other),
+				"RESET " + catalog.QuoteIdent(setting),
 				"RESET ROLE",
 				"SET ROLE NONE",
-				"SET ROLE " + quoteIdent(tg.Catalog.TenantsTable.Owner),
+				"SET ROLE " + catalog.QuoteIdent(tg.Catalog.TenantsTable.Owner),
 				"SET SESSION AUTHORIZATION DEFAULT",
 				"RESET ALL",
 			}
 			if tg.Strategy.Role != nil { // role per tenant: become another tenant's role
-				tricks = append(tricks, "SET ROLE "+quoteIdent(tg.Strategy.Role(tg, other)))
+				tricks = append(tricks, "SET ROLE "+catalog.QuoteIdent(tg.Strategy.Role(tg, other)))
 			}
 			trick := rapid.SampledFrom(tricks).Draw(rt, "trick")
 			var stats Stats
@@ -82,7 +83,7 @@ func (tg *Target) trickProbe(ctx context.Context, w *generators.World, viewer in
 	st.Statements++
 	run := trick
 	if trick == "SET SESSION AUTHORIZATION DEFAULT" {
-		run = "SET SESSION AUTHORIZATION " + quoteIdent(login)
+		run = "SET SESSION AUTHORIZATION " + catalog.QuoteIdent(login)
 	}
 	if _, err := tx.Exec(ctx, run); err != nil {
 		st.reject(err) // refused: the session stays as it was
@@ -116,7 +117,7 @@ func (tg *Target) trickProbe(ctx context.Context, w *generators.World, viewer in
 				roles = append(roles, createTenantRole(tg, w.TenantID(i))+";")
 			}
 			f.Script = fmt.Sprintf("-- tenantfuzz reproduction: %s\nBEGIN;\n%s%sSET SESSION AUTHORIZATION %s;\n%s;\n%s; -- run by the tenant itself (%s)\nSELECT * FROM %s;\nROLLBACK;\n",
-				f.Summary(), joinLines(InsertSQL(w)), joinLines(roles), quoteIdent(login), tg.Strategy.Script(tg, w.TenantID(viewer)), run, trick, rel)
+				f.Summary(), joinLines(InsertSQL(w)), joinLines(roles), catalog.QuoteIdent(login), tg.Strategy.Script(tg, w.TenantID(viewer)), run, trick, rel)
 			return f, nil
 		}
 	}

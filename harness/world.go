@@ -37,7 +37,7 @@ func insertRows(rows []generators.Row) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(quoteIdent(c))
+		b.WriteString(catalog.QuoteIdent(c))
 	}
 	b.WriteString(") VALUES")
 	for i, r := range rows {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/generators"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // Write finding kinds.
@@ -38,7 +39,7 @@ func (o writeOutcome) String() string {
 // leaves the savepoint open with the role reset, so the caller can inspect
 // the effect; the caller rolls back to tf_write.
 func (tg *Target) execWrite(ctx context.Context, tx pgx.Tx, role string, s generators.Statement) writeOutcome {
-	if _, err := tx.Exec(ctx, "SAVEPOINT tf_write; SET LOCAL ROLE "+quoteIdent(role)); err != nil {
+	if _, err := tx.Exec(ctx, "SAVEPOINT tf_write; SET LOCAL ROLE "+catalog.QuoteIdent(role)); err != nil {
 		return writeOutcome{code: sqlState(err)}
 	}
 	var out writeOutcome
@@ -246,8 +247,8 @@ func (tg *Target) ownTenants(ctx context.Context, tx pgx.Tx, p probe) (map[strin
 	if m == nil {
 		return own, nil
 	}
-	rows, err := tx.Query(ctx, "SELECT "+quoteIdent(m.TenantColumn)+"::text FROM "+m.Table.QualifiedName()+
-		" WHERE "+quoteIdent(m.UserColumn)+"::text = $1", p.world.ContextID(p.viewer))
+	rows, err := tx.Query(ctx, "SELECT "+catalog.QuoteIdent(m.TenantColumn)+"::text FROM "+m.Table.QualifiedName()+
+		" WHERE "+catalog.QuoteIdent(m.UserColumn)+"::text = $1", p.world.ContextID(p.viewer))
 	if err != nil {
 		return nil, fmt.Errorf("read the viewer's memberships: %w", err)
 	}

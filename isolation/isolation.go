@@ -16,7 +16,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
@@ -155,7 +154,7 @@ func (t *Target) ReplayBase() string {
 	o := t.opts
 	add := func(flag, v string) {
 		if v != "" {
-			b += " " + flag + " " + shellQuote(v)
+			b += " " + flag + " " + harness.ShellQuote(v)
 		}
 	}
 	add("--schema", o.Schema)
@@ -182,14 +181,4 @@ func (t *Target) ReplayBase() string {
 		add("--owned", g)
 	}
 	return b
-}
-
-// shellQuote quotes v for a POSIX shell when it needs it.
-func shellQuote(v string) string {
-	for _, c := range v {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./=:,", c)) {
-			return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
-		}
-	}
-	return v
 }

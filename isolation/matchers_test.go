@@ -59,8 +59,11 @@ func TestOnlyReturnNamespace(t *testing.T) {
 		m, _ := st.Query(ctx, "t2", store.Query{Vector: []float32{1, 0}, TopK: 5, IncludeMetadata: true})
 		return len(m)
 	}).Should(gomega.Equal(1))
-	own, _ := st.Query(ctx, "t1", store.Query{Vector: []float32{1, 0}, TopK: 5, IncludeMetadata: true})
+	own, err := st.Query(ctx, "t1", store.Query{Vector: []float32{1, 0}, TopK: 5, IncludeMetadata: true})
+	g.Expect(err).NotTo(gomega.HaveOccurred())
+	g.Expect(own).NotTo(gomega.BeEmpty()) // OnlyReturnNamespace must not pass on nothing
 	g.Expect(isolation.VectorResult{Store: st, Matches: own}).To(isolation.OnlyReturnNamespace("t1"))
-	foreign, _ := st.Query(ctx, "t2", store.Query{Vector: []float32{1, 0}, TopK: 5, IncludeMetadata: true})
+	foreign, err := st.Query(ctx, "t2", store.Query{Vector: []float32{1, 0}, TopK: 5, IncludeMetadata: true})
+	g.Expect(err).NotTo(gomega.HaveOccurred())
 	g.Expect(isolation.VectorResult{Store: st, Matches: foreign}).NotTo(isolation.OnlyReturnNamespace("t1"))
 }

@@ -36,6 +36,9 @@ func Build(in Input) *Report {
 	run.GoVersion = runtime.Version()
 	run.Host = hostInfo()
 	run.Machine = fmt.Sprintf("%s/%s, %d CPUs", run.Host.OS, run.Host.Arch, run.Host.CPUs)
+	if run.Backends == nil {
+		run.Backends = runBackends(run.Provider, in.Target.Vector)
+	}
 	r := &Report{SchemaVersion: SchemaVersion, Tool: Tool{"tenantfuzz", in.Version}, Run: run, Target: in.Target,
 		Findings: []Finding{}, Audit: in.Audit, Mutants: in.Mutants}
 	if r.Audit != nil {

@@ -60,12 +60,18 @@ func TestEvidenceBundle(t *testing.T) {
 	if n != len(m.Files)+1 {
 		t.Errorf("SHA256SUMS has %d lines, want %d files and the manifest", n, len(m.Files))
 	}
-	js, _ := os.ReadFile(filepath.Join(dir, "report.json"))
+	js, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := reportcheck.JSON(JSONSchema, js); err != nil {
 		t.Error(err)
 	}
 	var mf Manifest
-	b, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := json.Unmarshal(b, &mf); err != nil || mf.ReportSHA256 != listed["report.json"] || mf.Verdict != "LEAK" {
 		t.Errorf("manifest.json: %v %+v", err, mf)
 	}

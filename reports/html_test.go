@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"github.com/tenantfuzz/tenantfuzz/internal/reportcheck"
 )
 
@@ -106,17 +107,6 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	msg := "chromium is not installed: apt-get install chromium (as .ci/run does) to run this test"
-	if os.Getenv("TENANTFUZZ_REQUIRE_TOOLS") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	needtool.Missing(t, "chromium is not installed: apt-get install chromium (as .ci/run does) to run this test")
 	return ""
-}
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
 }

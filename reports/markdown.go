@@ -24,6 +24,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if l := r.largeWorld(); l != "" {
 		fmt.Fprintf(&b, "Large world: %s.\n\n", l)
 	}
+	for _, u := range r.Unverified() {
+		fmt.Fprintf(&b, "⚠️ Backend %s `%s` is not verified in CI: %s.\n\n", u.Layer, u.Name, mdInline(u.How))
+	}
 	b.WriteString("| property | subjects | checks | statements | rows | reached foreign | findings | result |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, p := range r.Properties {

@@ -77,6 +77,9 @@ type Run struct {
 	ShowValues bool `json:"show_values"`
 	// Shard is "i/n" for one shard of a sharded run ("" otherwise).
 	Shard string `json:"shard,omitempty"`
+	// Backends are the backends the run used (PostgreSQL provider, vector
+	// store), each with whether this build's CI verified it (Backends).
+	Backends []Backend `json:"backends,omitempty"`
 }
 
 // Host describes the machine a run used.

@@ -19,6 +19,9 @@ func (r *Report) WriteSummary(w io.Writer, scripts []string) {
 	}
 	fmt.Fprintf(w, "target: %s schema (sha256 %.12s), overlays: %s, PostgreSQL %s (%s), app role %s\n",
 		r.Target.Schema, r.Target.SHA256, overlays, r.Run.PostgresVersion, r.Run.Provider, r.Target.AppRole)
+	for _, u := range r.Unverified() {
+		fmt.Fprintf(w, "backend: %s %s is not verified in CI (%s)\n", u.Layer, u.Name, u.How)
+	}
 	if l := r.schemaFilesLine(); l != "" {
 		fmt.Fprintf(w, "schema: %s\n", l)
 	}

@@ -148,7 +148,7 @@ func apiReplayBase(m *api.Mutant) string {
 	if m == nil {
 		return "tenantfuzz api"
 	}
-	return "tenantfuzz api --mutant " + shellQuote(m.Name)
+	return "tenantfuzz api --mutant " + harness.ShellQuote(m.Name)
 }
 
 // writeAPISummary prints the run's counts, verdict and findings, each with

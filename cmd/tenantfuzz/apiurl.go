@@ -279,10 +279,10 @@ func apiURLReplayBase(fs *flag.FlagSet) string {
 			parts = append(parts, `--dsn "$TENANTFUZZ_DSN"`)
 		case "allow-host":
 			for _, h := range *fl.Value.(*stringList) {
-				parts = append(parts, "--allow-host "+apiclient.ShellQuote(h))
+				parts = append(parts, "--allow-host "+harness.ShellQuote(h))
 			}
 		default:
-			parts = append(parts, "--"+fl.Name+" "+apiclient.ShellQuote(fl.Value.String()))
+			parts = append(parts, "--"+fl.Name+" "+harness.ShellQuote(fl.Value.String()))
 		}
 	})
 	return strings.Join(parts, " ")

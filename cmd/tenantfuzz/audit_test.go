@@ -11,6 +11,7 @@ import (
 
 	"github.com/tenantfuzz/tenantfuzz/harness/audit"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 )
 
@@ -19,7 +20,7 @@ import (
 func runAudit(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	if _, err := pg.FindBinaries(""); err != nil {
-		t.Skipf("no PostgreSQL binaries: %v", err)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", err)
 	}
 	var out, errb bytes.Buffer
 	code := run(append([]string{"audit"}, args...), &out, &errb)

@@ -152,27 +152,27 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 // replayBase is the command line that stands up the same target: printed
 // in every finding. The DSN itself is never printed.
 func (o *options) replayBase() string {
-	parts := []string{"tenantfuzz replay", "--profile " + shellQuote(o.profile)}
+	parts := []string{"tenantfuzz replay", "--profile " + harness.ShellQuote(o.profile)}
 	if o.profilesFile != "" {
-		parts = append(parts, "--profiles "+shellQuote(o.profilesFile))
+		parts = append(parts, "--profiles "+harness.ShellQuote(o.profilesFile))
 	}
 	if o.schema != "" {
-		parts = append(parts, "--schema "+shellQuote(o.schema))
+		parts = append(parts, "--schema "+harness.ShellQuote(o.schema))
 	}
 	for _, ov := range o.overlays {
-		parts = append(parts, "--overlay "+shellQuote(ov))
+		parts = append(parts, "--overlay "+harness.ShellQuote(ov))
 	}
 	if o.appRole != "app_user" {
-		parts = append(parts, "--app-role "+shellQuote(o.appRole))
+		parts = append(parts, "--app-role "+harness.ShellQuote(o.appRole))
 	}
 	if o.contextSQL != "" {
-		parts = append(parts, "--context-sql "+shellQuote(o.contextSQL))
+		parts = append(parts, "--context-sql "+harness.ShellQuote(o.contextSQL))
 	}
 	if o.context != "" {
-		parts = append(parts, "--context "+shellQuote(o.context))
+		parts = append(parts, "--context "+harness.ShellQuote(o.context))
 	}
 	if o.tenantColumn != "tenant_id" {
-		parts = append(parts, "--tenant-column "+shellQuote(o.tenantColumn))
+		parts = append(parts, "--tenant-column "+harness.ShellQuote(o.tenantColumn))
 	}
 	if o.dsn != "" {
 		parts = append(parts, `--dsn "$TENANTFUZZ_DSN"`)
@@ -181,13 +181,13 @@ func (o *options) replayBase() string {
 		parts = append(parts, "--supabase")
 	}
 	for _, g := range o.global {
-		parts = append(parts, "--global "+shellQuote(g))
+		parts = append(parts, "--global "+harness.ShellQuote(g))
 	}
 	for _, w := range o.owned {
-		parts = append(parts, "--owned "+shellQuote(w))
+		parts = append(parts, "--owned "+harness.ShellQuote(w))
 	}
 	if o.membership != "" {
-		parts = append(parts, "--membership "+shellQuote(o.membership))
+		parts = append(parts, "--membership "+harness.ShellQuote(o.membership))
 	}
 	if o.postgres == "docker" {
 		parts = append(parts, "--postgres docker")
@@ -199,19 +199,19 @@ func (o *options) replayBase() string {
 		parts = append(parts, "--large-rows "+strconv.Itoa(o.largeRows))
 	}
 	if o.vectorMutant != "" {
-		parts = append(parts, "--vector-mutant "+shellQuote(o.vectorMutant))
+		parts = append(parts, "--vector-mutant "+harness.ShellQuote(o.vectorMutant))
 	}
 	if o.routerMutant != "" {
-		parts = append(parts, "--router-mutant "+shellQuote(o.routerMutant))
+		parts = append(parts, "--router-mutant "+harness.ShellQuote(o.routerMutant))
 	}
 	if o.apiMutant != "" {
-		parts = append(parts, "--api-mutant "+shellQuote(o.apiMutant))
+		parts = append(parts, "--api-mutant "+harness.ShellQuote(o.apiMutant))
 	}
 	if o.vector != "" && o.vector != "fake" {
-		parts = append(parts, "--vector "+shellQuote(o.vector))
+		parts = append(parts, "--vector "+harness.ShellQuote(o.vector))
 	}
 	if o.pineconeHost != "" {
-		parts = append(parts, "--pinecone-host "+shellQuote(o.pineconeHost))
+		parts = append(parts, "--pinecone-host "+harness.ShellQuote(o.pineconeHost))
 	}
 	return strings.Join(parts, " ")
 }
@@ -221,13 +221,6 @@ func tenancyFlags(fs *flag.FlagSet, o *options) {
 	fs.Var(&o.global, "global", "treat `TABLE` as global: its rows belong to no tenant, every tenant may read them, and no table is owned through it (repeatable; overrides the detection, e.g. a profiles directory tenant tables reference)")
 	fs.StringVar(&o.membership, "membership", "", "membership tenancy: the context names a user, who belongs to tenants through the rows of `TABLE(user_col,tenant_col)`, e.g. 'account_user(user_id, account_id)' (default: detected from policies that read such a table, directly or through a function; none turns the detection off)")
 	fs.Var(&o.owned, "owned", "require `TABLE` to belong to a tenant: through the tenant column or a foreign key to a tenant table; the run fails if it has neither (repeatable)")
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // maxLargeTenants bounds --large-tenants: every tenant has an entry in

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tenantfuzz/tenantfuzz/fixtures"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"github.com/tenantfuzz/tenantfuzz/harness/audit"
 	"github.com/tenantfuzz/tenantfuzz/harness/mutant"
 	"github.com/tenantfuzz/tenantfuzz/harness/router"
@@ -34,6 +35,11 @@ func leaksCoverage() (string, error) {
 	}
 	for _, m := range router.Mutants {
 		defects[m.Entry] = append(defects[m.Entry], fmt.Sprintf("`%s%s` (level 3)", mutant.RouterPrefix, m.Name))
+	}
+	for _, m := range api.Mutants {
+		if m.Entry > 0 {
+			defects[m.Entry] = append(defects[m.Entry], fmt.Sprintf("`%s%s` (api)", mutant.APIPrefix, m.Name))
+		}
 	}
 	checks := map[int][]string{}
 	for _, c := range audit.Checks() {

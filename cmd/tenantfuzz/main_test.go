@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/fixtures"
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"github.com/tenantfuzz/tenantfuzz/harness/mutant"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 	"github.com/tenantfuzz/tenantfuzz/harness/router"
@@ -504,9 +505,9 @@ func TestKillMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := len(sqlMutants) + len(vector.Mutants) + len(router.Mutants)
-	if m.Total != want || m.Killed != m.Total || len(m.Mutants) != want+3 {
-		t.Errorf("killed %d of %d mutants as expected, %d rows (want all %d killed, and %d rows with the three references)", m.Killed, m.Total, len(m.Mutants), want, want+3)
+	want := len(sqlMutants) + len(vector.Mutants) + len(router.Mutants) + len(api.Mutants)
+	if m.Total != want || m.Killed != m.Total || len(m.Mutants) != want+4 {
+		t.Errorf("killed %d of %d mutants as expected, %d rows (want all %d killed, and %d rows with the four references)", m.Killed, m.Total, len(m.Mutants), want, want+4)
 	}
 	for _, k := range m.Mutants {
 		switch {

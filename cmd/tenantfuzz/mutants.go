@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,8 +23,8 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/fixtures"
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/mutant"
-	"github.com/tenantfuzz/tenantfuzz/harness/router"
-	"github.com/tenantfuzz/tenantfuzz/harness/vector"
+	"github.com/tenantfuzz/tenantfuzz/properties"
+	"github.com/tenantfuzz/tenantfuzz/reports"
 )
 
 // mutantsCmd runs the kill matrix: the reference schema and every seeded
@@ -66,50 +65,29 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tenantfuzz mutants: %v\n", err)
 		return exitUsage
 	}
-	names := []string{mutant.Reference}
-	for _, m := range ms {
-		names = append(names, m.Name)
-	}
-	names = append(names, mutant.RouterPrefix+"reference")
-	for _, m := range router.Mutants {
-		names = append(names, mutant.RouterPrefix+m.Name)
-	}
-	names = append(names, mutant.VectorPrefix+"reference")
-	for _, m := range vector.Mutants {
-		names = append(names, mutant.VectorPrefix+m.Name)
+	rows := mutant.Rows(ms)
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		names[i] = r.Name
 	}
 	if *only != "" {
-		if _, err := mutant.Find(ms, *only); err != nil && !slices.Contains(names, *only) {
-			fmt.Fprintf(stderr, "tenantfuzz mutants: %v\n", err)
+		if mutant.FindRow(rows, *only) == nil {
+			fmt.Fprintf(stderr, "tenantfuzz mutants: unknown mutant %q: the matrix's rows are %s\n", *only, strings.Join(names, ", "))
 			return exitUsage
 		}
 		names = []string{*only}
 	}
-	opts := mutant.Options{Run: harness.RunOptions{Checks: *checks, Seed: *seed, ShrinkTime: 2 * time.Second, ReplayBase: "tenantfuzz replay"}}
-	if *worker && strings.HasPrefix(*only, mutant.RouterPrefix) {
-		rm := router.MutantByName(strings.TrimPrefix(*only, mutant.RouterPrefix))
-		if rm != nil {
-			opts.Run.ReplayBase = "tenantfuzz replay --router-mutant " + rm.Name
-		}
-		json.NewEncoder(stdout).Encode(mutant.RunRouter(context.Background(), rm, opts))
-		return exitOK
-	}
-	if *worker && strings.HasPrefix(*only, mutant.VectorPrefix) {
-		vm := vector.MutantByName(strings.TrimPrefix(*only, mutant.VectorPrefix))
-		if vm != nil {
-			opts.Run.ReplayBase = "tenantfuzz replay --vector-mutant " + vm.Name
-		}
-		json.NewEncoder(stdout).Encode(mutant.RunVector(context.Background(), vm, opts))
-		return exitOK
-	}
 	if *worker {
-		var m *mutant.Mutant
-		if *only != mutant.Reference {
-			m, _ = mutant.Find(ms, *only)
-			opts.Run.ReplayBase = replayFor(m)
+		r := mutant.FindRow(rows, names[0]) // --only, or the first row (the SQL reference)
+		if r.Layer == properties.SQL && !r.Reference() {
+			m, _ := mutant.Find(ms, r.Name)
+			r.ReplayBase = replayFor(m)
 		}
-		k := mutant.Run(context.Background(), m, opts)
-		json.NewEncoder(stdout).Encode(k)
+		opts := mutant.Options{Run: harness.RunOptions{Checks: *checks, Seed: *seed, ShrinkTime: 2 * time.Second, ReplayBase: "tenantfuzz replay"}}
+		if err := json.NewEncoder(stdout).Encode(mutant.Run(context.Background(), r, opts)); err != nil {
+			fmt.Fprintf(stderr, "tenantfuzz mutants: %v\n", err)
+			return exitUsage
+		}
 		return exitOK
 	}
 	kills := runWorkers(names, *jobs, []string{"--checks", strconv.Itoa(*checks), "--seed", strconv.FormatUint(*seed, 10)}, stderr)
@@ -229,8 +207,8 @@ func printMatrix(kills []mutant.Kill, ms []*mutant.Mutant, dir string, stdout, s
 	}
 	fmt.Fprintf(stdout, "\n%d of %d mutants killed as expected; median time to first detection %.2fs\n", killed, total, median)
 	if err := os.MkdirAll(dir, 0o755); err == nil {
-		b, _ := json.MarshalIndent(map[string]any{"mutants": kills, "median_seconds_to_finding": median, "killed": killed, "total": total,
-			"tool_version": tenantfuzz.Version, "schema_sha256": referenceDigest()}, "", "  ")
+		b, _ := json.MarshalIndent(reports.Matrix{Mutants: kills, MedianSeconds: median, Killed: killed, Total: total,
+			ToolVersion: tenantfuzz.Version, SchemaSHA256: referenceDigest()}, "", "  ")
 		path := filepath.Join(dir, "mutants.json")
 		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 			fmt.Fprintf(stderr, "tenantfuzz mutants: write %s: %v\n", path, err)

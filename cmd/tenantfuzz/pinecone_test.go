@@ -40,3 +40,24 @@ func TestPineconeMissingRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestUnverifiedBackendsNoted: a run on --postgres docker with --vector
+// pinecone says, before it starts anything, that CI verifies neither
+// (reports.Backends); with no Docker engine (DOCKER_HOST points nowhere)
+// it then fails to start, exit 2, and never prints the key.
+func TestUnverifiedBackendsNoted(t *testing.T) {
+	const key = "pk-v7-secret-never-printed"
+	r := cli(t, []string{"PINECONE_API_KEY=" + key, "DOCKER_HOST=unix:///nonexistent/docker.sock"},
+		"run", "--postgres", "docker", "--vector", "pinecone", "--pinecone-host", "127.0.0.1:1", "--checks", "2")
+	if r.code != 2 {
+		t.Errorf("exit %d, want 2 (no Docker engine)\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"--postgres docker is unverified in CI", "--vector pinecone is unverified in CI"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stdout+r.stderr, key) {
+		t.Error("the API key was printed")
+	}
+}

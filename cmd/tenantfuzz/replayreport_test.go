@@ -3,11 +3,13 @@ package main
 import (
 	"reflect"
 	"testing"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
 )
 
 func TestShellSplitRoundTrip(t *testing.T) {
 	o := options{profile: "quick", appRole: "app_user", tenantColumn: "tenant_id", contextSQL: "select set_tenant($1::uuid)", overlays: stringList{"it's here.sql"}}
-	words, err := shellSplit(o.replayBase() + " --relation " + shellQuote("strategy sql"))
+	words, err := shellSplit(o.replayBase() + " --relation " + harness.ShellQuote("strategy sql"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,10 @@ func TestReportFormatsAndSecrets(t *testing.T) {
 			if err != nil || info.IsDir() {
 				return err
 			}
-			b, _ := os.ReadFile(path)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Errorf("%s: %v (an unread file cannot be cleared of secrets)", path, err)
+			}
 			if strings.Contains(string(b), dsnPassword) || strings.Contains(string(b), pineconeKey) || strings.Contains(string(b), pgPassword) {
 				t.Errorf("%s holds a secret", path)
 			}
@@ -117,7 +120,10 @@ func TestReportFormatsAndSecrets(t *testing.T) {
 	// comment that maps them).
 	scripts, _ := filepath.Glob(filepath.Join(r.dir, "repro-*.sql"))
 	for _, p := range scripts {
-		b, _ := os.ReadFile(p)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, line := range strings.Split(string(b), "\n") {
 			if !strings.HasPrefix(line, "-- Roles:") && strings.Contains(line, rep.Target.AppRole) {
 				t.Errorf("%s names the run's copy %s of app_user: %s", filepath.Base(p), rep.Target.AppRole, line)

@@ -91,23 +91,23 @@ func runCommand(o options, replay bool) string {
 	}
 	parts := []string{base}
 	if o.profilesFile != "" {
-		parts = append(parts, "--profiles "+shellQuote(o.profilesFile))
+		parts = append(parts, "--profiles "+harness.ShellQuote(o.profilesFile))
 	}
 	parts = append(parts, "--seed "+strconv.FormatUint(o.seed, 10))
 	if o.checks > 0 {
 		parts = append(parts, "--checks "+strconv.Itoa(o.checks))
 	}
 	for _, p := range o.properties {
-		parts = append(parts, "--property "+shellQuote(p))
+		parts = append(parts, "--property "+harness.ShellQuote(p))
 	}
 	if o.relation != "" {
-		parts = append(parts, "--relation "+shellQuote(o.relation))
+		parts = append(parts, "--relation "+harness.ShellQuote(o.relation))
 	}
 	if o.vectorMode != "" && o.vectorMode != "both" {
-		parts = append(parts, "--vector-mode "+shellQuote(o.vectorMode))
+		parts = append(parts, "--vector-mode "+harness.ShellQuote(o.vectorMode))
 	}
 	if o.failOn != "" {
-		parts = append(parts, "--fail-on-audit "+shellQuote(o.failOn))
+		parts = append(parts, "--fail-on-audit "+harness.ShellQuote(o.failOn))
 	}
 	return strings.Join(parts, " ")
 }

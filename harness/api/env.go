@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/tenantfuzz/tenantfuzz/generators"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 )
 
@@ -49,8 +50,8 @@ func NewEnv(ctx context.Context, start func(context.Context) (*pg.Database, erro
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		// The application's login role as the session's own (RESET ROLE
 		// cannot leave it); without superuser rights, SET ROLE.
-		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+quoteIdent(role)); err != nil {
-			_, err = c.Exec(ctx, "SET ROLE "+quoteIdent(role))
+		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+catalog.QuoteIdent(role)); err != nil {
+			_, err = c.Exec(ctx, "SET ROLE "+catalog.QuoteIdent(role))
 			return err
 		}
 		return nil
@@ -195,5 +196,3 @@ func (e *Env) LeftContext(ctx context.Context) (string, error) {
 	}
 	return "", nil
 }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -15,6 +15,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 )
 
 func TestMain(m *testing.M) {
@@ -42,7 +43,7 @@ func testEnv(t *testing.T) *api.Env {
 	t.Helper()
 	envOnce.Do(func() { sharedEnv, envErr = api.NewEnv(context.Background(), nil) })
 	if errors.Is(envErr, pg.ErrNoBinaries) {
-		t.Skipf("no PostgreSQL binaries: %v", envErr)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", envErr)
 	}
 	if envErr != nil {
 		t.Fatalf("start api env: %v", envErr)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness"
 )
 
 // Endpoint kinds the property draws.
@@ -110,26 +112,24 @@ func (q *Request) Curl(base string) string {
 	case q.Cred.Claims != "":
 		fmt.Fprintf(&b, "# hostile token (%s), claims %s\n", q.Cred.Kind, q.Cred.Claims)
 	}
-	fmt.Fprintf(&b, "curl -sS -i -X %s %s", q.Method, shellQuote(base+q.Path))
+	fmt.Fprintf(&b, "curl -sS -i -X %s %s", q.Method, harness.ShellQuote(base+q.Path))
 	switch {
 	case secret:
 		b.WriteString(` -H "Authorization: Bearer $TOKEN"`)
 	case q.Cred.Token != "":
-		b.WriteString(" -H " + shellQuote("Authorization: Bearer "+q.Cred.Token))
+		b.WriteString(" -H " + harness.ShellQuote("Authorization: Bearer "+q.Cred.Token))
 	}
 	if q.Host != "" {
-		b.WriteString(" -H " + shellQuote("Host: "+q.Host))
+		b.WriteString(" -H " + harness.ShellQuote("Host: "+q.Host))
 	}
 	if q.Header != "" {
-		b.WriteString(" -H " + shellQuote(HeaderTenant+": "+q.Header))
+		b.WriteString(" -H " + harness.ShellQuote(HeaderTenant+": "+q.Header))
 	}
 	if q.Body != nil {
-		b.WriteString(" -H 'Content-Type: application/json' --data " + shellQuote(string(q.Body)))
+		b.WriteString(" -H 'Content-Type: application/json' --data " + harness.ShellQuote(string(q.Body)))
 	}
 	return b.String()
 }
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // values collects every string and number in a JSON document (the whole
 // body when it is not JSON), for tracing to owners, and counts its

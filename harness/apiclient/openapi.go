@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // tableExtension names, on an operation or a path parameter, the table
@@ -29,10 +31,10 @@ func LoadOpenAPI(ctx context.Context, path string) (*Spec, []string, error) {
 	loader.Context = ctx
 	doc, err := loader.LoadFromFile(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: read OpenAPI %s: %s", ErrSpec, path, oneLine(err))
+		return nil, nil, fmt.Errorf("%w: read OpenAPI %s: %s", ErrSpec, path, sqltree.OneLine(err.Error(), 0))
 	}
 	if err := doc.Validate(ctx); err != nil {
-		return nil, nil, fmt.Errorf("%w: OpenAPI %s is not valid: %s", ErrSpec, path, oneLine(err))
+		return nil, nil, fmt.Errorf("%w: OpenAPI %s is not valid: %s", ErrSpec, path, sqltree.OneLine(err.Error(), 0))
 	}
 	s := &Spec{Source: path}
 	var skipped []string
@@ -135,5 +137,3 @@ func bodyTemplate(sc *openapi3.Schema) string {
 	b, _ := json.Marshal(obj)
 	return string(b)
 }
-
-func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/api"
 )
 
@@ -91,24 +92,21 @@ func (q *request) curl(s *Scope, tenantHeader, how string) string {
 	case q.Cred.Claims != "":
 		fmt.Fprintf(&b, "# hostile token (%s), claims %s\n", q.Cred.Kind, q.Cred.Claims)
 	}
-	fmt.Fprintf(&b, "curl -sS -i -X %s %s", q.Method, ShellQuote(s.URL(q.Path)))
+	fmt.Fprintf(&b, "curl -sS -i -X %s %s", q.Method, harness.ShellQuote(s.URL(q.Path)))
 	if q.Host != "" {
-		b.WriteString(" -H " + ShellQuote("Host: "+q.Host))
+		b.WriteString(" -H " + harness.ShellQuote("Host: "+q.Host))
 	}
 	switch {
 	case secret:
 		b.WriteString(` -H "Authorization: Bearer $TOKEN"`)
 	case q.Cred.Token != "":
-		b.WriteString(" -H " + ShellQuote("Authorization: Bearer "+q.Cred.Token))
+		b.WriteString(" -H " + harness.ShellQuote("Authorization: Bearer "+q.Cred.Token))
 	}
 	if q.Header != "" {
-		b.WriteString(" -H " + ShellQuote(tenantHeader+": "+q.Header))
+		b.WriteString(" -H " + harness.ShellQuote(tenantHeader+": "+q.Header))
 	}
 	if q.Body != nil {
-		b.WriteString(" -H 'Content-Type: application/json' --data " + ShellQuote(string(q.Body)))
+		b.WriteString(" -H 'Content-Type: application/json' --data " + harness.ShellQuote(string(q.Body)))
 	}
 	return b.String()
 }
-
-// ShellQuote quotes s as one word for sh.
-func ShellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

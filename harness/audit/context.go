@@ -28,7 +28,7 @@ func literal(arg string) (string, bool) {
 func customSetting(arg string) (string, bool) {
 	name, ok := literal(arg)
 	if !ok {
-		return oneLine(arg), true
+		return sqltree.OneLine(arg, 160), true
 	}
 	return name, strings.Contains(name, ".")
 }
@@ -46,7 +46,7 @@ type textSource struct {
 func (e *env) contextSources(withPolicies, withContextSQL bool) []textSource {
 	var out []textSource
 	if withContextSQL && e.opts.ContextSQL != "" {
-		out = append(out, textSource{object: "context statement " + oneLine(e.opts.ContextSQL), text: e.opts.ContextSQL})
+		out = append(out, textSource{object: "context statement " + sqltree.OneLine(e.opts.ContextSQL, 160), text: e.opts.ContextSQL})
 	}
 	if withPolicies {
 		for _, x := range e.appExprs() {
@@ -227,7 +227,7 @@ func dynamicSQLConcat(e *env) []Result {
 				continue
 			}
 			out = append(out, Result{Object: fnKind(fn) + " " + fnSig(fn), where: atFunction(fn, ""),
-				Message: fmt.Sprintf("builds dynamic SQL without quoting (%s): a crafted argument injects SQL", oneLine(st)),
+				Message: fmt.Sprintf("builds dynamic SQL without quoting (%s): a crafted argument injects SQL", sqltree.OneLine(st, 160)),
 				Fix:     "EXECUTE format('... %L ...', value), or EXECUTE '... $1 ...' USING value; for the context use set_config(name, value, true)"})
 			break
 		}

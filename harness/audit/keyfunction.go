@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // keyThroughFunction (TFA051) enforces: a permissive policy expression
@@ -36,7 +37,7 @@ func keyThroughFunction(e *env) []Result {
 			continue
 		}
 		out = append(out, x.result(
-			fmt.Sprintf("%s compares %s only through %s() (%s): unless that function is injective, tenants whose keys collide see each other's rows", x.clause, key, fn, oneLine(x.expr)),
+			fmt.Sprintf("%s compares %s only through %s() (%s): unless that function is injective, tenants whose keys collide see each other's rows", x.clause, key, fn, sqltree.OneLine(x.expr, 160)),
 			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
 	}
 	return out

@@ -114,15 +114,6 @@ func atRole(role, action string) []pattern {
 	}
 }
 
-// atText finds a literal snippet (case-insensitive, whitespace-flexible).
-func atText(s string) pattern {
-	parts := strings.Fields(s)
-	for i, p := range parts {
-		parts[i] = regexp.QuoteMeta(p)
-	}
-	return newPattern(strings.Join(parts, `\s+`))
-}
-
 // locate fills File and Line from the first pattern that matches. files
 // are the SQL files with comments blanked (sqltree.BlankComments).
 func locate(r *Result, files []harness.SQLFile) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 )
 
 // The seeded-defect tests share one embedded server and give each overlay
@@ -38,7 +39,7 @@ func sharedTarget(t *testing.T, cfg harness.Config, overlays ...string) *harness
 	t.Helper()
 	shared.once.Do(func() { shared.db, shared.err = pg.StartEmbedded(context.Background(), pg.EmbeddedOptions{}) })
 	if errors.Is(shared.err, pg.ErrNoBinaries) {
-		t.Skipf("no PostgreSQL binaries: %v", shared.err)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", shared.err)
 	}
 	if shared.err != nil {
 		t.Fatalf("start shared server: %v", shared.err)

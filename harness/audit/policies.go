@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // policyExpr is one expression of a policy that applies to the
@@ -224,7 +225,7 @@ func policyNoContext(e *env) []Result {
 			continue
 		}
 		out = append(out, x.result(
-			fmt.Sprintf("%s (%s) never reads the tenant context: every tenant gets the same rows", x.clause, oneLine(x.expr)),
+			fmt.Sprintf("%s (%s) never reads the tenant context: every tenant gets the same rows", x.clause, sqltree.OneLine(x.expr, 160)),
 			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
 	}
 	return out
@@ -249,7 +250,7 @@ func alwaysTrue(e *env) []Result {
 		if len(e.columnsIn(x.expr, x.rel)) > 0 {
 			if what, fn := e.ignoredKey(x); fn != nil {
 				out = append(out, x.result(
-					fmt.Sprintf("%s (%s) does not depend on the row: it passes %s, which its body never reads, so it admits every row of every tenant whenever it holds", x.clause, oneLine(x.expr), what),
+					fmt.Sprintf("%s (%s) does not depend on the row: it passes %s, which its body never reads, so it admits every row of every tenant whenever it holds", x.clause, sqltree.OneLine(x.expr, 160), what),
 					fmt.Sprintf("make %s %s read that parameter (compare it with the rows it checks, e.g. the membership's tenant column), or ALTER POLICY %s ON %s %s with a predicate on the row", fnKind(fn), fnSig(fn), catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause)))
 			}
 			continue
@@ -259,7 +260,7 @@ func alwaysTrue(e *env) []Result {
 			what = "admits every row of every tenant"
 		}
 		out = append(out, x.result(
-			fmt.Sprintf("%s (%s) does not depend on the row: it %s", x.clause, oneLine(x.expr), what),
+			fmt.Sprintf("%s (%s) does not depend on the row: it %s", x.clause, sqltree.OneLine(x.expr, 160), what),
 			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
 	}
 	return out
@@ -283,7 +284,7 @@ func failOpenDisjunct(e *env) []Result {
 				continue
 			}
 			out = append(out, x.result(
-				fmt.Sprintf("%s has a branch that does not depend on the row, %s: when it holds (for example with no or an empty tenant context) every tenant's rows match", x.clause, oneLine(trimParens(d))),
+				fmt.Sprintf("%s has a branch that does not depend on the row, %s: when it holds (for example with no or an empty tenant context) every tenant's rows match", x.clause, sqltree.OneLine(trimParens(d), 160)),
 				fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
 			break
 		}
@@ -340,7 +341,7 @@ func contextPattern(e *env) []Result {
 			continue
 		}
 		out = append(out, x.result(
-			fmt.Sprintf("%s matches the tenant context as a pattern (%s in %s): an empty or partial context matches other tenants' rows", x.clause, op, oneLine(x.expr)),
+			fmt.Sprintf("%s matches the tenant context as a pattern (%s in %s): an empty or partial context matches other tenants' rows", x.clause, op, sqltree.OneLine(x.expr, 160)),
 			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
 	}
 	return out
@@ -405,7 +406,7 @@ func missingWithCheck(e *env) []Result {
 			case p.Command == "INSERT" && r.Priv.Insert:
 				msg = "FOR INSERT policy has no WITH CHECK: it admits no new row"
 			case (p.Command == "ALL" || p.Command == "UPDATE") && (r.Priv.Update || (p.Command == "ALL" && r.Priv.Insert)):
-				msg = fmt.Sprintf("FOR %s policy has no WITH CHECK: new rows are checked with USING (%s), so any widening of USING widens writes", p.Command, oneLine(p.Using))
+				msg = fmt.Sprintf("FOR %s policy has no WITH CHECK: new rows are checked with USING (%s), so any widening of USING widens writes", p.Command, sqltree.OneLine(p.Using, 160))
 			default:
 				continue
 			}
@@ -460,7 +461,7 @@ func policyOffTenantColumn(e *env) []Result {
 			continue
 		}
 		out = append(out, x.result(
-			fmt.Sprintf("%s (%s) matches the tenant context against %s, not %s: rows are isolated by the wrong key", x.clause, oneLine(x.expr), strings.Join(cols, ", "), key),
+			fmt.Sprintf("%s (%s) matches the tenant context against %s, not %s: rows are isolated by the wrong key", x.clause, sqltree.OneLine(x.expr, 160), strings.Join(cols, ", "), key),
 			fmt.Sprintf("ALTER POLICY %s ON %s %s (%s)", catalog.QuoteIdent(x.policy.Name), x.rel.QualifiedName(), x.clause, e.isolating(x.rel))))
 	}
 	return out

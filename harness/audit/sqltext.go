@@ -200,12 +200,3 @@ func isTrue(arg string) bool {
 	}
 	return false
 }
-
-// oneLine collapses whitespace so that SQL fits a message.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 160 {
-		s = s[:157] + "..."
-	}
-	return s
-}

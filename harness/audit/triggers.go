@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // leakproofFunction (TFA034) enforces: no user function outside
@@ -56,7 +57,7 @@ func triggerSetsTenant(e *env) []Result {
 		if m == nil {
 			continue
 		}
-		sev, from := harness.SeverityMedium, "from "+oneLine(m[1])
+		sev, from := harness.SeverityMedium, "from "+sqltree.OneLine(m[1], 160)
 		if m[1] == "" {
 			from = "with SELECT ... INTO"
 		} else if e.refsContext(m[1], 3) {

@@ -64,10 +64,10 @@ func detection(ctx context.Context, o Options) (*DetectResult, error) {
 	}
 	var sql, vec []runner
 	for _, m := range ms {
-		sql = append(sql, runner{m.Name, func(seed uint64) mutant.Kill { return mutant.Run(ctx, m, detectOptions(seed)) }})
+		sql = append(sql, runner{m.Name, func(seed uint64) mutant.Kill { return mutant.Run(ctx, mutant.SQLRow(m), detectOptions(seed)) }})
 	}
 	for _, m := range vector.Mutants {
-		vec = append(vec, runner{mutant.VectorPrefix + m.Name, func(seed uint64) mutant.Kill { return mutant.RunVector(ctx, m, detectOptions(seed)) }})
+		vec = append(vec, runner{mutant.VectorPrefix + m.Name, func(seed uint64) mutant.Kill { return mutant.Run(ctx, mutant.VectorRow(m), detectOptions(seed)) }})
 	}
 	if n := o.DetectMutants; n > 0 { // the first of each kind, half and half
 		nv := min(n/2, len(vec))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 )
 
 func TestMain(m *testing.M) {
@@ -27,10 +28,10 @@ func TestRunSmall(t *testing.T) {
 	}
 	binDir, err := pg.FindBinaries("")
 	if errors.Is(err, pg.ErrNoBinaries) {
-		t.Skipf("no PostgreSQL binaries: %v", err)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(binDir, "pgbench")); err != nil {
-		t.Skipf("no pgbench: %v", err)
+		needtool.Missing(t, "no pgbench (it comes with the PostgreSQL server package): %v", err)
 	}
 	o := Options{Items: []int{1, 2, 4, 6}, Rounds: 2, RoundTime: 50 * time.Millisecond, Clients: 2, StreamChecks: 5,
 		SmallChecks: 5, Tenants: 50, PerTenant: 2, Scale: 1, Dir: t.TempDir(), Logf: t.Logf}

@@ -327,3 +327,8 @@ var reserved = map[string]bool{
 	"then": true, "to": true, "trailing": true, "true": true, "union": true, "unique": true, "user": true,
 	"using": true, "variadic": true, "when": true, "where": true, "window": true, "with": true,
 }
+
+// QuoteLiteral renders s as a SQL string literal (standard_conforming_strings
+// on): the one literal quoting of the harness, the generators, the router
+// and the pgTAP export.
+func QuoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -1,7 +1,9 @@
-// Package mutant runs the kill matrix: the gate against the reference
-// schema (which must be clean) and against every seeded defect of
-// fixtures/mutants (each must be found, by the expected property, with the
-// expected kind, on the expected relation, and replay from its seed).
+// Package mutant runs the kill matrix: each layer's clean reference (which
+// must be clean) and every seeded defect of its catalogue (fixtures/mutants
+// for SQL, harness/router, harness/vector, harness/api), each of which must
+// be found by the expected property, with the expected kind, on the
+// expected relation, and replay from its seed. One runner (Run) runs every
+// row over the property registry (properties.All).
 package mutant
 
 import (

@@ -43,7 +43,10 @@ func TestCloneOnSharedServer(t *testing.T) {
 	if err := d.Close(testCtx(t)); err != nil { // b is still open: d drops it first
 		t.Fatalf("close with a clone open: %v", err)
 	}
-	rows, _ := admin.Query(testCtx(t), `SELECT datname FROM pg_database WHERE datname LIKE 'tenantfuzz\_%' UNION ALL SELECT rolname FROM pg_roles WHERE rolname LIKE '%c10e0001'`)
+	rows, err := admin.Query(testCtx(t), `SELECT datname FROM pg_database WHERE datname LIKE 'tenantfuzz\_%' UNION ALL SELECT rolname FROM pg_roles WHERE rolname LIKE '%c10e0001'`)
+	if err != nil {
+		t.Fatal(err) // a failed query would read as "nothing left behind"
+	}
 	left, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil || len(left) > 0 {
 		t.Errorf("left behind: %v (err %v)", left, err)

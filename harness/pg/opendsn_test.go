@@ -31,8 +31,10 @@ func TestOpenDSN(t *testing.T) {
 		return n > 0
 	}
 	t.Cleanup(func() {
-		var left []string
-		rows, _ := admin.Query(context.Background(), `SELECT datname FROM pg_database WHERE datname LIKE 'tenantfuzz\_%'`)
+		rows, err := admin.Query(context.Background(), `SELECT datname FROM pg_database WHERE datname LIKE 'tenantfuzz\_%'`)
+		if err != nil {
+			t.Fatal(err) // a failed query would read as "nothing left behind"
+		}
 		left, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil || len(left) > 0 {
 			t.Errorf("databases left behind: %v (err %v)", left, err)

@@ -21,6 +21,8 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // File is one exported test file.
@@ -80,12 +82,12 @@ func slug(s string) string {
 func findingFile(f Finding, opts Options) string {
 	r := f.Repro
 	var b strings.Builder
-	fmt.Fprintf(&b, "-- tenantfuzz regression test for finding %d: %s\n", f.ID, oneLine(f.Summary()))
+	fmt.Fprintf(&b, "-- tenantfuzz regression test for finding %d: %s\n", f.ID, sqltree.OneLine(f.Summary(), 0))
 	b.WriteString("-- It fails while the defect exists and passes once it is fixed. It needs pgTAP\n")
 	b.WriteString("-- (CREATE EXTENSION pgtap) in a database holding the schema under test, runs as a\n")
 	b.WriteString("-- superuser (the owner of the world), and changes nothing: it is rolled back.\n")
 	b.WriteString("--   pg_prove -d <database> " + "<this file>   (or commit it under supabase/tests/: supabase test db)\n")
-	fmt.Fprintf(&b, "-- Found by: %s\n", oneLine(f.Replay))
+	fmt.Fprintf(&b, "-- Found by: %s\n", sqltree.OneLine(f.Replay, 0))
 	if opts.Report != "" {
 		fmt.Fprintf(&b, "-- Replay:   tenantfuzz replay --report %s --finding %d\n", opts.Report, f.ID)
 	}
@@ -97,10 +99,10 @@ func findingFile(f Finding, opts Options) string {
 	case harness.CheckSameRows:
 		b.WriteString("-- what a fixed schema returns: the statement over the viewer's own rows, read by the owner\n")
 		fmt.Fprintf(&b, "CREATE TEMP TABLE tf_expected AS SELECT q::text AS row FROM (%s) q;\n", r.Expected.Query)
-		fmt.Fprintf(&b, "GRANT SELECT ON tf_expected TO %s;\n", ident(r.Role))
+		fmt.Fprintf(&b, "GRANT SELECT ON tf_expected TO %s;\n", catalog.QuoteIdent(r.Role))
 		enter(&b, r)
 		desc := fmt.Sprintf("%s gets exactly the rows of its own data (finding %d: %s)", who, f.ID, f.Kind)
-		fmt.Fprintf(&b, "SELECT bag_eq(%s, 'SELECT row FROM tf_expected', %s);\n", dq("SELECT * FROM pg_temp.tf_rows("+dq(r.Statement, "q")+")", "tf"), lit(desc))
+		fmt.Fprintf(&b, "SELECT bag_eq(%s, 'SELECT row FROM tf_expected', %s);\n", dq("SELECT * FROM pg_temp.tf_rows("+dq(r.Statement, "q")+")", "tf"), catalog.QuoteLiteral(desc))
 		b.WriteString("RESET ROLE;\n")
 	case harness.CheckUnchanged:
 		b.WriteString("-- the rows that are not the writer's, read by the owner before the write\n")
@@ -109,11 +111,11 @@ func findingFile(f Finding, opts Options) string {
 		fmt.Fprintf(&b, "SELECT diag('the write: ' || pg_temp.tf_write(%s));\n", dq(r.Statement, "q"))
 		b.WriteString("RESET ROLE;\n")
 		desc := fmt.Sprintf("%s's write leaves the rows of other tenants unchanged (finding %d: %s)", who, f.ID, f.Kind)
-		fmt.Fprintf(&b, "SELECT bag_eq(%s, 'SELECT row FROM tf_before', %s);\n", dq("SELECT q::text FROM ("+r.Expected.Query+") q", "tf"), lit(desc))
+		fmt.Fprintf(&b, "SELECT bag_eq(%s, 'SELECT row FROM tf_before', %s);\n", dq("SELECT q::text FROM ("+r.Expected.Query+") q", "tf"), catalog.QuoteLiteral(desc))
 	case harness.CheckSameOutcome:
 		enter(&b, r)
 		desc := fmt.Sprintf("a write colliding with another tenant's key ends like one colliding with nothing (finding %d: %s)", f.ID, f.Kind)
-		fmt.Fprintf(&b, "SELECT is(pg_temp.tf_outcome(%s), pg_temp.tf_outcome(%s), %s);\n", dq(r.Probes[0], "q"), dq(r.Probes[1], "q"), lit(desc))
+		fmt.Fprintf(&b, "SELECT is(pg_temp.tf_outcome(%s), pg_temp.tf_outcome(%s), %s);\n", dq(r.Probes[0], "q"), dq(r.Probes[1], "q"), catalog.QuoteLiteral(desc))
 		b.WriteString("RESET ROLE;\n")
 	}
 	b.WriteString("SELECT * FROM finish();\nROLLBACK;\n")
@@ -133,7 +135,7 @@ func writeWorld(b *strings.Builder, world, setup []string) {
 
 // enter switches to the statement's role and context.
 func enter(b *strings.Builder, r *harness.Repro) {
-	fmt.Fprintf(b, "SET LOCAL ROLE %s;\n", ident(r.Role))
+	fmt.Fprintf(b, "SET LOCAL ROLE %s;\n", catalog.QuoteIdent(r.Role))
 	switch r.ContextState {
 	case "unset":
 		b.WriteString("-- no context: this session never set one\n")
@@ -150,7 +152,7 @@ func enter(b *strings.Builder, r *harness.Repro) {
 // LOCAL still last until the end of the transaction.
 func contextLine(c string) string {
 	c = strings.TrimSuffix(strings.TrimSpace(c), ";")
-	return "DO " + dq("BEGIN EXECUTE "+lit(c)+"; END", "ctx") + ";\n"
+	return "DO " + dq("BEGIN EXECUTE "+catalog.QuoteLiteral(c)+"; END", "ctx") + ";\n"
 }
 
 // helpers are the pg_temp functions the assertions call. A refusal
@@ -195,17 +197,3 @@ func dq(s, base string) string {
 	}
 	return tag + s + tag
 }
-
-// lit quotes s as an SQL string literal.
-func lit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// ident quotes a role name when it needs it.
-func ident(s string) string {
-	if regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(s) {
-		return s
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
-
-// oneLine keeps a header comment on one line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

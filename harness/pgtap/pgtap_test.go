@@ -16,6 +16,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 	"github.com/tenantfuzz/tenantfuzz/harness/pgtap"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 	"github.com/tenantfuzz/tenantfuzz/internal/testenv"
 )
 
@@ -38,10 +39,10 @@ var createRole = regexp.MustCompile(`(?m)^CREATE ROLE [^;]*;$`)
 
 func newServer(t *testing.T) *server {
 	if _, err := exec.LookPath("pg_prove"); err != nil {
-		t.Skip("pg_prove is not installed (apt-get install libtap-parser-sourcehandler-pgtap-perl)")
+		needtool.Missing(t, "pg_prove is not installed (apt-get install libtap-parser-sourcehandler-pgtap-perl, as .ci/run does)")
 	}
 	if m, _ := filepath.Glob("/usr/share/postgresql/*/extension/pgtap.control"); len(m) == 0 {
-		t.Skip("pgTAP is not installed (apt-get install postgresql-15-pgtap)")
+		needtool.Missing(t, "pgTAP is not installed (apt-get install postgresql-15-pgtap, as .ci/run does)")
 	}
 	db := testenv.Database(t)
 	ref, err := harness.Open(context.Background(), db, harness.Config{})
@@ -80,9 +81,7 @@ func (s *server) database(name string, schema bool, overlays ...string) *pg.Data
 	s.exec(db.DSN, "CREATE EXTENSION pgtap")
 	if schema {
 		files := stripRoles(s.t)
-		for _, f := range overlayFiles(s.t, overlays...) {
-			files = append(files, f)
-		}
+		files = append(files, overlayFiles(s.t, overlays...)...)
 		for _, f := range files {
 			s.exec(db.DSN, f.SQL)
 		}
@@ -126,7 +125,7 @@ func (s *server) prove(name string, files ...string) (bool, string) {
 func pgBin(t *testing.T) string {
 	dir, err := pg.FindBinaries("")
 	if err != nil {
-		t.Skip(err)
+		needtool.Missing(t, "%v", err)
 	}
 	return filepath.Join(dir, "postgres")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/generators"
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // Regression renders the regression suite of a target that tenantfuzz
@@ -35,7 +36,7 @@ func Regression(ctx context.Context, tg *harness.Target, command string) ([]File
 		var own [2]string
 		ok := true
 		for i := range own {
-			own[i], ok = tg.Catalog.TenantFilter(rel, "", lit(w.TenantID(i)))
+			own[i], ok = tg.Catalog.TenantFilter(rel, "", catalog.QuoteLiteral(w.TenantID(i)))
 			if !ok {
 				break
 			}
@@ -61,7 +62,7 @@ func regressionFile(tg *harness.Target, rel *catalog.Relation, w *generators.Wor
 	b.WriteString("-- pgtap) in a database holding the schema, runs as a superuser, and is rolled back.\n")
 	b.WriteString("--   pg_prove -d <database> <this file>   (or commit it under supabase/tests/: supabase test db)\n")
 	if command != "" {
-		fmt.Fprintf(&b, "-- Exported by: %s\n", oneLine(command))
+		fmt.Fprintf(&b, "-- Exported by: %s\n", sqltree.OneLine(command, 0))
 	}
 	fmt.Fprintf(&b, "BEGIN;\nSELECT plan(%d);\n", 4+len(writes))
 	b.WriteString(helpers)
@@ -73,30 +74,30 @@ func regressionFile(tg *harness.Target, rel *catalog.Relation, w *generators.Wor
 	fmt.Fprintf(&b, "CREATE TEMP TABLE tf_t1 AS %s;\n", strings.Replace(rows(own[0]), "q::text", "q::text AS row", 1))
 	fmt.Fprintf(&b, "CREATE TEMP TABLE tf_t2 AS %s;\n", strings.Replace(rows(own[1]), "q::text", "q::text AS row", 1))
 	for _, r := range uniq(role1, role2) {
-		fmt.Fprintf(&b, "GRANT SELECT ON tf_t1, tf_t2 TO %s;\n", ident(r))
+		fmt.Fprintf(&b, "GRANT SELECT ON tf_t1, tf_t2 TO %s;\n", catalog.QuoteIdent(r))
 	}
 	all := dq("SELECT * FROM pg_temp.tf_rows('SELECT * FROM "+strings.ReplaceAll(name, "'", "''")+"')", "tf")
-	fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", ident(tg.Config.AppRole))
-	fmt.Fprintf(&b, "SELECT is_empty(%s, %s);\n", all, lit("no context sees no row of "+rel.Name))
+	fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", catalog.QuoteIdent(tg.Config.AppRole))
+	fmt.Fprintf(&b, "SELECT is_empty(%s, %s);\n", all, catalog.QuoteLiteral("no context sees no row of "+rel.Name))
 	for _, c := range tg.EmptyContextScript() {
 		b.WriteString(contextLine(c))
 	}
-	fmt.Fprintf(&b, "SELECT is_empty(%s, %s);\n", all, lit("an empty context sees no row of "+rel.Name))
+	fmt.Fprintf(&b, "SELECT is_empty(%s, %s);\n", all, catalog.QuoteLiteral("an empty context sees no row of "+rel.Name))
 	b.WriteString("RESET ROLE;\n")
 	for i, t := range []string{t1, t2} {
-		fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", ident(tg.RoleFor(t)))
+		fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", catalog.QuoteIdent(tg.RoleFor(t)))
 		b.WriteString(contextLine(tg.ContextScript(t)))
-		fmt.Fprintf(&b, "SELECT bag_eq(%s, 'SELECT row FROM tf_t%d', %s);\n", all, i+1, lit(fmt.Sprintf("T%d sees exactly its own rows of %s", i+1, rel.Name)))
+		fmt.Fprintf(&b, "SELECT bag_eq(%s, 'SELECT row FROM tf_t%d', %s);\n", all, i+1, catalog.QuoteLiteral(fmt.Sprintf("T%d sees exactly its own rows of %s", i+1, rel.Name)))
 		b.WriteString("RESET ROLE;\n")
 	}
 	for _, wr := range writes {
-		fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", ident(role1))
+		fmt.Fprintf(&b, "SET LOCAL ROLE %s;\n", catalog.QuoteIdent(role1))
 		b.WriteString(contextLine(tg.ContextScript(t1)))
 		for _, st := range wr.stmts {
-			fmt.Fprintf(&b, "SELECT diag(%s || pg_temp.tf_write(%s));\n", lit("T1: "+oneLine(st)+": "), dq(st, "q"))
+			fmt.Fprintf(&b, "SELECT diag(%s || pg_temp.tf_write(%s));\n", catalog.QuoteLiteral("T1: "+sqltree.OneLine(st, 0)+": "), dq(st, "q"))
 		}
 		b.WriteString("RESET ROLE;\n")
-		fmt.Fprintf(&b, "SELECT bag_eq(%s, 'SELECT row FROM tf_t2', %s);\n", dq(rows(own[1]), "tf"), lit("T1's "+wr.what+" leaves T2's rows of "+rel.Name+" unchanged"))
+		fmt.Fprintf(&b, "SELECT bag_eq(%s, 'SELECT row FROM tf_t2', %s);\n", dq(rows(own[1]), "tf"), catalog.QuoteLiteral("T1's "+wr.what+" leaves T2's rows of "+rel.Name+" unchanged"))
 	}
 	b.WriteString("SELECT * FROM finish();\nROLLBACK;\n")
 	return b.String()
@@ -119,7 +120,7 @@ func foreignWrites(rel *catalog.Relation, w *generators.World, t1, t2 string) []
 	name := rel.QualifiedName()
 	var out []write
 	if c := plainText(rel); c != "" {
-		out = append(out, write{"update of every row it reaches", []string{"UPDATE " + name + " SET " + ident(c) + " = '[tf:updated]'"}})
+		out = append(out, write{"update of every row it reaches", []string{"UPDATE " + name + " SET " + catalog.QuoteIdent(c) + " = '[tf:updated]'"}})
 	}
 	if rel.TenantColumn != "" && len(rel.PrimaryKey) > 0 {
 		mv := write{what: "move of its own rows to T2"}
@@ -134,10 +135,10 @@ func foreignWrites(rel *catalog.Relation, w *generators.World, t1, t2 string) []
 					conds = nil
 					break
 				}
-				conds = append(conds, ident(k)+" = "+v)
+				conds = append(conds, catalog.QuoteIdent(k)+" = "+v)
 			}
 			if conds != nil {
-				mv.stmts = append(mv.stmts, "UPDATE "+name+" SET "+ident(rel.TenantColumn)+" = "+lit(t2)+" WHERE "+strings.Join(conds, " AND "))
+				mv.stmts = append(mv.stmts, "UPDATE "+name+" SET "+catalog.QuoteIdent(rel.TenantColumn)+" = "+catalog.QuoteLiteral(t2)+" WHERE "+strings.Join(conds, " AND "))
 			}
 		}
 		if len(mv.stmts) > 0 {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // checker runs one check: a loaded world, a router over it, the requests
@@ -79,7 +80,7 @@ type tableCol struct{ name, qualified, col string }
 func (c *checker) countSQL() string {
 	var parts []string
 	for _, t := range c.tables() {
-		parts = append(parts, "SELECT "+quoteLiteral(t.name)+", coalesce("+quoteIdent(t.col)+"::text, ''), count(*) FROM ONLY "+t.qualified+" GROUP BY 2")
+		parts = append(parts, "SELECT "+catalog.QuoteLiteral(t.name)+", coalesce("+catalog.QuoteIdent(t.col)+"::text, ''), count(*) FROM ONLY "+t.qualified+" GROUP BY 2")
 	}
 	return strings.Join(parts, "\nUNION ALL\n")
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 )
 
@@ -118,7 +119,7 @@ func (d *Database) open(ctx context.Context) error {
 		return fmt.Errorf("apply the reference schema to %s: %w", d.Name, err)
 	}
 	d.Target = tg
-	if _, err := tg.Pool.Exec(ctx, "ALTER DATABASE "+quoteIdent(d.DB.Name)+" SET tenantfuzz.database = "+quoteLiteral(d.Name)); err != nil {
+	if _, err := tg.Pool.Exec(ctx, "ALTER DATABASE "+catalog.QuoteIdent(d.DB.Name)+" SET tenantfuzz.database = "+catalog.QuoteLiteral(d.Name)); err != nil {
 		return fmt.Errorf("name database %s: %w", d.Name, err)
 	}
 	cfg, err := pgxpool.ParseConfig(d.DB.DSN)
@@ -131,8 +132,8 @@ func (d *Database) open(ctx context.Context) error {
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		// The application's login role as the session's own (RESET ROLE
 		// cannot leave it); without superuser rights, SET ROLE.
-		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+quoteIdent(role)); err != nil {
-			_, err = c.Exec(ctx, "SET ROLE "+quoteIdent(role))
+		if _, err := c.Exec(ctx, "SET SESSION AUTHORIZATION "+catalog.QuoteIdent(role)); err != nil {
+			_, err = c.Exec(ctx, "SET ROLE "+catalog.QuoteIdent(role))
 			return err
 		}
 		return nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // requestFinding builds a finding about one request: who the host names,
@@ -20,7 +21,7 @@ func (c *checker) requestFinding(kind harness.Kind, o outcome, served int, evide
 	}
 	var stmts []string
 	for _, s := range o.rec.statements() {
-		stmts = append(stmts, "["+s.db+"] "+oneLine(s.sql))
+		stmts = append(stmts, "["+s.db+"] "+sqltree.OneLine(s.sql, 0))
 	}
 	f.Statement = strings.Join(stmts, "; ")
 	f.Script = c.requestScript(o, f)
@@ -70,6 +71,6 @@ func (c *checker) tableFinding(kind harness.Kind, table string, tenant int, evid
 	b.WriteString(c.w.insertScript(c.env))
 	b.WriteString(checks)
 	f.Script = b.String()
-	f.Statement = oneLine(checks)
+	f.Statement = sqltree.OneLine(checks, 0)
 	return f
 }

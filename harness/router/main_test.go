@@ -15,6 +15,7 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
 	"github.com/tenantfuzz/tenantfuzz/harness/router"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 )
 
 func TestMain(m *testing.M) {
@@ -44,7 +45,7 @@ func testEnv(t *testing.T) *router.Env {
 		sharedEnv, envErr = router.NewEnv(context.Background(), router.EnvOptions{Dedicated: 2})
 	})
 	if errors.Is(envErr, pg.ErrNoBinaries) {
-		t.Skipf("no PostgreSQL binaries: %v", envErr)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", envErr)
 	}
 	if envErr != nil {
 		t.Fatalf("start level-3 env: %v", envErr)

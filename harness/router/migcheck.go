@@ -165,7 +165,7 @@ func tableFindings(cat *catalog.Catalog, r *catalog.Relation, tenant string, tc 
 
 // countScript is the psql check of one table on both sides.
 func countScript(cat *catalog.Catalog, r *catalog.Relation, tenant string) string {
-	filter, _ := cat.TenantFilter(r, "t", quoteLiteral(tenant))
+	filter, _ := cat.TenantFilter(r, "t", catalog.QuoteLiteral(tenant))
 	q := "SELECT count(*) FROM ONLY " + r.QualifiedName() + " t WHERE " + filter + ";"
 	return "-- on the source:\n" + q + "\n-- on the target:\n" + q + "\n"
 }

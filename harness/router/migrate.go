@@ -69,7 +69,7 @@ func Migrate(ctx context.Context, m *Migration) error {
 	defer src.Rollback(context.WithoutCancel(ctx))
 	var tier string
 	dir := m.Catalog.TenantsTable
-	if err := src.QueryRow(ctx, "SELECT tier FROM "+dir.QualifiedName()+" WHERE "+quoteIdent(dir.PrimaryKey[0])+" = $1 FOR NO KEY UPDATE", m.Tenant).Scan(&tier); err != nil {
+	if err := src.QueryRow(ctx, "SELECT tier FROM "+dir.QualifiedName()+" WHERE "+catalog.QuoteIdent(dir.PrimaryKey[0])+" = $1 FOR NO KEY UPDATE", m.Tenant).Scan(&tier); err != nil {
 		return fmt.Errorf("migrate: lock the directory entry of %s: %w (is the tenant in the source's tenants table?)", m.Tenant, err)
 	}
 	if tier != TierShared {
@@ -80,7 +80,7 @@ func Migrate(ctx context.Context, m *Migration) error {
 		return err
 	}
 	m.hook("target committed")
-	if _, err := src.Exec(ctx, "UPDATE "+dir.QualifiedName()+" SET tier = $2 WHERE "+quoteIdent(dir.PrimaryKey[0])+" = $1", m.Tenant, TierDedicated); err != nil {
+	if _, err := src.Exec(ctx, "UPDATE "+dir.QualifiedName()+" SET tier = $2 WHERE "+catalog.QuoteIdent(dir.PrimaryKey[0])+" = $1", m.Tenant, TierDedicated); err != nil {
 		return fmt.Errorf("migrate: switch the tier: %w", err)
 	}
 	m.hook("switched")
@@ -123,7 +123,7 @@ func (m *Migration) copy(ctx context.Context, src pgx.Tx, tables []*catalog.Rela
 			return err
 		}
 		if t == dir {
-			if _, err := dst.Exec(ctx, "UPDATE "+dir.QualifiedName()+" SET tier = $2 WHERE "+quoteIdent(dir.PrimaryKey[0])+" = $1", m.Tenant, TierDedicated); err != nil {
+			if _, err := dst.Exec(ctx, "UPDATE "+dir.QualifiedName()+" SET tier = $2 WHERE "+catalog.QuoteIdent(dir.PrimaryKey[0])+" = $1", m.Tenant, TierDedicated); err != nil {
 				return fmt.Errorf("migrate: set the tier on target: %w", err)
 			}
 		}
@@ -162,7 +162,7 @@ func copyTenant(ctx context.Context, src, dst pgx.Tx, cat *catalog.Catalog, r *c
 	var cols []string
 	for _, c := range r.Columns {
 		if !c.Generated {
-			cols = append(cols, quoteIdent(c.Name))
+			cols = append(cols, catalog.QuoteIdent(c.Name))
 		}
 	}
 	list := strings.Join(cols, ", ")

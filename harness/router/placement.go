@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
 )
 
 // placement is the tier invariant, read by the admin on every database:
@@ -43,7 +44,7 @@ func (c *checker) placement(ctx context.Context) (*harness.Finding, error) {
 func (c *checker) tenantCol(table string) string {
 	for _, t := range c.tables() {
 		if t.name == table {
-			return quoteIdent(t.col)
+			return catalog.QuoteIdent(t.col)
 		}
 	}
 	return "tenant_id"

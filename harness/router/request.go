@@ -8,6 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/tenantfuzz/tenantfuzz/generators"
 	"github.com/tenantfuzz/tenantfuzz/harness"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // outcome is what one request did, as the servers report it: whether the
@@ -164,8 +166,8 @@ func (c *checker) checkRouterSQL(o outcome, served int) *harness.Finding {
 	}
 	for _, s := range o.rec.statements() {
 		for _, t := range c.w.tenants {
-			if strings.Contains(strings.ToLower(s.sql), strings.ToLower(t.ID)) || strings.Contains(s.sql, quoteLiteral(t.Slug)) {
-				return c.requestFinding(KindFormattedContext, o, served, fmt.Sprintf("the router sent %s's id or slug inside the SQL text on %s, not as a bind parameter: %s", t.Label, s.db, oneLine(s.sql)))
+			if strings.Contains(strings.ToLower(s.sql), strings.ToLower(t.ID)) || strings.Contains(s.sql, catalog.QuoteLiteral(t.Slug)) {
+				return c.requestFinding(KindFormattedContext, o, served, fmt.Sprintf("the router sent %s's id or slug inside the SQL text on %s, not as a bind parameter: %s", t.Label, s.db, sqltree.OneLine(s.sql, 0)))
 			}
 		}
 	}

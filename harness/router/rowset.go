@@ -56,10 +56,10 @@ func readTable(ctx context.Context, tx pgx.Tx, cat *catalog.Catalog, r *catalog.
 	filter, _ := cat.TenantFilter(r, "t", "$1")
 	var cols, keys []string
 	for _, c := range r.Columns {
-		cols = append(cols, "t."+quoteIdent(c.Name))
+		cols = append(cols, "t."+catalog.QuoteIdent(c.Name))
 	}
 	for _, k := range r.PrimaryKey {
-		keys = append(keys, "t."+quoteIdent(k))
+		keys = append(keys, "t."+catalog.QuoteIdent(k))
 	}
 	row := "md5(row(" + strings.Join(cols, ", ") + ")::text)"
 	key := row

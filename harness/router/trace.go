@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/tenantfuzz/tenantfuzz/harness/catalog"
+	"github.com/tenantfuzz/tenantfuzz/harness/sqltree"
 )
 
 // recorder collects, for one request, every statement the router's pools
@@ -82,16 +84,14 @@ func (r *recorder) script() string {
 		if i == routed {
 			b.WriteString("-- and the request then ran:\n")
 		}
-		fmt.Fprintf(&b, "--   [%s] %s", s.db, oneLine(s.sql))
+		fmt.Fprintf(&b, "--   [%s] %s", s.db, sqltree.OneLine(s.sql, 0))
 		for i, a := range s.args {
-			fmt.Fprintf(&b, "  $%d=%s", i+1, quoteLiteral(a))
+			fmt.Fprintf(&b, "  $%d=%s", i+1, catalog.QuoteLiteral(a))
 		}
 		b.WriteString("\n")
 	}
 	return b.String()
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // tracer records statements into the request's recorder (pgx QueryTracer
 // and BatchTracer).

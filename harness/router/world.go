@@ -108,8 +108,8 @@ func (w *world) setDirectory() {
 		for k, v := range r.Values {
 			vals[k] = v
 		}
-		vals["slug"] = quoteLiteral(w.tenants[r.Tenant].Slug)
-		vals["tier"] = quoteLiteral(w.tenants[r.Tenant].Tier)
+		vals["slug"] = catalog.QuoteLiteral(w.tenants[r.Tenant].Slug)
+		vals["tier"] = catalog.QuoteLiteral(w.tenants[r.Tenant].Tier)
 		r.Values = vals
 		for _, c := range []string{"slug", "tier"} {
 			if !contains(r.Cols, c) {

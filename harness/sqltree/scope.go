@@ -145,7 +145,7 @@ func (w *plWalker) guard(v any) string {
 	body, _ := m["then_body"].([]any)
 	for _, s := range body {
 		if sm, ok := s.(map[string]any); ok && (sm["PLpgSQL_stmt_raise"] != nil || sm["PLpgSQL_stmt_return"] != nil) {
-			return fmt.Sprintf("after IF %s THEN RAISE", oneLine(cond))
+			return fmt.Sprintf("after IF %s THEN RAISE", OneLine(cond, 80))
 		}
 	}
 	return ""
@@ -188,7 +188,7 @@ func (w *plWalker) ifStmt(v any, tied string) {
 	}
 	inner := tied
 	if inner == "" && cond != "" && w.condTies(cond) {
-		inner = fmt.Sprintf("inside IF %s", oneLine(cond))
+		inner = fmt.Sprintf("inside IF %s", OneLine(cond, 80))
 	}
 	w.any(m["then_body"], inner)
 	w.any(m["elsif_list"], tied)
@@ -395,10 +395,10 @@ func (c Call) String() string {
 func stmtText(sql string, raw *pg_query.RawStmt) string {
 	from, n := int(raw.StmtLocation), int(raw.StmtLen)
 	if from < 0 || from > len(sql) {
-		return oneLine(sql)
+		return OneLine(sql, 80)
 	}
 	if n == 0 || from+n > len(sql) {
 		n = len(sql) - from
 	}
-	return oneLine(sql[from : from+n])
+	return OneLine(sql[from:from+n], 80)
 }

@@ -64,7 +64,7 @@ func (f *Facts) add(g Facts) {
 func Expr(expr string) (Facts, error) {
 	f, err := Statements("SELECT " + expr)
 	if err != nil {
-		return Facts{}, fmt.Errorf("parse expression %q: %w", oneLine(expr), err)
+		return Facts{}, fmt.Errorf("parse expression %q: %w", OneLine(expr, 80), err)
 	}
 	return f, nil
 }
@@ -192,10 +192,13 @@ func boolConst(n *pg_query.Node) bool {
 	return false
 }
 
-func oneLine(s string) string {
+// OneLine collapses the whitespace of SQL (or any text) so that it fits a
+// message or a comment line, cut to max bytes with "..." when max > 0:
+// the one such helper of the audit, the router and the pgTAP export.
+func OneLine(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 80 {
-		s = s[:77] + "..."
+	if max > 3 && len(s) > max {
+		s = s[:max-3] + "..."
 	}
 	return s
 }

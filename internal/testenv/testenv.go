@@ -12,6 +12,7 @@ import (
 
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/pg"
+	"github.com/tenantfuzz/tenantfuzz/internal/needtool"
 )
 
 // Root is the repository root, for fixture paths.
@@ -28,7 +29,7 @@ func Database(t testing.TB) *pg.Database {
 	t.Helper()
 	db, err := pg.StartEmbedded(context.Background(), pg.EmbeddedOptions{})
 	if errors.Is(err, pg.ErrNoBinaries) {
-		t.Skipf("no PostgreSQL binaries: %v", err)
+		needtool.Missing(t, "no PostgreSQL binaries: %v", err)
 	}
 	if err != nil {
 		t.Fatalf("start embedded postgres: %v", err)
