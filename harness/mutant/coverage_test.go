@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tenantfuzz/tenantfuzz/fixtures"
+	"github.com/tenantfuzz/tenantfuzz/harness/api"
 	"github.com/tenantfuzz/tenantfuzz/harness/router"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector"
 )
@@ -39,6 +40,15 @@ var siteProperties = map[string][]string{
 	"vector/read.go:checkOwnership":    {"vector-read-isolation"},
 	"vector/sqlagree.go:agreeFor":      {"vector-sql-agreement"},
 	"vector/write.go:writeStep":        {"vector-write-isolation"},
+	// harness/api's oracle: Judge (a foreign value in a 2xx answer, a
+	// hostile credential answered 2xx), changedOthers (the digest of
+	// another tenant's rows changed), sideChannel (a foreign id answered
+	// unlike an absent one), leftContext (a pooled connection still holds
+	// a tenant's context). harness/apiclient runs the same oracle.
+	"api/oracle.go:Judge":         {"api-isolation"},
+	"api/oracle.go:changedOthers": {"api-isolation"},
+	"api/oracle.go:leftContext":   {"api-isolation"},
+	"api/oracle.go:sideChannel":   {"api-isolation"},
 }
 
 // passedOn lists the places whose kind the scan cannot resolve because
@@ -73,8 +83,8 @@ var uncoveredSites = map[string]string{
 }
 
 // catalogueKinds lists, for each finding kind, the properties from which
-// some mutant of the kill matrix (SQL, vector and level-3 catalogues) is
-// expected to produce it.
+// some mutant of the kill matrix (SQL, vector, level-3 and API
+// catalogues) is expected to produce it.
 func catalogueKinds(t *testing.T) map[string][]string {
 	t.Helper()
 	sqlMutants, err := Load(fixtures.Mutants())
@@ -102,6 +112,11 @@ func catalogueKinds(t *testing.T) map[string][]string {
 			out[string(k)] = appendUnique(out[string(k)], m.Property)
 		}
 	}
+	for _, m := range api.Mutants { // rows api:NAME of the matrix
+		for _, k := range m.Kinds {
+			out[string(k)] = appendUnique(out[string(k)], m.Property)
+		}
+	}
 	return out
 }
 
@@ -111,8 +126,8 @@ func catalogueKinds(t *testing.T) map[string][]string {
 // produce that kind from a property that runs that place, or is listed
 // above as a gap with its reason.
 //
-// Limits: the scan reads source without type-checking (kinds by constant
-// name, constructors by name); a site is "reached" when a mutant expects
+// Limits: the scan reads source without type-checking (kinds by package
+// and constant name, constructors by package and name); a site is "reached" when a mutant expects
 // its kind from one of its properties, which does not prove the mutant's
 // finding comes from that very site (TestKillMatrix proves the kill, not
 // the path).

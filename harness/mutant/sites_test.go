@@ -23,38 +23,36 @@ type site struct {
 
 // sourceScan is what scanSites reads from the harness's non-test Go files.
 type sourceScan struct {
-	Kinds      map[string]string // constant name -> value, for every constant of type Kind
+	Kinds      map[string]string // package dir + constant name ("api.KindAuthBypass", ".KindRoleTrick") -> value, for every constant of type Kind
 	Sites      []site            // every kind-giving place, resolved to constants
 	Unresolved []string          // places whose kind the scan could not resolve to constants
 }
 
 // scanSites parses every non-test Go file under dir (the harness package
 // and its subpackages) without type-checking: the scan knows constants by
-// name (the kind constants' names are unique across the packages, which
-// it checks), constructors by name and the position of their kind
-// parameter, and resolves a kind passed as a local variable, a parameter
-// passed on, or a field (probe.kind) to every constant assigned to it.
+// package and name (harness/api's KindCrossTenantRead is not the
+// harness's: a bare name resolves in its own file's package, pkg.Name in
+// the package of that name), constructors by package, name and the
+// position of their kind parameter, and resolves a kind passed as a local
+// variable, a parameter passed on, or a field (probe.kind) to every
+// constant assigned to it.
 func scanSites(t *testing.T, dir string) sourceScan {
 	t.Helper()
 	fset := token.NewFileSet()
 	files := map[string]*ast.File{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		// harness/apiclient runs harness/api's property (its kinds, its
-		// oracle) against a user's own service: out of the scan with
-		// harness/api, and proven by its own tests (TestServicesOverHTTP:
-		// the service mutants over HTTP, a silent write for the digest).
+		// oracle: api.Judge builds its findings, scanned in harness/api)
+		// against a user's own service: it constructs no finding of its
+		// own, and is proven by its own tests (TestServicesOverHTTP: the
+		// service mutants over HTTP, a silent write for the digest).
 		if d != nil && d.IsDir() && path == filepath.Join(dir, "apiclient") {
 			return filepath.SkipDir
 		}
 		if err != nil {
 			return err
 		}
-		// harness/api's service defects are rows of the kill matrix
-		// (api:NAME), but its kind constants reuse the harness's names
-		// (KindCrossTenantRead ...), which this scan by name cannot tell
-		// apart: its sites are not scanned yet (the matrix and
-		// TestAPIMutantsKilled prove its kills).
-		if d.IsDir() && (d.Name() == "testdata" || path == filepath.Join(dir, "mutant") || path == filepath.Join(dir, "api")) {
+		if d.IsDir() && (d.Name() == "testdata" || path == filepath.Join(dir, "mutant")) {
 			return filepath.SkipDir
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
@@ -77,6 +75,14 @@ func scanSites(t *testing.T, dir string) sourceScan {
 	}
 	sort.Strings(names)
 
+	// pkgOf: each file's package, as its directory relative to dir ("."
+	// for the harness); pkgDir: a package's name as code imports it
+	// ("harness", "api") -> its directory.
+	pkgOf, pkgDir := map[string]string{}, map[string]string{}
+	for _, n := range names {
+		pkgOf[n] = filepath.ToSlash(filepath.Dir(n))
+		pkgDir[files[n].Name.Name] = pkgOf[n]
+	}
 	out := sourceScan{Kinds: map[string]string{}}
 	// 1. The kind constants.
 	for _, n := range names {
@@ -95,29 +101,39 @@ func scanSites(t *testing.T, dir string) sourceScan {
 					if err != nil {
 						t.Fatalf("%s: kind constant %s: %v", n, id.Name, err)
 					}
-					if _, dup := out.Kinds[id.Name]; dup {
-						t.Fatalf("kind constant %s declared twice: the scan resolves constants by name", id.Name)
+					key := pkgOf[n] + "." + id.Name
+					if _, dup := out.Kinds[key]; dup {
+						t.Fatalf("kind constant %s declared twice in one package", key)
 					}
-					out.Kinds[id.Name] = v
+					out.Kinds[key] = v
 				}
 			}
 		}
 	}
-	constOf := func(e ast.Expr) (string, bool) {
-		switch x := e.(type) {
-		case *ast.Ident:
-			v, ok := out.Kinds[x.Name]
-			return v, ok
-		case *ast.SelectorExpr:
-			v, ok := out.Kinds[x.Sel.Name]
-			return v, ok
+	// constIn resolves a kind constant named in package pkg: a bare name
+	// in pkg, pkg2.Name in the package imported as pkg2.
+	constIn := func(pkg string) func(ast.Expr) (string, bool) {
+		return func(e ast.Expr) (string, bool) {
+			switch x := e.(type) {
+			case *ast.Ident:
+				v, ok := out.Kinds[pkg+"."+x.Name]
+				return v, ok
+			case *ast.SelectorExpr:
+				if p, ok := x.X.(*ast.Ident); ok {
+					if d, ok := pkgDir[p.Name]; ok {
+						v, ok := out.Kinds[d+"."+x.Sel.Name]
+						return v, ok
+					}
+				}
+			}
+			return "", false
 		}
-		return "", false
 	}
 	// fieldValues: every constant given to a struct field of that name in
 	// a composite literal or assigned to x.field (probe{kind: ...}).
 	fieldValues := map[string][]string{}
 	for _, n := range names {
+		constOf := constIn(pkgOf[n])
 		ast.Inspect(files[n], func(nd ast.Node) bool {
 			switch x := nd.(type) {
 			case *ast.KeyValueExpr:
@@ -132,13 +148,13 @@ func scanSites(t *testing.T, dir string) sourceScan {
 	}
 
 	// 2. Constructors: functions (or closures assigned to a name) that
-	// build a Finding whose Kind is one of their parameters, by name and
-	// the parameter's position; grown to a fixpoint over functions that
+	// build a Finding whose Kind is one of their parameters, by package,
+	// name and the parameter's position; grown to a fixpoint over functions that
 	// pass their own kind parameter on to a constructor.
 	type fn struct {
-		file, name string
-		typ        *ast.FuncType
-		body       *ast.BlockStmt
+		file, pkg, name string
+		typ             *ast.FuncType
+		body            *ast.BlockStmt
 	}
 	var fns []fn
 	for _, n := range names {
@@ -147,7 +163,7 @@ func scanSites(t *testing.T, dir string) sourceScan {
 			if !ok || fd.Body == nil {
 				continue
 			}
-			fns = append(fns, fn{n, fd.Name.Name, fd.Type, fd.Body})
+			fns = append(fns, fn{n, pkgOf[n], fd.Name.Name, fd.Type, fd.Body})
 			ast.Inspect(fd.Body, func(nd ast.Node) bool {
 				as, ok := nd.(*ast.AssignStmt)
 				if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
@@ -155,7 +171,7 @@ func scanSites(t *testing.T, dir string) sourceScan {
 				}
 				if id, ok := as.Lhs[0].(*ast.Ident); ok {
 					if fl, ok := as.Rhs[0].(*ast.FuncLit); ok {
-						fns = append(fns, fn{n, fd.Name.Name + "." + id.Name, fl.Type, fl.Body})
+						fns = append(fns, fn{n, pkgOf[n], fd.Name.Name + "." + id.Name, fl.Type, fl.Body})
 					}
 				}
 				return true
@@ -178,8 +194,9 @@ func scanSites(t *testing.T, dir string) sourceScan {
 		}
 		return -1
 	}
-	short := func(name string) string { return name[strings.LastIndexByte(name, '.')+1:] }
-	ctors := map[string][]int{} // constructor name -> kind parameter positions (one per same-named constructor)
+	// ctorKey: "pkg name" of a function or named closure.
+	ctorKey := func(f fn) string { return f.pkg + " " + f.name[strings.LastIndexByte(f.name, '.')+1:] }
+	ctors := map[string][]int{} // constructor key -> kind parameter positions (one per same-named constructor)
 	for _, f := range fns {
 		ast.Inspect(f.body, func(nd ast.Node) bool {
 			cl, ok := nd.(*ast.CompositeLit)
@@ -188,20 +205,36 @@ func scanSites(t *testing.T, dir string) sourceScan {
 			}
 			if id, ok := kindField(cl).(*ast.Ident); ok {
 				if i := paramIndex(f.typ, id.Name); i >= 0 {
-					ctors[short(f.name)] = appendUnique(ctors[short(f.name)], i)
+					ctors[ctorKey(f)] = appendUnique(ctors[ctorKey(f)], i)
 				}
 			}
 			return true
 		})
 	}
-	callee := func(c *ast.CallExpr) string {
+	// calleeKinds: the kind parameter positions of the constructor a call
+	// in package pkg calls: name in pkg, or pkg2.Name; a method (x.Name)
+	// by its name in any package.
+	calleeKinds := func(c *ast.CallExpr, pkg string) []int {
 		switch x := c.Fun.(type) {
 		case *ast.Ident:
-			return x.Name
+			return ctors[pkg+" "+x.Name]
 		case *ast.SelectorExpr:
-			return x.Sel.Name
+			if p, ok := x.X.(*ast.Ident); ok {
+				if d, ok := pkgDir[p.Name]; ok {
+					return ctors[d+" "+x.Sel.Name]
+				}
+			}
+			var out []int
+			for k, is := range ctors {
+				if strings.HasSuffix(k, " "+x.Sel.Name) {
+					for _, i := range is {
+						out = appendUnique(out, i)
+					}
+				}
+			}
+			return out
 		}
-		return ""
+		return nil
 	}
 	for changed := true; changed; {
 		changed = false
@@ -211,13 +244,13 @@ func scanSites(t *testing.T, dir string) sourceScan {
 				if !ok {
 					return true
 				}
-				for _, i := range ctors[callee(c)] {
+				for _, i := range calleeKinds(c, f.pkg) {
 					if i >= len(c.Args) {
 						continue
 					}
 					if id, ok := c.Args[i].(*ast.Ident); ok {
-						if j := paramIndex(f.typ, id.Name); j >= 0 && !contains(ctors[short(f.name)], j) && strings.Contains(strings.ToLower(id.Name), "kind") {
-							ctors[short(f.name)] = appendUnique(ctors[short(f.name)], j)
+						if j := paramIndex(f.typ, id.Name); j >= 0 && !contains(ctors[ctorKey(f)], j) && strings.Contains(strings.ToLower(id.Name), "kind") {
+							ctors[ctorKey(f)] = appendUnique(ctors[ctorKey(f)], j)
 							changed = true
 						}
 					}
@@ -237,6 +270,7 @@ func scanSites(t *testing.T, dir string) sourceScan {
 	}
 	for _, f := range fns {
 		where := f.file + ":" + f.name
+		constOf := constIn(f.pkg)
 		locals := localKinds(f.body, constOf)
 		resolve := func(e ast.Expr) {
 			if v, ok := constOf(e); ok {
@@ -246,7 +280,7 @@ func scanSites(t *testing.T, dir string) sourceScan {
 			var vals []string
 			switch x := e.(type) {
 			case *ast.Ident:
-				if paramIndex(f.typ, x.Name) >= 0 && contains(ctors[short(f.name)], paramIndex(f.typ, x.Name)) {
+				if paramIndex(f.typ, x.Name) >= 0 && contains(ctors[ctorKey(f)], paramIndex(f.typ, x.Name)) {
 					return // passed on: the callers are the sites
 				}
 				vals = locals[x.Name]
@@ -271,7 +305,7 @@ func scanSites(t *testing.T, dir string) sourceScan {
 					}
 				}
 			case *ast.CallExpr:
-				for _, i := range ctors[callee(x)] {
+				for _, i := range calleeKinds(x, f.pkg) {
 					if i < len(x.Args) && isKindArg(x.Args[i], constOf) {
 						resolve(x.Args[i])
 					}
