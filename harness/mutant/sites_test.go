@@ -41,11 +41,14 @@ func scanSites(t *testing.T, dir string) sourceScan {
 	fset := token.NewFileSet()
 	files := map[string]*ast.File{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		// harness/apiclient runs harness/api's property (its kinds, its
-		// oracle: api.Judge builds its findings, scanned in harness/api)
-		// against a user's own service: it constructs no finding of its
-		// own, and is proven by its own tests (TestServicesOverHTTP: the
-		// service mutants over HTTP, a silent write for the digest).
+		// harness/apiclient runs harness/api's property against a user's
+		// own service: harness/api's kinds and oracle rules (scanned in
+		// harness/api), restated over HTTP in its own judge and finding
+		// (apiclient/run.go). The kill matrix never runs that path (rows
+		// api:NAME run harness/api's), so counting an api mutant as
+		// reaching it would claim what the matrix does not prove: it stays
+		// out, proven by its own tests (TestServicesOverHTTP: the service
+		// mutants over HTTP, a silent write for the digest).
 		if d != nil && d.IsDir() && path == filepath.Join(dir, "apiclient") {
 			return filepath.SkipDir
 		}
