@@ -59,8 +59,8 @@ const (
 // pseudo-typed arguments. As for the read properties, reach and the
 // positive control are required on tenant tables; a view or function
 // whose answer is the same for every tenant (a constant, a global count)
-// passes without them. A tenant table the application role bypasses
-// row-level security on is not applicable when blind (every tenant gets
+// passes without them. A tenant table without row-level security, or one
+// the application role bypasses it on, is not applicable when blind (every tenant gets
 // every answer: read-isolation's rls-bypassed finding).
 //
 // Limits: both requests run in one transaction, so what A's request leaves
@@ -81,6 +81,9 @@ var CrossRequest = &Property{
 	Applies:   crossRequestApplies,
 	unreachable: func(ctx context.Context, tg *Target, subj Subject) string {
 		if rel := subj.Rel; rel.IsTable() {
+			if !rel.RLSEnabled {
+				return fmt.Sprintf("row-level security is off on %s (read-isolation reports it): every tenant gets every tenant's answer, so no request's answer can differ from another's", subj.Name)
+			}
 			if why, err := tg.bypassChain(ctx, tg.Config.AppRole, "", rel); err == nil && why != "" {
 				return fmt.Sprintf("the application role bypasses row-level security on %s (%s; read-isolation reports it): every tenant gets every tenant's answer, so no request's answer can differ from another's", subj.Name, why)
 			}

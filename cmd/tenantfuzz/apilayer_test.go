@@ -65,7 +65,7 @@ func TestAPIInGate(t *testing.T) {
 	}
 
 	off := cli(t, nil, "run", "--seed", "5", "--checks", "2", "--quiet", "--level3=false", "--vector", "none",
-		"--property", "api-isolation", "--property", "fail-closed", "--api=false")
+		"--property", "api-isolation", "--property", "hostile-ids", "--api=false")
 	if off.code != 0 {
 		t.Fatalf("--api=false: exit %d\n%s%s", off.code, off.stdout, off.stderr)
 	}
