@@ -15,7 +15,7 @@ import (
 // of every tenant's documents.
 func committedWorld(t *testing.T, tg *harness.Target) (*generators.World, []generators.Statement) {
 	t.Helper()
-	w := generators.WorldGen(tg.Catalog, generators.WorldOptions{MinTenants: 3, MaxTenants: 3, MaxRows: 2}).Example(7)
+	w := harness.Example(generators.WorldGen(tg.Catalog, generators.WorldOptions{MinTenants: 3, MaxTenants: 3, MaxRows: 2}), 7)
 	undo, err := tg.CommitWorld(context.Background(), w)
 	if err != nil {
 		t.Fatal(err)

@@ -90,7 +90,7 @@ func TestMembershipWorlds(t *testing.T) {
 	gen := generators.WorldGen(tg.Catalog, generators.WorldOptions{})
 	several := false
 	for seed := 0; seed < 40; seed++ {
-		w := gen.Example(seed)
+		w := harness.Example(gen, seed)
 		if !w.Membership() {
 			t.Fatal("world is not one of membership tenancy")
 		}

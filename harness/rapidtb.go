@@ -146,3 +146,13 @@ func initTesting() {
 		}
 	})
 }
+
+// Example draws gen's i-th example (rapid's Generator.Example) while no
+// run is setting rapid's flags: Example reads the seed flag, which
+// runRapid sets for each run, so a test drawing examples beside running
+// properties would race with them.
+func Example[V any](gen *rapid.Generator[V], i int) V {
+	startMu.Lock()
+	defer startMu.Unlock()
+	return gen.Example(i)
+}

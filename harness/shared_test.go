@@ -110,7 +110,7 @@ func loadSharedWorlds(t *testing.T, tg *harness.Target, query string) (a, b int)
 	ctx := context.Background()
 	gen := generators.WorldGen(tg.Catalog, generators.WorldOptions{})
 	for i := range 40 {
-		w := gen.Example(i)
+		w := harness.Example(gen, i)
 		tx, err := tg.Pool.Begin(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -61,7 +61,7 @@ func TestCommitWorldUndo(t *testing.T) {
 		t.Fatalf("seeded rows missing: %v", before)
 	}
 	for round := range 2 {
-		w := generators.WorldGen(tg.Catalog, generators.WorldOptions{MinTenants: 3, MaxTenants: 3, MaxRows: 1}).Example(5)
+		w := harness.Example(generators.WorldGen(tg.Catalog, generators.WorldOptions{MinTenants: 3, MaxTenants: 3, MaxRows: 1}), 5)
 		undo, err := tg.CommitWorld(ctx, w)
 		if err != nil {
 			t.Fatalf("round %d: %v", round, err)
@@ -87,7 +87,7 @@ func TestCommitWorldUndo(t *testing.T) {
 
 	tg = supabaseWith(t, counterOverlay)
 	before = snapshot(t, tg)
-	w := generators.WorldGen(tg.Catalog, generators.WorldOptions{MinTenants: 2, MaxTenants: 2, MaxRows: 1}).Example(5)
+	w := harness.Example(generators.WorldGen(tg.Catalog, generators.WorldOptions{MinTenants: 2, MaxTenants: 2, MaxRows: 1}), 5)
 	if _, err := tg.CommitWorld(ctx, w); err == nil || !strings.Contains(err.Error(), "public.stats") {
 		t.Errorf("a world whose trigger updated a seeded row was committed: %v", err)
 	}

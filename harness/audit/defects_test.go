@@ -114,6 +114,7 @@ var mutantChecks = map[string][]string{
 	"fk-single-column-no-action":    {"TFA039"},
 	"content-hash-dedupe":           {"TFA036"},
 	"global-checksum-unique":        {"TFA038"},
+	"tenant-blind-cache":            {"TFA025"},
 }
 
 // auditBlind lists the seeded defects no audit check flags, with the
@@ -131,6 +132,11 @@ var auditBlind = map[string]string{
 	// client may set it too is a question of who runs SQL, which the
 	// catalogue does not tell (role-tricks asks it).
 	"role-setting-override": "a setting that overrides the tenant's role: harmless unless clients run SQL, which the catalogue does not show",
+	// A sequence shared by every tenant: a plain nextval() the catalogue
+	// cannot tell from a per-tenant one without knowing what it numbers.
+	"shared-sequence-counter": "one sequence numbering every tenant's tickets: only the values it hands out show it",
+	// A temporary table created at run time by the function it memoises.
+	"session-memo": "session state kept in a temporary table created at run time",
 }
 
 // mutant is the part of a mutants.yml entry the audit needs.
