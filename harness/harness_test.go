@@ -92,7 +92,12 @@ func TestFailOpenPolicyIsCaught(t *testing.T) {
 		t.Fatalf("fail-closed on a fail-open policy: err=%v findings=%d", res.Err, len(res.Findings))
 	}
 	f := res.Findings[0]
-	if f.Kind != harness.KindFailOpenRead || f.Relation != "documents" || f.Tenant != "" || f.OtherTenant == "" {
+	// The shrink is bounded in time: on a loaded machine it may stop at a
+	// statement whose rows are attributable to nobody (user_id NULL), which
+	// the differential oracle reports (the no-context answer is not what
+	// its own rows produce, and another tenant's rows reach it): the same
+	// defect, caught by fail-closed either way.
+	if (f.Kind != harness.KindFailOpenRead && f.Kind != harness.KindDifferentialRead) || f.Relation != "documents" || f.Tenant != "" || f.OtherTenant == "" {
 		t.Errorf("finding = %+v", f)
 	}
 	if !strings.Contains(f.Script, "no context is set") && !strings.Contains(f.Script, "set_config('app.tenant_id', '', true)") {
