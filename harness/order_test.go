@@ -25,7 +25,10 @@ import (
 //
 // pool-4 serves concurrent bursts: which backend a request lands on
 // depends on the scheduler, so its reached count (requests on a backend
-// another tenant used) is not compared; everything else is.
+// another tenant used) is not compared; everything else is. A subject in
+// which a statement hit the statement timeout (a loaded machine: the
+// counts then say how busy the machine was, not what ran before) is
+// logged and not compared; a subject whose statements all answered is.
 func TestOrderIndependence(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every property several times")
@@ -99,7 +102,8 @@ type outcome struct {
 	checks, statements, rows, reached, rejected, discarded int
 	err                                                    string // "" or "error"
 	kinds                                                  string
-	detail                                                 string // the error or findings, for the message
+	detail                                                 string // the error, findings and discarded statements, for the message
+	timedOut                                               int    // statements ended by the statement timeout: not compared
 }
 
 func (o outcome) String() string {
@@ -127,7 +131,7 @@ func runProps(t *testing.T, tg *harness.Target, props []*harness.Property, opts 
 		for _, s := range subjects {
 			res := p.RunSubject(ctx, tg, s, opts)
 			o := outcome{checks: res.Checks, statements: res.Statements, rows: res.Rows, reached: res.Reached,
-				rejected: res.Rejected, discarded: res.Discarded}
+				rejected: res.Rejected, discarded: res.Discarded, timedOut: res.TimedOut}
 			if p == harness.PoolIsolation && s.Name != "pool-1" {
 				o.reached = -1 // concurrent: the backend a request lands on is the scheduler's
 			}
@@ -138,6 +142,9 @@ func runProps(t *testing.T, tg *harness.Target, props []*harness.Property, opts 
 			for _, f := range res.Findings {
 				kinds = append(kinds, string(f.Kind))
 				o.detail += f.Summary() + "; "
+			}
+			for _, d := range res.DiscardExamples {
+				o.detail += "discarded: " + d + "; "
 			}
 			sort.Strings(kinds)
 			o.kinds = strings.Join(kinds, ",")
@@ -158,6 +165,8 @@ func compareOutcomes(t *testing.T, reversed bool, alone, full map[string]outcome
 		switch {
 		case !ok:
 			t.Errorf("%s: ran alone but not in the full run (reversed=%v)", k, reversed)
+		case a.timedOut > 0 || f.timedOut > 0:
+			t.Logf("%s not compared (reversed=%v): %d statement(s) alone and %d in the full run hit the statement timeout", k, reversed, a.timedOut, f.timedOut)
 		case f.String() != a.String():
 			t.Errorf("%s depends on what ran before (reversed=%v):\n  alone: %s %s\n  full:  %s %s", k, reversed, a, a.detail, f, f.detail)
 		}

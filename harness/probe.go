@@ -261,7 +261,6 @@ func (tg *Target) readStatement(ctx context.Context, tx pgx.Tx, asApp string, p 
 		err := admin.err
 		if err == nil || sampled {
 			err = app.err
-			st.TimedOut++
 		}
 		st.discard(s.Kind, s.SQL, err)
 		return nil

@@ -24,9 +24,10 @@ type Stats struct {
 	// control. A clean subject with none proves nothing (blind).
 	Own       int `json:"own_rows_seen"`
 	Discarded int `json:"discarded"` // statements the generator got wrong: not counted as checks
-	// TimedOut counts statements that hit the statement timeout as the
-	// tenant although they ran as the admin (a slow policy shows here);
-	// they are among the discarded too.
+	// TimedOut counts statements discarded because they hit the statement
+	// timeout: as the tenant although they ran as the admin (a slow policy
+	// shows here), or as the admin on a machine too loaded to answer in
+	// time; they are among the discarded too.
 	TimedOut int `json:"timed_out,omitempty"`
 	// Reached counts statements whose unrestricted result (run by the admin
 	// role, bypassing RLS) held rows of other tenants: the probes that could
@@ -65,6 +66,9 @@ func (s *Stats) checked(w *generators.World) {
 // discard counts a statement the generator got wrong.
 func (s *Stats) discard(kind, sql string, err error) {
 	s.Discarded++
+	if sqlState(err) == sqlStateQueryCanceled {
+		s.TimedOut++
+	}
 	count(&s.DiscardedByKind, kind)
 	if len(s.DiscardExamples) < 5 && err != nil {
 		s.DiscardExamples = append(s.DiscardExamples, err.Error()+": "+sql)
