@@ -110,7 +110,7 @@ func runProperty(ctx context.Context, env *properties.Env, p checker, r *Row, op
 		k.Seconds += res.SecondsToFinding
 		k.Summary, k.Replay = f.Summary(), f.Replay
 		again := opts
-		again.Seed, again.ExactSeed, again.Checks, again.ShrinkTime = f.Seed, true, 1, time.Second
+		again.Seed, again.ExactSeed, again.Checks, again.ShrinkTime = f.Seed, true, 1, 100*time.Millisecond // the replay needs the kind, not a second minimisation
 		if rr := p.Run(ctx, env, subj, again); len(rr.Findings) > 0 && rr.Findings[0].Kind == f.Kind {
 			k.Replays = true
 		}
