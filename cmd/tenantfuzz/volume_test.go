@@ -56,8 +56,8 @@ func TestThousandChecks(t *testing.T) {
 // the unsharded run, and tenantfuzz report --merge makes one report of them.
 func TestShardsMerge(t *testing.T) {
 	t.Parallel()
-	common := []string{"run", "--seed", "77", "--checks", "25", "--vector", "none", "--level3=false", "--budget", "20m", // counts, not speed
-		"--large-tenants", "1200", "--large-rows", "2", "--large-checks", "10"} // each shard loads its own large world
+	common := []string{"run", "--seed", "77", "--checks", "8", "--vector", "none", "--level3=false", "--budget", "20m", // counts, not speed
+		"--large-tenants", "300", "--large-rows", "2", "--large-checks", "6"} // each shard loads its own large world
 	whole := cli(t, nil, common...)
 	s0 := cli(t, nil, append(common, "--shard", "0/2")...)
 	s1 := cli(t, nil, append(common, "--shard", "1/2")...)
@@ -87,7 +87,7 @@ func TestShardsMerge(t *testing.T) {
 	if len(a.Scenarios) == 0 || len(b.Scenarios) == 0 || len(m.Scenarios) != len(w.Scenarios) {
 		t.Fatalf("shards %d + %d scenarios, merged %d, whole %d", len(a.Scenarios), len(b.Scenarios), len(m.Scenarios), len(w.Scenarios))
 	}
-	if l := m.Run.Settings.LargeWorld; l == nil || l.Tenants != 1200 || l.RowsLoaded == 0 {
+	if l := m.Run.Settings.LargeWorld; l == nil || l.Tenants != 300 || l.RowsLoaded == 0 {
 		t.Errorf("merged large world: %+v", l)
 	}
 	for _, s := range m.Scenarios {
