@@ -30,7 +30,7 @@ func TestExamples(t *testing.T) {
 			clean := testenv.TargetWith(t, cfg)
 			for _, p := range []*harness.Property{harness.ReadIsolation, harness.FailClosed, harness.WriteIsolation, harness.PoolIsolation} {
 				for _, subj := range p.Subjects(clean) {
-					res := p.RunSubject(context.Background(), clean, subj, harness.RunOptions{Checks: 20, Seed: 11, ShrinkTime: time.Second})
+					res := p.RunSubject(context.Background(), clean, subj, harness.RunOptions{Checks: 10, Seed: 11, ShrinkTime: time.Second})
 					if res.Err != nil || len(res.Findings) > 0 || (res.Verdict != harness.VerdictPass && res.Verdict != harness.VerdictNotApplicable) {
 						t.Errorf("%s %s on the clean example: verdict %s (%s) err=%v findings=%v", p.Name, subj.Name, res.Verdict, res.Reason, res.Err, res.Findings)
 					}
