@@ -10,9 +10,17 @@ import (
 )
 
 // VectorTextKey is the metadata field that holds a record's text; it
-// always starts with the owner's canary, so a returned record can be traced
-// to its tenant even without its values.
+// starts with the owner's canary, so a returned record can be traced to
+// its tenant even without its values, except when the text is shared
+// content (the same public document other tenants upload: see
+// sharedContent), which carries the canary in VectorSourceKey instead.
 const VectorTextKey = "text"
+
+// VectorSourceKey is the metadata field that carries the owner's canary of
+// a record whose text is shared content: texts then collide across
+// tenants (dedupe by text hash, a cache keyed by the text, a lookup by
+// content meet them) while each record stays traceable to its owner.
+const VectorSourceKey = "source"
 
 // VectorOptions bound generated vector worlds.
 type VectorOptions struct {
@@ -225,12 +233,25 @@ func nearOrFresh(t *rapid.T, w *VectorWorld, k, serial int) []float32 {
 }
 
 // VectorMetadataGen generates the metadata a tenant's caller sends: the
-// canary text always; genre, year, draft and tags when drawn (missing
+// canary text, or a shared text and the canary as its source; genre, year, draft and tags when drawn (missing
 // otherwise); sometimes the tenant field, set to the tenant itself, to
 // another tenant or to "".
 func VectorMetadataGen(w *VectorWorld, k int) *rapid.Generator[map[string]any] {
 	return rapid.Custom(func(t *rapid.T) map[string]any {
-		md := map[string]any{VectorTextKey: Canary(k) + " " + rapid.SampledFrom(words).Draw(t, "text")}
+		md := map[string]any{}
+		// A third of the records hold a text other tenants upload too,
+		// mostly the first, so that tenants meet on it (the draws shrink
+		// toward the tenant's own text).
+		if rapid.IntRange(0, 2).Draw(t, "shared text") == 2 {
+			item := 0
+			if rapid.IntRange(0, 3).Draw(t, "shared item") == 3 {
+				item = 1
+			}
+			md[VectorTextKey] = sharedContent[item]
+			md[VectorSourceKey] = Canary(k)
+		} else {
+			md[VectorTextKey] = Canary(k) + " " + rapid.SampledFrom(words).Draw(t, "text")
+		}
 		if rapid.Bool().Draw(t, "has genre") {
 			md["genre"] = rapid.SampledFrom(genres).Draw(t, "genre")
 		}

@@ -13,7 +13,8 @@ import (
 // dimension, legacy records untagged), and the adversarial cases the
 // properties rely on all occur: hostile tenant ids, ids colliding across
 // tenants, near-duplicate vectors of another tenant, metadata naming
-// another tenant, missing fields, string lists and legacy records.
+// another tenant, missing fields, string lists, legacy records and texts
+// two tenants both hold (shared content, traced by its source canary).
 func TestVectorWorlds(t *testing.T) {
 	seen := map[string]int{}
 	gen := generators.VectorWorldGen(generators.VectorOptions{Dim: 6})
@@ -32,8 +33,15 @@ func TestVectorWorlds(t *testing.T) {
 				t.Fatalf("world %d: all-zero vector", i)
 			}
 			text, _ := r.Metadata[generators.VectorTextKey].(string)
+			src, shared := r.Metadata[generators.VectorSourceKey].(string)
+			if shared { // a shared text: no canary in it, the owner's in its source
+				if len(w.CanaryOwners(text)) > 0 {
+					t.Fatalf("world %d: record %q of %s has a shared text with a canary: %q", i, r.ID, w.Label(r.Tenant), text)
+				}
+				text = src
+			}
 			if os := w.CanaryOwners(text); len(os) != 1 || os[0] != r.Tenant {
-				t.Fatalf("world %d: record %q of %s has text %q", i, r.ID, w.Label(r.Tenant), text)
+				t.Fatalf("world %d: record %q of %s has text %q (shared %v)", i, r.ID, w.Label(r.Tenant), text, shared)
 			}
 		}
 		for _, r := range w.Records {
@@ -47,6 +55,9 @@ func TestVectorWorlds(t *testing.T) {
 				}
 				if o.Tenant != r.Tenant && near(o.Values, r.Values) {
 					seen["near duplicates"]++
+				}
+				if _, ok := r.Metadata[generators.VectorSourceKey]; ok && o.Tenant != r.Tenant && o.Metadata[generators.VectorTextKey] == r.Metadata[generators.VectorTextKey] {
+					seen["text shared across tenants"]++
 				}
 			}
 			if v, ok := r.Metadata[w.TenantKey]; ok && v != w.Key(r.Tenant) {
@@ -71,7 +82,7 @@ func TestVectorWorlds(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"colliding ids", "near duplicates", "tenant field naming another", "missing field", "string list", "legacy", "hostile tenant id"} {
+	for _, want := range []string{"colliding ids", "near duplicates", "tenant field naming another", "missing field", "string list", "legacy", "hostile tenant id", "text shared across tenants"} {
 		if seen[want] < 10 {
 			t.Errorf("only %d worlds with %s: %v", seen[want], want, seen)
 		}

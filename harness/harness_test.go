@@ -65,11 +65,13 @@ func TestReferenceSchemaIsClean(t *testing.T) {
 func TestRLSOffOnDocumentsIsCaught(t *testing.T) {
 	tg := testenv.Target(t, "mutants/rls_off.sql")
 	var found *harness.Finding
-	for _, res := range runAll(t, tg, harness.ReadIsolation, 40) {
-		for _, f := range res.Findings {
-			if f.Relation == "documents" && found == nil {
-				found = f
-			}
+	res := harness.ReadIsolation.Run(context.Background(), tg, tg.Catalog.Relation("documents"), harness.RunOptions{Checks: 40, Seed: 42, ShrinkTime: time.Second, ReplayBase: "tenantfuzz replay"})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	for _, f := range res.Findings {
+		if f.Relation == "documents" && found == nil {
+			found = f
 		}
 	}
 	if found == nil {
@@ -124,7 +126,7 @@ func TestStrategiesOnReferenceSchema(t *testing.T) {
 			t.Parallel()
 			tg := testenv.TargetWith(t, harness.Config{Context: name}, overlays...)
 			for _, p := range []*harness.Property{harness.ReadIsolation, harness.FailClosed, harness.WriteIsolation} {
-				res := p.Run(context.Background(), tg, tg.Catalog.Relation("documents"), harness.RunOptions{Checks: 30, Seed: 3})
+				res := p.Run(context.Background(), tg, tg.Catalog.Relation("documents"), harness.RunOptions{Checks: 20, Seed: 3})
 				if res.Err != nil || len(res.Findings) > 0 {
 					t.Errorf("%s with %s: err=%v findings=%v", p.Name, name, res.Err, res.Findings)
 				}

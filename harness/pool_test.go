@@ -44,7 +44,7 @@ func TestPoolRaisingPolicies(t *testing.T) {
 			cfg.Schema = schema
 			tg := testenv.TargetWith(t, cfg, c.overlays...)
 			for _, subj := range harness.PoolIsolation.Subjects(tg) {
-				res := harness.PoolIsolation.RunSubject(context.Background(), tg, subj, harness.RunOptions{Checks: 20, Seed: 5, ShrinkTime: 2 * time.Second})
+				res := harness.PoolIsolation.RunSubject(context.Background(), tg, subj, harness.RunOptions{Checks: 12, Seed: 5, ShrinkTime: 2 * time.Second})
 				if res.Err != nil {
 					t.Fatalf("%s: error %v", subj.Name, res.Err)
 				}

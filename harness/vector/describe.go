@@ -120,5 +120,9 @@ func describeRecord(w *generators.VectorWorld, r returned, owners []int) string 
 		return fmt.Sprintf("id=%q owner=%s (by its values; metadata not returned)", r.ID, strings.Join(labels, "+"))
 	}
 	text, _ := r.Meta[generators.VectorTextKey].(string)
-	return fmt.Sprintf("id=%q owner=%s %s=%q %s=%v", r.ID, strings.Join(labels, "+"), generators.VectorTextKey, text, w.TenantKey, r.Meta[w.TenantKey])
+	content := fmt.Sprintf("%s=%q", generators.VectorTextKey, text)
+	if src, ok := r.Meta[generators.VectorSourceKey].(string); ok { // a shared text: the canary is the source's
+		content += fmt.Sprintf(" %s=%q", generators.VectorSourceKey, src)
+	}
+	return fmt.Sprintf("id=%q owner=%s %s %s=%v", r.ID, strings.Join(labels, "+"), content, w.TenantKey, r.Meta[w.TenantKey])
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tenantfuzz/tenantfuzz/generators"
 	"github.com/tenantfuzz/tenantfuzz/harness"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector/app"
 	"github.com/tenantfuzz/tenantfuzz/harness/vector/store"
@@ -177,6 +178,23 @@ var Mutants = []*Mutant{
 					return last, nil
 				}
 				return ns, nil
+			}
+		},
+	},
+	{
+		Name: "text-hash-dedupe", Entry: 49, Modes: []app.Mode{app.SharedNamespace}, Kind: KindVectorWrite,
+		Doc: "uploads are deduplicated by their text: before an upsert the repository looks the text up in the index, without the tenant filter (\"an embedding is an embedding\"), and writes over the record it finds; a tenant that uploads a text another tenant already holds (the same public document) overwrites that tenant's record with its own",
+		apply: func(r *app.Repository) {
+			r.Reuse = func(ctx context.Context, s store.Store, ns, _ string, d app.Doc) (string, error) {
+				text, ok := d.Metadata[generators.VectorTextKey].(string)
+				if !ok || len(d.Values) == 0 {
+					return "", nil
+				}
+				ms, err := s.Query(ctx, ns, store.Query{Vector: d.Values, TopK: 1, Filter: store.Filter{generators.VectorTextKey: map[string]any{"$eq": text}}})
+				if err != nil || len(ms) == 0 {
+					return "", err
+				}
+				return ms[0].ID, nil
 			}
 		},
 	},

@@ -61,7 +61,8 @@ func (tr *truth) register(values []float32, owner int) {
 }
 
 // owners traces a record to tenants by its values and by the canary in its
-// text; empty when neither identifies a tenant.
+// text or, for a shared text, its source; empty when none identifies a
+// tenant.
 func (tr *truth) owners(values []float32, md store.Metadata) []int {
 	set := map[int]bool{}
 	if len(values) > 0 {
@@ -69,9 +70,11 @@ func (tr *truth) owners(values []float32, md store.Metadata) []int {
 			set[o] = true
 		}
 	}
-	if s, ok := md[generators.VectorTextKey].(string); ok {
-		for _, o := range tr.w.CanaryOwners(s) {
-			set[o] = true
+	for _, key := range []string{generators.VectorTextKey, generators.VectorSourceKey} {
+		if s, ok := md[key].(string); ok {
+			for _, o := range tr.w.CanaryOwners(s) {
+				set[o] = true
+			}
 		}
 	}
 	out := make([]int, 0, len(set))

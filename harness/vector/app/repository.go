@@ -38,6 +38,11 @@ type Repository struct {
 	Mode      Mode
 	TenantKey string // metadata field of the tenant (shared mode)
 	Scoping
+	// Reuse, when set, is the application's deduplication of uploads: the
+	// stored id an upsert of d into ns should write to instead of its own
+	// ("" for its own). The reference has none: every tenant's upload is
+	// its own record, however many tenants upload the same text.
+	Reuse func(ctx context.Context, s store.Store, ns, tenant string, d Doc) (string, error)
 }
 
 // New returns the reference repository of a mode.
@@ -84,6 +89,15 @@ func (r *Repository) Upsert(ctx context.Context, tenant string, docs []Doc) erro
 		id, err := r.StoredID(tenant, d.ID, OpWrite)
 		if err != nil {
 			return err
+		}
+		if r.Reuse != nil {
+			reused, err := r.Reuse(ctx, r.Store, ns, tenant, d)
+			if err != nil {
+				return err
+			}
+			if reused != "" {
+				id = reused
+			}
 		}
 		recs[i] = store.Record{ID: id, Values: d.Values, Metadata: r.Tag(tenant, d.Metadata)}
 	}
