@@ -14,7 +14,8 @@ import (
 // the same report, scenario for scenario and count for count, in the same
 // order; only timings differ, and reached_foreign on a pool of more than
 // one connection (which connection a borrow gets is the server's timing)
-// only in magnitude.
+// only in magnitude. A scenario in which a statement hit the statement
+// timeout in either run (a loaded machine) is logged, not compared.
 func TestParallelMatchesSerial(t *testing.T) {
 	t.Parallel()
 	var runs [2]result
@@ -52,6 +53,10 @@ func TestParallelMatchesSerial(t *testing.T) {
 	}
 	for i := range scen[0] {
 		a, b := scen[0][i], scen[1][i]
+		if a["timed_out"] != nil || b["timed_out"] != nil { // a statement the server's statement_timeout cancelled: the load, not the order
+			t.Logf("%v: a statement timed out under load in one run; not compared", a["name"])
+			continue
+		}
 		for _, m := range []map[string]any{a, b} {
 			delete(m, "seconds")
 			delete(m, "seconds_to_finding")
