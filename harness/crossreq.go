@@ -41,8 +41,10 @@ const (
 // sequences set back: nextval is not transactional), then A's request,
 // then B's. B's second request comes on A's connection (what A's session
 // left, temporary tables and session settings, is still there) or on
-// another one (drawn per check; emulated by DISCARD TEMP and RESET ALL
-// after A's request: only what A's request wrote to tables remains).
+// another one (drawn per check; emulated after A's request by what
+// DISCARD ALL does, in its parts: temporary tables, session settings,
+// currval and lastval, cached plans, cursors, advisory locks; only what
+// A's request wrote to tables remains).
 // Statements that are not deterministic (LIMIT over a partial order), and,
 // for volatile functions and views, statements whose two runs of B alone
 // differ, are not judged.
@@ -186,9 +188,14 @@ type crossReq struct {
 }
 
 // newConnection is what B's request on another connection does not see of
-// A's session: its temporary tables and session settings. The check's own
-// bounds are set again afterwards.
-const newConnection = "DISCARD TEMP; RESET ALL; SET LOCAL statement_timeout = '5s'; SET LOCAL synchronize_seqscans = off"
+// A's session: what DISCARD ALL drops (it cannot run in a transaction, so
+// its parts: open cursors, session settings, LISTENs, session advisory
+// locks, cached plans, temporary tables, currval and lastval), except the
+// prepared statements (the driver's own cache: they hold no data) and the
+// session authorization (the harness's admin role). The check's own bounds
+// are set again afterwards.
+const newConnection = "CLOSE ALL; RESET ALL; UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD PLANS; DISCARD TEMP; DISCARD SEQUENCES; " +
+	"SET LOCAL statement_timeout = '5s'; SET LOCAL synchronize_seqscans = off"
 
 // crossRequestProbe runs one check: B alone (rolled back), then A, then B.
 func (tg *Target) crossRequestProbe(ctx context.Context, x crossReq, st *Stats) (*Finding, error) {
