@@ -160,7 +160,7 @@ var Mutants = []*Mutant{
 // The mutants of the second slice (subdomain tenancy, RS256, the pool, the
 // cache, deleted tenants), in name order with the first slice's above.
 func init() {
-	Mutants = append(Mutants, moreMutants...)
+	Mutants = append(Mutants, deploymentMutants...)
 	slices.SortFunc(Mutants, func(a, b *Mutant) int { return strings.Compare(a.Name, b.Name) })
 }
 

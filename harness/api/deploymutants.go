@@ -14,9 +14,10 @@ import (
 	"github.com/tenantfuzz/tenantfuzz/harness/router"
 )
 
-// moreMutants are the service defects of subdomain tenancy, RS256 keys,
+// deploymentMutants are the service defects of how it is deployed and run
+// rather than how one request is handled: subdomain tenancy, RS256 keys,
 // pooled connections, response caches and deleted tenants.
-var moreMutants = []*Mutant{
+var deploymentMutants = []*Mutant{
 	{
 		Name: "alg-confusion", Entry: 44, Property: "api-isolation", Kinds: []harness.Kind{KindAuthBypass, KindCrossTenantRead, KindCrossTenantWrite},
 		Doc: "the verifier is handed the RS256 public key and lets the token's alg decide how to use it: an HS256 token " +
