@@ -38,18 +38,21 @@ type options struct {
 	vector       string
 	vectorMode   string
 	pineconeHost string
-	failOn       string
-	postgres     string
-	level3       bool
-	apiLayer     bool
-	supabase     bool
-	global       stringList
-	owned        stringList
-	membership   string
-	shard        string
-	vectorMutant string
-	routerMutant string
-	apiMutant    string
+	// pineconeMetric is the metric of the --vector pinecone index ("":
+	// cosine); the client's index stats do not report it.
+	pineconeMetric string
+	failOn         string
+	postgres       string
+	level3         bool
+	apiLayer       bool
+	supabase       bool
+	global         stringList
+	owned          stringList
+	membership     string
+	shard          string
+	vectorMutant   string
+	routerMutant   string
+	apiMutant      string
 	// large world: -1 means "from the profile"
 	largeTenants int
 	largeRows    int
@@ -121,6 +124,7 @@ func newFlagSet(name string, replay bool, o *options, stderr io.Writer) *flag.Fl
 	fs.StringVar(&o.vector, "vector", "fake", "vector backend: fake (in-process Pinecone data plane), pinecone (--pinecone-host, key in PINECONE_API_KEY; a scratch index), none")
 	fs.StringVar(&o.vectorMode, "vector-mode", "both", "vector isolation mode under test: namespace (one per tenant), shared (tenant metadata filter), both")
 	fs.StringVar(&o.pineconeHost, "pinecone-host", "", "index host for --vector pinecone (Pinecone Local: localhost:5081)")
+	fs.StringVar(&o.pineconeMetric, "pinecone-metric", "", "the --vector pinecone index's metric: cosine (default), dotproduct or euclidean (query reach is ranked by it)")
 	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL provider: embedded (local binaries; the default), docker (testcontainers, needs a Docker engine), dsn (--dsn or $TENANTFUZZ_DSN; the default when one is given)")
 	fs.BoolVar(&o.level3, "level3", true, "run the level-3 routing and migration properties on the reference router (embedded or docker, reference schema only)")
 	fs.BoolVar(&o.apiLayer, "api", true, "run the API properties on the reference HTTP service, started per run on loopback (embedded or docker, reference schema only)")
@@ -212,6 +216,9 @@ func (o *options) replayBase() string {
 	}
 	if o.pineconeHost != "" {
 		parts = append(parts, "--pinecone-host "+harness.ShellQuote(o.pineconeHost))
+	}
+	if o.pineconeMetric != "" {
+		parts = append(parts, "--pinecone-metric "+harness.ShellQuote(o.pineconeMetric))
 	}
 	return strings.Join(parts, " ")
 }

@@ -545,7 +545,7 @@ func openVector(ctx context.Context, o options, tg *harness.Target) (*vector.Env
 	case "fake", "":
 		env, err = vector.NewFakeEnv(ctx, vector.FakeOptions{})
 	case "pinecone":
-		env, err = vector.NewPineconeEnv(ctx, o.pineconeHost, "", vector.PineconeOptions{})
+		env, err = vector.NewPineconeEnv(ctx, o.pineconeHost, "", vector.PineconeOptions{Metric: o.pineconeMetric})
 	default:
 		return nil, fmt.Errorf("--vector %q: use fake, pinecone or none", o.vector)
 	}

@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+
+	"github.com/tenantfuzz/tenantfuzz/harness/vector/fake"
 )
 
 // checkPinecone refuses --vector pinecone without an index host or
@@ -11,7 +14,18 @@ import (
 // vector properties were silently skipped must not end green. The message
 // names what is missing, never the key's value. It checks presence only:
 // a wrong host or key fails later, when the index is reached.
+//
+// --pinecone-metric must name a metric, and only with --vector pinecone:
+// the fake index's metric is the harness's own.
 func checkPinecone(o options) error {
+	if o.pineconeMetric != "" {
+		if o.vector != "pinecone" {
+			return fmt.Errorf("--pinecone-metric applies to --vector pinecone only (the fake index is cosine); drop it or add --vector pinecone")
+		}
+		if !slices.Contains([]string{fake.Cosine, fake.DotProduct, fake.Euclidean}, o.pineconeMetric) {
+			return fmt.Errorf("--pinecone-metric %q: want cosine, dotproduct or euclidean, the metric the index was created with", o.pineconeMetric)
+		}
+	}
 	if o.vector != "pinecone" {
 		return nil
 	}
