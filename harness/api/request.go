@@ -63,34 +63,50 @@ func (q *Request) Write() bool { return q.Method != http.MethodGet }
 
 // Do sends the request to base.
 func (q *Request) Do(ctx context.Context, c *http.Client, base string) (*Response, error) {
+	return Send(ctx, c, Wire{Method: q.Method, URL: base + q.Path, Body: q.Body, Token: q.Cred.Token, TenantHeader: HeaderTenant, Tenant: q.Header, Host: q.Host})
+}
+
+// Wire is a request as it is sent: what Send needs, whoever generated it
+// (the reference service's checks, or apiclient's for the user's service).
+type Wire struct {
+	Method, URL  string
+	Body         []byte // sent as JSON when not nil
+	Token        string // the bearer token ("" none)
+	TenantHeader string // the tenant header's name
+	Tenant       string // its value ("" not sent)
+	Host         string // the Host header ("" the URL's)
+}
+
+// Send sends w with c and reads at most 1 MiB of the answer.
+func Send(ctx context.Context, c *http.Client, w Wire) (*Response, error) {
 	var body io.Reader
-	if q.Body != nil {
-		body = bytes.NewReader(q.Body)
+	if w.Body != nil {
+		body = bytes.NewReader(w.Body)
 	}
-	hr, err := http.NewRequestWithContext(ctx, q.Method, base+q.Path, body)
+	hr, err := http.NewRequestWithContext(ctx, w.Method, w.URL, body)
 	if err != nil {
 		return nil, err
 	}
-	if q.Cred.Token != "" {
-		hr.Header.Set("Authorization", "Bearer "+q.Cred.Token)
+	if w.Token != "" {
+		hr.Header.Set("Authorization", "Bearer "+w.Token)
 	}
-	if q.Header != "" {
-		hr.Header.Set(HeaderTenant, q.Header)
+	if w.Tenant != "" {
+		hr.Header.Set(w.TenantHeader, w.Tenant)
 	}
-	if q.Host != "" {
-		hr.Host = q.Host
+	if w.Host != "" {
+		hr.Host = w.Host
 	}
-	if q.Body != nil {
+	if w.Body != nil {
 		hr.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.Do(hr)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", q.Method, q.Path, err)
+		return nil, fmt.Errorf("%s %s: %w", w.Method, hr.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: read body: %w", q.Method, q.Path, err)
+		return nil, fmt.Errorf("%s %s: read body: %w", w.Method, hr.URL.Path, err)
 	}
 	return &Response{Status: resp.StatusCode, Body: b}, nil
 }

@@ -1,9 +1,8 @@
 package apiclient
 
 import (
-	"bytes"
+	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -35,43 +34,12 @@ type request struct {
 	reaches      bool
 }
 
-type response struct {
-	Status int
-	Body   []byte
-}
+type response = api.Response
 
 // do sends the request to the scope's URL.
 func (q *request) do(c *http.Client, s *Scope, tenantHeader string) (*response, error) {
-	var body io.Reader
-	if q.Body != nil {
-		body = bytes.NewReader(q.Body)
-	}
-	hr, err := http.NewRequest(q.Method, s.URL(q.Path), body)
-	if err != nil {
-		return nil, err
-	}
-	if q.Host != "" {
-		hr.Host = q.Host
-	}
-	if q.Cred.Token != "" {
-		hr.Header.Set("Authorization", "Bearer "+q.Cred.Token)
-	}
-	if q.Header != "" {
-		hr.Header.Set(tenantHeader, q.Header)
-	}
-	if q.Body != nil {
-		hr.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.Do(hr)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", q.Method, q.Path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: read body: %w", q.Method, q.Path, err)
-	}
-	return &response{Status: resp.StatusCode, Body: b}, nil
+	return api.Send(context.Background(), c, api.Wire{Method: q.Method, URL: s.URL(q.Path), Body: q.Body, Token: q.Cred.Token,
+		TenantHeader: tenantHeader, Tenant: q.Header, Host: q.Host})
 }
 
 // curl renders the request as a curl command. A token the user's source
